@@ -1,0 +1,429 @@
+"""Plotly figure builders for the book, with one shared theme.
+
+Every builder returns a :class:`plotly.graph_objects.Figure` and never shows or prints it: a page
+cell ends with the figure, so the same cell draws in JupyterLab (Plotly's own MIME renderer) and,
+through :mod:`calcbook.sphinxext`, in the built HTML book with the site's single plotly.js.
+
+The theme is registered with Plotly as the template ``"calcbook"``. Its backgrounds are
+transparent and its text a mid grey, so a figure reads on the book's light and dark pages; the
+book's stylesheet sharpens the text colour for each mode. Colours mean the same thing throughout
+the book: see :data:`PALETTE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+__all__ = [
+    "PALETTE",
+    "TEMPLATE",
+    "arrow_segments",
+    "configure_renderer",
+    "gradient_descent_tour",
+    "surface_with_gradient",
+]
+
+#: One colour per role, used by every figure in the book (colour-blind safe, Okabe–Ito based).
+PALETTE: dict[str, str] = {
+    "function": "#0072B2",  # blue: the function itself
+    "derivative": "#D55E00",  # vermillion: its derivative / gradient
+    "tangent": "#009E73",  # bluish green: tangent lines and planes
+    "path": "#CC79A7",  # reddish purple: iterates of an algorithm
+    "point": "#E69F00",  # orange: the point being studied
+    "minimum": "#56B4E9",  # sky blue: minima and targets
+    "data": "#7F7F7F",  # grey: measured data
+}
+
+#: The name of the book's Plotly template.
+TEMPLATE = "calcbook"
+
+_TEXT_GREY = "#6b6b6b"  # readable on white and on the dark theme's near-black
+_GRID_GREY = "rgba(127, 127, 127, 0.25)"
+_COLORSCALE = "Viridis"  # perceptually uniform, legible in grey and to colour-blind readers
+
+
+def _build_template() -> go.layout.Template:
+    axis = {
+        "gridcolor": _GRID_GREY,
+        "zerolinecolor": "rgba(127, 127, 127, 0.5)",
+        "linecolor": "rgba(127, 127, 127, 0.6)",
+        "tickcolor": "rgba(127, 127, 127, 0.6)",
+        "showline": True,
+        "ticks": "outside",
+    }
+    scene_axis = {
+        "gridcolor": _GRID_GREY,
+        "zerolinecolor": "rgba(127, 127, 127, 0.5)",
+        "backgroundcolor": "rgba(0, 0, 0, 0)",
+        "showbackground": False,
+        "color": _TEXT_GREY,
+    }
+    return go.layout.Template(
+        layout={
+            "font": {"family": "system-ui, -apple-system, 'Segoe UI', sans-serif", "size": 14,
+                     "color": _TEXT_GREY},
+            "paper_bgcolor": "rgba(0, 0, 0, 0)",
+            "plot_bgcolor": "rgba(0, 0, 0, 0)",
+            "colorway": list(PALETTE.values()),
+            "xaxis": axis,
+            "yaxis": axis,
+            "scene": {"xaxis": scene_axis, "yaxis": scene_axis, "zaxis": scene_axis},
+            "legend": {"bgcolor": "rgba(0, 0, 0, 0)"},
+            "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+            "height": 480,
+            "hoverlabel": {"font": {"family": "system-ui, sans-serif"}},
+            "colorscale": {"sequential": _COLORSCALE},
+        }
+    )
+
+
+pio.templates[TEMPLATE] = _build_template()
+
+
+def configure_renderer() -> str:
+    """Make Plotly output figures as its JSON MIME type in a Jupyter kernel, and return it.
+
+    The MIME type (``application/vnd.plotly.v1+json``) is what JupyterLab and Binder draw
+    natively and what the book's build turns into HTML with the site's one copy of plotly.js.
+    Outside a kernel (plain Python, tests) nothing changes.
+
+    Returns
+    -------
+    str
+        The default renderer now in force (empty when Plotly has none).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is installed with the book extra
+        return pio.renderers.default or ""
+    shell = get_ipython()
+    if shell is not None and "google.colab" not in str(type(shell)):
+        pio.renderers.default = "plotly_mimetype"
+    return pio.renderers.default or ""
+
+
+configure_renderer()
+
+
+def arrow_segments(
+    x: np.ndarray,
+    y: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    *,
+    scale: float = 1.0,
+    head: float = 0.3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return polyline coordinates that draw arrows from ``(x, y)`` along ``(u, v)``.
+
+    Plotly has no vector-field trace, so a field is one line trace whose segments are separated
+    by NaN (Plotly's "gap"). Each arrow is a shaft and a two-stroke head.
+
+    Parameters
+    ----------
+    x, y : array_like
+        Tails of the arrows, same shape.
+    u, v : array_like
+        Components of the arrows, same shape as `x`.
+    scale : float, optional
+        Factor applied to every arrow's length.
+    head : float, optional
+        Length of the head strokes as a fraction of the arrow's length, in (0, 1).
+
+    Returns
+    -------
+    xs, ys : numpy.ndarray
+        1-D arrays of length ``9 * x.size``: for each arrow the tail, the tip, a gap, then the
+        two head strokes each followed by a gap.
+
+    Raises
+    ------
+    ValueError
+        If the four arrays do not share one shape, or `scale` or `head` is out of range.
+
+    Examples
+    --------
+    >>> xs, ys = arrow_segments([0.0], [0.0], [1.0], [0.0])
+    >>> xs[:2], ys[:2]
+    (array([0., 1.]), array([0., 0.]))
+    """
+    x, y, u, v = (np.asarray(a, dtype=float).ravel() for a in (x, y, u, v))
+    if not (x.shape == y.shape == u.shape == v.shape):
+        raise ValueError(
+            f"`x`, `y`, `u`, `v` must have one shape, got {x.shape}, {y.shape}, {u.shape}, "
+            f"{v.shape}"
+        )
+    if not scale > 0:
+        raise ValueError(f"`scale` must be positive, got {scale}")
+    if not 0 < head < 1:
+        raise ValueError(f"`head` must lie in (0, 1), got {head}")
+    tip_x, tip_y = x + scale * u, y + scale * v
+    # The head strokes: the shaft direction turned by ±25°, pointing back from the tip.
+    angle = np.deg2rad(25.0)
+    back_x, back_y = -scale * u * head, -scale * v * head
+    cos, sin = np.cos(angle), np.sin(angle)
+    left_x, left_y = back_x * cos - back_y * sin, back_x * sin + back_y * cos
+    right_x, right_y = back_x * cos + back_y * sin, -back_x * sin + back_y * cos
+    gap = np.full_like(x, np.nan)
+    xs = np.column_stack([x, tip_x, gap, tip_x, tip_x + left_x, gap, tip_x, tip_x + right_x, gap])
+    ys = np.column_stack([y, tip_y, gap, tip_y, tip_y + left_y, gap, tip_y, tip_y + right_y, gap])
+    return xs.ravel(), ys.ravel()
+
+
+def _default_landscape() -> tuple[Callable, Callable, str]:
+    """A bowl with a dimple: f(x, y) = x²/2 + y² − e^{−((x−1)² + (y−½)²)}, and its gradient."""
+    import sympy as sp
+
+    x, y = sp.symbols("x y", real=True)
+    expr = x**2 / 2 + y**2 - sp.exp(-((x - 1) ** 2 + (y - sp.Rational(1, 2)) ** 2))
+    f = sp.lambdify((x, y), expr, "numpy")
+    grad = sp.lambdify((x, y), [sp.diff(expr, x), sp.diff(expr, y)], "numpy")
+    return f, grad, "x²/2 + y² − exp(−((x−1)² + (y−½)²))"
+
+
+def gradient_descent_tour(
+    grad: Callable[[float, float], Sequence[float]],
+    start: Sequence[float],
+    *,
+    lr: float,
+    steps: int,
+) -> np.ndarray:
+    """Return the points of a fixed-step gradient descent, for drawing (not for optimising).
+
+    Part 5's optimisers are the real thing; this is the few lines a figure needs to show where
+    repeated steps of ``-lr * grad`` lead.
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(x, y)`` returns the two partial derivatives.
+    start : sequence of float
+        The starting point ``(x, y)``.
+    lr : float
+        The step size (learning rate), positive.
+    steps : int
+        How many steps to take, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(steps + 1, 2)``: the start and every iterate.
+
+    Raises
+    ------
+    ValueError
+        If `lr` or `steps` is not positive, `start` is not two finite numbers, or an iterate
+        becomes non-finite (the step is too large for this function).
+    """
+    point = np.asarray(start, dtype=float)
+    if point.shape != (2,) or not np.all(np.isfinite(point)):
+        raise ValueError(f"`start` must be two finite numbers, got {start!r}")
+    if not lr > 0:
+        raise ValueError(f"`lr` must be positive, got {lr}")
+    if int(steps) != steps or steps < 1:
+        raise ValueError(f"`steps` must be a positive integer, got {steps}")
+    points = [point]
+    for _ in range(int(steps)):
+        point = point - lr * np.asarray(grad(*point), dtype=float)
+        if not np.all(np.isfinite(point)):
+            raise ValueError(f"gradient descent diverged with `lr`={lr}: try a smaller step")
+        points.append(point)
+    return np.array(points)
+
+
+def surface_with_gradient(
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    grad: Callable[[float, float], Sequence[float]] | None = None,
+    *,
+    x_range: tuple[float, float] = (-2.0, 2.5),
+    y_range: tuple[float, float] = (-1.5, 2.0),
+    start: Sequence[float] = (-1.8, 1.7),
+    lr: float = 0.15,
+    steps: int = 20,
+    grid: int = 41,
+    arrows: int = 11,
+    label: str | None = None,
+) -> go.Figure:
+    """A surface beside its contour map and gradient field, with a slider that walks downhill.
+
+    Left: the surface ``z = f(x, y)``. Right: its contours with arrows of ``-∇f`` (downhill; an
+    arrow's length is the steepness). The slider steps through fixed-step gradient descent from
+    `start`; at each step the current point is marked on both panels with the downhill arrow.
+    Everything is computed here, so the figure is interactive without a kernel.
+
+    Parameters
+    ----------
+    f : callable, optional
+        Vectorised ``f(X, Y)`` on arrays. Default: a bowl with a dimple (the book's teaser).
+    grad : callable, optional
+        ``grad(x, y)`` returning ``(∂f/∂x, ∂f/∂y)``, vectorised. Required if `f` is given.
+    x_range, y_range : tuple of float, optional
+        The square drawn.
+    start : sequence of float, optional
+        Where the walk starts.
+    lr : float, optional
+        Step size of the walk.
+    steps : int, optional
+        Number of slider steps after the start.
+    grid : int, optional
+        Grid points per axis for the surface and contours (at least 5).
+    arrows : int, optional
+        Arrows per axis in the gradient field (at least 2).
+    label : str, optional
+        The formula shown in the hover text; defaults to the default landscape's formula.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces, in order: surface, contour, gradient field, walk on the map, current point on
+        the map, downhill arrow, current point on the surface. One slider with ``steps + 1``
+        steps.
+
+    Raises
+    ------
+    ValueError
+        If only one of `f` and `grad` is given, a range is empty, or a size is too small.
+    """
+    if (f is None) != (grad is None):
+        raise ValueError("give both `f` and `grad`, or neither (for the default landscape)")
+    if f is None:
+        f, grad, default_label = _default_landscape()
+        label = label or default_label
+    for name, (lo, hi) in (("x_range", x_range), ("y_range", y_range)):
+        if not hi > lo:
+            raise ValueError(f"`{name}` must be (low, high) with low < high, got {(lo, hi)}")
+    if grid < 5 or arrows < 2:
+        raise ValueError(f"`grid` must be >= 5 and `arrows` >= 2, got {grid} and {arrows}")
+    label = label or "f(x, y)"
+
+    xs = np.linspace(*x_range, grid)
+    ys = np.linspace(*y_range, grid)
+    X, Y = np.meshgrid(xs, ys)
+    Z = np.asarray(f(X, Y), dtype=float)
+
+    # Gradient field on a coarser grid, arrows scaled so the longest spans one cell.
+    ax_, ay_ = np.meshgrid(np.linspace(*x_range, arrows), np.linspace(*y_range, arrows))
+    gx, gy = (np.asarray(g, dtype=float) * np.ones_like(ax_) for g in grad(ax_, ay_))
+    cell = min(np.ptp(xs), np.ptp(ys)) / (arrows - 1)
+    longest = float(np.max(np.hypot(gx, gy))) or 1.0
+    fx, fy = arrow_segments(ax_, ay_, -gx, -gy, scale=0.9 * cell / longest)
+
+    walk = gradient_descent_tour(grad, start, lr=lr, steps=steps)
+    walk_z = np.asarray(f(walk[:, 0], walk[:, 1]), dtype=float)
+    walk_grad = np.array([grad(*p) for p in walk], dtype=float)
+
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        specs=[[{"type": "scene"}, {"type": "xy"}]],
+        column_widths=[0.5, 0.5],
+        horizontal_spacing=0.08,
+        subplot_titles=("The surface z = f(x, y)", "Contours and downhill arrows −∇f"),
+    )
+    fig.add_trace(
+        go.Surface(
+            x=xs, y=ys, z=Z, colorscale=_COLORSCALE, showscale=False, opacity=0.9,
+            name="f(x, y)", hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
+        ),
+        row=1, col=1,
+    )
+    fig.add_trace(
+        go.Contour(
+            x=xs, y=ys, z=Z, colorscale=_COLORSCALE, showscale=False, ncontours=18,
+            contours={"coloring": "lines"}, line={"width": 1.5}, name="contours",
+            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
+        ),
+        row=1, col=2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=fx, y=fy, mode="lines", line={"color": PALETTE["data"], "width": 1},
+            name="−∇f field", hoverinfo="skip",
+        ),
+        row=1, col=2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=walk[:1, 0], y=walk[:1, 1], mode="lines+markers", name="steps so far",
+            line={"color": PALETTE["path"], "width": 2}, marker={"size": 6},
+        ),
+        row=1, col=2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=walk[:1, 0], y=walk[:1, 1], mode="markers", name="current point",
+            marker={"color": PALETTE["point"], "size": 12, "line": {"width": 1, "color": "#222"}},
+        ),
+        row=1, col=2,
+    )
+
+    def downhill(i: int) -> tuple[np.ndarray, np.ndarray]:
+        return arrow_segments(walk[i, :1], walk[i, 1:], -walk_grad[i, :1], -walk_grad[i, 1:],
+                              scale=0.35)
+
+    ax0, ay0 = downhill(0)
+    fig.add_trace(
+        go.Scatter(
+            x=ax0, y=ay0, mode="lines", name="−∇f here",
+            line={"color": PALETTE["derivative"], "width": 3}, hoverinfo="skip",
+        ),
+        row=1, col=2,
+    )
+    fig.add_trace(
+        go.Scatter3d(
+            x=walk[:1, 0], y=walk[:1, 1], z=walk_z[:1], mode="lines+markers", showlegend=False,
+            name="walk on the surface", line={"color": PALETTE["path"], "width": 5},
+            marker={"size": 4, "color": PALETTE["point"]},
+        ),
+        row=1, col=1,
+    )
+
+    slider_steps = []
+    for i in range(len(walk)):
+        ax_i, ay_i = downhill(i)
+        gnorm = float(np.hypot(*walk_grad[i]))
+        slider_steps.append(
+            {
+                "method": "restyle",
+                "label": str(i),
+                "args": [
+                    {
+                        "x": [walk[: i + 1, 0], walk[i : i + 1, 0], ax_i, walk[: i + 1, 0]],
+                        "y": [walk[: i + 1, 1], walk[i : i + 1, 1], ay_i, walk[: i + 1, 1]],
+                        "z": [None, None, None, walk_z[: i + 1]],
+                    },
+                    [3, 4, 5, 6],
+                ],
+                "name": f"step {i}: f = {walk_z[i]:.3f}, |∇f| = {gnorm:.3f}",
+            }
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        height=560,
+        margin={"t": 60, "b": 110},
+        sliders=[
+            {
+                "active": 0,
+                "steps": slider_steps,
+                "currentvalue": {"prefix": "step ", "font": {"size": 14}},
+                "pad": {"t": 50},
+                "len": 0.95,
+                "x": 0.025,
+            }
+        ],
+        legend={"orientation": "h", "x": 0.55, "y": -0.08, "yanchor": "top"},
+        scene={
+            "xaxis_title": "x", "yaxis_title": "y", "zaxis_title": "f",
+            "camera": {"eye": {"x": -1.5, "y": -1.5, "z": 1.1}},
+            "aspectmode": "cube",
+        },
+        meta={"formula": label},
+    )
+    fig.update_xaxes(title_text="x", range=list(x_range), row=1, col=2)
+    fig.update_yaxes(title_text="y", range=list(y_range), scaleanchor="x", row=1, col=2)
+    return fig

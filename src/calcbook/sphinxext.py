@@ -1,0 +1,210 @@
+"""Sphinx/myst-nb glue that makes the book's figures and formulas work offline.
+
+This module is build tooling, not mathematics, but it lives in the package so that it is
+installed with it, registered through an entry point, and tested like the rest.
+
+It does four things:
+
+1. :class:`PlotlyMimeRenderer` is a myst-nb MIME render plugin (entry-point group
+   ``myst_nb.mime_renderers``). A kernel running Plotly >= 6 outputs a figure only as the
+   ``application/vnd.plotly.v1+json`` MIME type, which JupyterLab draws natively but myst-nb cannot
+   render. The plugin turns it into a ``<div>`` plus a ``Plotly.newPlot`` call, *without* plotly.js.
+2. :func:`setup` (the Sphinx extension ``calcbook.sphinxext``) copies the installed plotly
+   package's own ``plotly.min.js`` into the site once and adds a ``<script>`` for it to the pages
+   that contain a figure, and only those.
+3. It removes duplicated ``<script>`` entries from each page (sphinx-thebe registers its
+   configuration twice under Sphinx 7.4, a console error on every page).
+4. It checks at the end of the build that no page embeds plotly.js itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from collections.abc import Sequence
+
+    from docutils import nodes
+    from sphinx.application import Sphinx
+
+__all__ = [
+    "PLOTLY_MIME",
+    "PlotlyMimeRenderer",
+    "figure_html",
+    "plotly_js_name",
+    "plotly_js_source",
+    "setup",
+]
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+"""The MIME type under which Plotly >= 6 outputs a figure in a Jupyter kernel."""
+
+#: Builders that produce HTML pages, for which the Plotly MIME type gets top priority.
+_HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
+
+#: Where the single copy of plotly.js goes, relative to the site's ``_static`` folder.
+_VENDOR_DIR = "vendor"
+
+#: A marker that every figure ``<div>`` made by Plotly carries.
+FIGURE_MARKER = "plotly-graph-div"
+
+
+def plotly_js_source() -> Path:
+    """Return the path of the ``plotly.min.js`` bundled inside the installed plotly package.
+
+    Returns
+    -------
+    pathlib.Path
+        The file that is copied, once, into the built site.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the installed plotly package does not ship ``package_data/plotly.min.js``.
+    """
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"plotly.js not found at {path}: the installed plotly package should ship it"
+        )
+    return path
+
+
+def plotly_js_name() -> str:
+    """Return the site-relative name of plotly.js under ``_static``, versioned for caching.
+
+    The version is in the file name so a browser may cache it for good: a new plotly.js gets a
+    new URL.
+
+    Examples
+    --------
+    >>> plotly_js_name().startswith("vendor/plotly-") and plotly_js_name().endswith(".min.js")
+    True
+    """
+    from plotly.offline import get_plotlyjs_version
+
+    return f"{_VENDOR_DIR}/plotly-{get_plotlyjs_version()}.min.js"
+
+
+def figure_html(figure: dict[str, Any] | str) -> str:
+    """Render a Plotly figure (its JSON dict) to an HTML fragment that does not embed plotly.js.
+
+    Parameters
+    ----------
+    figure : dict or str
+        The figure as output under the Plotly MIME type: a dict with ``data`` and ``layout``
+        (and optionally ``frames``), or the same as a JSON string.
+
+    Returns
+    -------
+    str
+        A ``<div>`` and a ``<script>`` that draws into it with ``Plotly.newPlot``. The page must
+        load plotly.js before this fragment (the extension arranges that).
+
+    Raises
+    ------
+    TypeError
+        If `figure` is neither a dict nor a JSON string.
+    ValueError
+        If `figure` has no ``data`` entry, so is not a Plotly figure.
+    """
+    import plotly.io as pio
+
+    if isinstance(figure, str):
+        figure = json.loads(figure)
+    if not isinstance(figure, dict):
+        raise TypeError(f"`figure` must be a dict or a JSON string, got {type(figure).__name__}")
+    if "data" not in figure:
+        raise ValueError("`figure` is not a Plotly figure: it has no 'data' entry")
+    # A stable id (from the content) keeps rebuilt pages byte-identical when nothing changed.
+    digest = hashlib.sha1(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
+    return pio.to_html(
+        figure,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        full_html=False,
+        div_id=f"fig-{digest}",
+        validate=False,
+        config={"responsive": True, "displaylogo": False},
+    )
+
+
+class PlotlyMimeRenderer:
+    """myst-nb MIME render plugin: Plotly MIME output → HTML that uses the site's plotly.js.
+
+    Registered in ``pyproject.toml`` under the entry-point group ``myst_nb.mime_renderers``.
+    For every HTML builder it gives the Plotly MIME type the highest priority, so a cell whose
+    output carries the figure as Plotly JSON is rendered from that JSON.
+    """
+
+    mime_priority_overrides: ClassVar[Sequence[tuple[str, str, int | None]]] = [
+        (builder, PLOTLY_MIME, 1) for builder in _HTML_BUILDERS
+    ]
+
+    @staticmethod
+    def handle_mime(renderer: Any, data: Any, inline: bool) -> list[nodes.Element] | None:
+        """Render `data` if it is a Plotly figure; return ``None`` to let myst-nb handle it."""
+        if data.mime_type != PLOTLY_MIME:
+            return None
+        from docutils import nodes
+
+        html = figure_html(data.content)
+        node = nodes.raw("", html, format="html")
+        if inline:
+            return [node]
+        return [nodes.container("", node, classes=["output", "calcbook-plotly"])]
+
+
+def _add_plotly_js(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Add a ``<script>`` for the site's plotly.js to pages that show a figure."""
+    if FIGURE_MARKER in context.get("body", ""):
+        # Loaded in <head>, not deferred: each figure's inline script calls Plotly at once.
+        app.add_js_file(plotly_js_name(), priority=400)
+
+
+def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Drop repeated ``<script>`` entries (same file and same inline body) from a page."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for script in scripts:
+        attributes = getattr(script, "attributes", {})
+        key = (getattr(script, "filename", str(script)), repr(sorted(attributes.items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(script)
+    scripts[:] = unique
+
+
+def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the installed plotly.js into ``_static/vendor`` once, after a successful build."""
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / plotly_js_name()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Remove copies of other plotly.js versions left by an earlier build: one per site.
+    for old in target.parent.glob("plotly-*.js"):
+        if old != target:
+            old.unlink()
+    source = plotly_js_source()
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        shutil.copyfile(source, target)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
+    # Both run before the theme's handlers (priority 500): Sphinx stops calling handlers of
+    # html-page-context at the first one that returns a value, and the theme's do.
+    app.connect("html-page-context", _add_plotly_js, priority=100)
+    app.connect("html-page-context", _dedupe_scripts, priority=450)
+    app.connect("build-finished", _copy_plotly_js)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
