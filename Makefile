@@ -12,7 +12,7 @@ PORT   ?= 8000
 # before the build fails.
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help install book serve test test-unit lint bench clean clean-cache
+.PHONY: help install book serve test test-unit lint bench screenshots clean clean-cache
 
 help:
 	@echo "make book    build the HTML book into $(HTML) (executes changed pages only)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test    lint, unit tests, build the book, check the site, drive it in Chromium"
 	@echo "make lint    ruff, and the GitHub workflows (zizmor, JSON schema)"
 	@echo "make bench   build and site benchmarks"
+	@echo "make screenshots  screenshots of the built pages, light and dark"
 	@echo "make clean   remove $(HTML) (keeps the execution cache); clean-cache removes it too"
 
 install: $(STAMP)
@@ -30,10 +31,21 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
 	@touch $(STAMP)
 
+# The execution cache keys a page on its code cells only, so a change to the calcbook package
+# (or to the pinned dependencies) that the pages call would leave stale outputs. A hash of
+# both is kept beside the cache; when it changes, every page is read and executed again.
+CODE_HASH = $(shell cat $$(find src/calcbook -type f ! -path '*__pycache__*' | LC_ALL=C sort) \
+                constraints.txt | sha256sum | cut -c1-16)
+CODE_HASH_FILE := _build/.calcbook-code-hash
+
 book: $(STAMP)
+	@if [ -d _build ] && [ "$$(cat $(CODE_HASH_FILE) 2>/dev/null)" != "$(CODE_HASH)" ]; then \
+	  echo "calcbook or its dependencies changed: every page is executed again"; \
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute; fi
 	@# On failure forget the parsed pages (not the execution cache), so the next build reads
 	@# them again and reports the same problems instead of "no targets are out of date".
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
+	@echo $(CODE_HASH) > $(CODE_HASH_FILE)
 	@echo "The book is in $(HTML)/index.html (preview it with: make serve)"
 
 serve: $(STAMP)
@@ -42,8 +54,8 @@ serve: $(STAMP)
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/zizmor --offline --no-progress .github/workflows
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
@@ -55,6 +67,10 @@ test: lint book
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build.py
+
+screenshots: $(STAMP)
+	@test -f $(HTML)/index.html || $(MAKE) book
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(HTML) _build/jupyter_execute

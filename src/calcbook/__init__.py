@@ -8,7 +8,7 @@ Modules
 figures
     Plotly figure builders and the book's shared theme.
 errors
-    The exceptions the package raises, e.g. :class:`ConvergenceError`.
+    The exceptions the package raises, e.g. :class:`~calcbook.errors.ConvergenceError`.
 sphinxext
     Build tooling: renders Plotly figures in the HTML book with the site's own plotly.js.
 """

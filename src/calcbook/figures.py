@@ -65,8 +65,11 @@ def _build_template() -> go.layout.Template:
     }
     return go.layout.Template(
         layout={
-            "font": {"family": "system-ui, -apple-system, 'Segoe UI', sans-serif", "size": 14,
-                     "color": _TEXT_GREY},
+            "font": {
+                "family": "system-ui, -apple-system, 'Segoe UI', sans-serif",
+                "size": 14,
+                "color": _TEXT_GREY,
+            },
             "paper_bgcolor": "rgba(0, 0, 0, 0)",
             "plot_bgcolor": "rgba(0, 0, 0, 0)",
             "colorway": list(PALETTE.values()),
@@ -77,6 +80,11 @@ def _build_template() -> go.layout.Template:
             "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
             "height": 480,
             "hoverlabel": {"font": {"family": "system-ui, sans-serif"}},
+            "modebar": {
+                "bgcolor": "rgba(0, 0, 0, 0)",
+                "color": _TEXT_GREY,
+                "activecolor": PALETTE["function"],
+            },
             "colorscale": {"sequential": _COLORSCALE},
         }
     )
@@ -152,12 +160,13 @@ def arrow_segments(
     >>> xs[:2], ys[:2]
     (array([0., 1.]), array([0., 0.]))
     """
-    x, y, u, v = (np.asarray(a, dtype=float).ravel() for a in (x, y, u, v))
+    x, y, u, v = (np.asarray(a, dtype=float) for a in (x, y, u, v))
     if not (x.shape == y.shape == u.shape == v.shape):
         raise ValueError(
             f"`x`, `y`, `u`, `v` must have one shape, got {x.shape}, {y.shape}, {u.shape}, "
             f"{v.shape}"
         )
+    x, y, u, v = (a.ravel() for a in (x, y, u, v))
     if not scale > 0:
         raise ValueError(f"`scale` must be positive, got {scale}")
     if not 0 < head < 1:
@@ -175,8 +184,13 @@ def arrow_segments(
     return xs.ravel(), ys.ravel()
 
 
+def _is_count(value: object) -> bool:
+    """Whether `value` is a whole number (a Python or NumPy integer, not a bool)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
 def _default_landscape() -> tuple[Callable, Callable, str]:
-    """A bowl with a dimple: f(x, y) = x²/2 + y² − e^{−((x−1)² + (y−½)²)}, and its gradient."""
+    """Return a bowl with a dimple, f = x²/2 + y² − e^{−((x−1)² + (y−½)²)}, and its gradient."""
     import sympy as sp
 
     x, y = sp.symbols("x y", real=True)
@@ -225,11 +239,12 @@ def gradient_descent_tour(
         raise ValueError(f"`start` must be two finite numbers, got {start!r}")
     if not lr > 0:
         raise ValueError(f"`lr` must be positive, got {lr}")
-    if int(steps) != steps or steps < 1:
+    if not _is_count(steps) or steps < 1:
         raise ValueError(f"`steps` must be a positive integer, got {steps}")
     points = [point]
     for _ in range(int(steps)):
-        point = point - lr * np.asarray(grad(*point), dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+            point = point - lr * np.asarray(grad(*point), dtype=float)
         if not np.all(np.isfinite(point)):
             raise ValueError(f"gradient descent diverged with `lr`={lr}: try a smaller step")
         points.append(point)
@@ -249,7 +264,7 @@ def surface_with_gradient(
     arrows: int = 11,
     label: str | None = None,
 ) -> go.Figure:
-    """A surface beside its contour map and gradient field, with a slider that walks downhill.
+    """Draw a surface beside its contour map and gradient field, with a slider to walk downhill.
 
     Left: the surface ``z = f(x, y)``. Right: its contours with arrows of ``-∇f`` (downhill; an
     arrow's length is the steepness). The slider steps through fixed-step gradient descent from
@@ -297,7 +312,7 @@ def surface_with_gradient(
     for name, (lo, hi) in (("x_range", x_range), ("y_range", y_range)):
         if not hi > lo:
             raise ValueError(f"`{name}` must be (low, high) with low < high, got {(lo, hi)}")
-    if grid < 5 or arrows < 2:
+    if not (_is_count(grid) and _is_count(arrows)) or grid < 5 or arrows < 2:
         raise ValueError(f"`grid` must be >= 5 and `arrows` >= 2, got {grid} and {arrows}")
     label = label or "f(x, y)"
 
@@ -327,60 +342,101 @@ def surface_with_gradient(
     )
     fig.add_trace(
         go.Surface(
-            x=xs, y=ys, z=Z, colorscale=_COLORSCALE, showscale=False, opacity=0.9,
-            name="f(x, y)", hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
+            x=xs,
+            y=ys,
+            z=Z,
+            colorscale=_COLORSCALE,
+            showscale=False,
+            opacity=0.9,
+            name="f(x, y)",
+            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
         ),
-        row=1, col=1,
+        row=1,
+        col=1,
     )
     fig.add_trace(
         go.Contour(
-            x=xs, y=ys, z=Z, colorscale=_COLORSCALE, showscale=False, ncontours=18,
-            contours={"coloring": "lines"}, line={"width": 1.5}, name="contours",
+            x=xs,
+            y=ys,
+            z=Z,
+            colorscale=_COLORSCALE,
+            showscale=False,
+            ncontours=18,
+            contours={"coloring": "lines"},
+            line={"width": 1.5},
+            name="contours",
             hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
         ),
-        row=1, col=2,
+        row=1,
+        col=2,
     )
     fig.add_trace(
         go.Scatter(
-            x=fx, y=fy, mode="lines", line={"color": PALETTE["data"], "width": 1},
-            name="−∇f field", hoverinfo="skip",
+            x=fx,
+            y=fy,
+            mode="lines",
+            line={"color": PALETTE["data"], "width": 1},
+            name="−∇f field",
+            hoverinfo="skip",
         ),
-        row=1, col=2,
+        row=1,
+        col=2,
     )
     fig.add_trace(
         go.Scatter(
-            x=walk[:1, 0], y=walk[:1, 1], mode="lines+markers", name="steps so far",
-            line={"color": PALETTE["path"], "width": 2}, marker={"size": 6},
+            x=walk[:1, 0],
+            y=walk[:1, 1],
+            mode="lines+markers",
+            name="steps so far",
+            line={"color": PALETTE["path"], "width": 2},
+            marker={"size": 6},
         ),
-        row=1, col=2,
+        row=1,
+        col=2,
     )
     fig.add_trace(
         go.Scatter(
-            x=walk[:1, 0], y=walk[:1, 1], mode="markers", name="current point",
+            x=walk[:1, 0],
+            y=walk[:1, 1],
+            mode="markers",
+            name="current point",
             marker={"color": PALETTE["point"], "size": 12, "line": {"width": 1, "color": "#222"}},
         ),
-        row=1, col=2,
+        row=1,
+        col=2,
     )
 
     def downhill(i: int) -> tuple[np.ndarray, np.ndarray]:
-        return arrow_segments(walk[i, :1], walk[i, 1:], -walk_grad[i, :1], -walk_grad[i, 1:],
-                              scale=0.35)
+        return arrow_segments(
+            walk[i, :1], walk[i, 1:], -walk_grad[i, :1], -walk_grad[i, 1:], scale=0.35
+        )
 
     ax0, ay0 = downhill(0)
     fig.add_trace(
         go.Scatter(
-            x=ax0, y=ay0, mode="lines", name="−∇f here",
-            line={"color": PALETTE["derivative"], "width": 3}, hoverinfo="skip",
+            x=ax0,
+            y=ay0,
+            mode="lines",
+            name="−∇f here",
+            line={"color": PALETTE["derivative"], "width": 3},
+            hoverinfo="skip",
         ),
-        row=1, col=2,
+        row=1,
+        col=2,
     )
     fig.add_trace(
         go.Scatter3d(
-            x=walk[:1, 0], y=walk[:1, 1], z=walk_z[:1], mode="lines+markers", showlegend=False,
-            name="walk on the surface", line={"color": PALETTE["path"], "width": 5},
+            x=walk[:1, 0],
+            y=walk[:1, 1],
+            z=walk_z[:1],
+            mode="lines+markers",
+            showlegend=False,
+            name="walk on the surface",
+            line={"color": PALETTE["path"], "width": 5},
             marker={"size": 4, "color": PALETTE["point"]},
         ),
-        row=1, col=1,
+        row=1,
+        col=1,
     )
 
     slider_steps = []
@@ -405,25 +461,31 @@ def surface_with_gradient(
     fig.update_layout(
         template=TEMPLATE,
         height=560,
-        margin={"t": 60, "b": 110},
+        margin={"t": 60, "b": 130},
         sliders=[
             {
                 "active": 0,
                 "steps": slider_steps,
                 "currentvalue": {"prefix": "step ", "font": {"size": 14}},
                 "pad": {"t": 50},
-                "len": 0.95,
-                "x": 0.025,
+                "len": 0.44,
+                "x": 0.0,
             }
         ],
-        legend={"orientation": "h", "x": 0.55, "y": -0.08, "yanchor": "top"},
+        # The slider sits under the surface, the legend under the map: they never overlap.
+        legend={"orientation": "v", "x": 0.56, "y": -0.14, "yanchor": "top"},
         scene={
-            "xaxis_title": "x", "yaxis_title": "y", "zaxis_title": "f",
+            "xaxis": {"title": {"text": "x"}, "nticks": 5},
+            "yaxis": {"title": {"text": "y"}, "nticks": 5},
+            "zaxis": {"title": {"text": "f"}, "nticks": 4},
             "camera": {"eye": {"x": -1.5, "y": -1.5, "z": 1.1}},
             "aspectmode": "cube",
         },
         meta={"formula": label},
     )
-    fig.update_xaxes(title_text="x", range=list(x_range), row=1, col=2)
-    fig.update_yaxes(title_text="y", range=list(y_range), scaleanchor="x", row=1, col=2)
+    # Equal scales, so arrows keep their true angles; the axes shrink rather than pad.
+    fig.update_xaxes(title_text="x", range=list(x_range), constrain="domain", row=1, col=2)
+    fig.update_yaxes(
+        title_text="y", range=list(y_range), scaleanchor="x", constrain="domain", row=1, col=2
+    )
     return fig

@@ -14,7 +14,8 @@ It does four things:
    that contain a figure, and only those.
 3. It removes duplicated ``<script>`` entries from each page (sphinx-thebe registers its
    configuration twice under Sphinx 7.4, a console error on every page).
-4. It checks at the end of the build that no page embeds plotly.js itself.
+4. It removes an ARIA role that docutils puts on citation lists wrongly (an accessibility
+   error on the references page).
 """
 
 from __future__ import annotations
@@ -123,7 +124,10 @@ def figure_html(figure: dict[str, Any] | str) -> str:
     if "data" not in figure:
         raise ValueError("`figure` is not a Plotly figure: it has no 'data' entry")
     # A stable id (from the content) keeps rebuilt pages byte-identical when nothing changed.
-    digest = hashlib.sha1(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
+    from plotly.utils import PlotlyJSONEncoder
+
+    canonical = json.dumps(figure, sort_keys=True, cls=PlotlyJSONEncoder)
+    digest = hashlib.sha1(canonical.encode()).hexdigest()[:12]
     return pio.to_html(
         figure,
         include_plotlyjs=False,
@@ -177,12 +181,32 @@ def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
     unique = []
     for script in scripts:
         attributes = getattr(script, "attributes", {})
-        key = (getattr(script, "filename", str(script)), repr(sorted(attributes.items())))
+        # An inline script may be registered once with filename None and once with "".
+        filename = script.filename if hasattr(script, "filename") else str(script)
+        key = (filename or "", repr(sorted(attributes.items())))
         if key in seen:
             continue
         seen.add(key)
         unique.append(script)
     scripts[:] = unique
+
+
+def _fix_citation_list_role(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
+    """Drop ``role="list"`` from docutils' citation lists, whose items are not list items.
+
+    docutils 0.21 writes ``<div role="list" class="citation-list">`` around entries with
+    ``role="doc-biblioentry"``; ARIA requires a list's children to be list items, so axe-core
+    reports a critical violation on the references page. Without the role the entries are
+    plain bibliography entries, which is what they are.
+    """
+    body = context.get("body")
+    if body and _CITATION_LIST in body:
+        context["body"] = body.replace(_CITATION_LIST, '<div class="citation-list">')
+
+
+_CITATION_LIST = '<div role="list" class="citation-list">'
 
 
 def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
@@ -206,5 +230,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # html-page-context at the first one that returns a value, and the theme's do.
     app.connect("html-page-context", _add_plotly_js, priority=100)
     app.connect("html-page-context", _dedupe_scripts, priority=450)
+    app.connect("html-page-context", _fix_citation_list_role, priority=450)
     app.connect("build-finished", _copy_plotly_js)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,311 @@
+"""Tests for calcbook.sphinxext: the build glue that serves one plotly.js to the whole site."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+from types import SimpleNamespace
+
+import plotly.graph_objects as go
+import pytest
+from docutils import nodes
+from myst_nb.core.render import MimeData, get_mime_priority
+from plotly.offline import get_plotlyjs_version
+from sphinx.builders.html._assets import _JavaScript
+
+from calcbook import sphinxext
+from calcbook.sphinxext import (
+    FIGURE_MARKER,
+    PLOTLY_MIME,
+    PlotlyMimeRenderer,
+    figure_html,
+    plotly_js_name,
+    plotly_js_source,
+)
+
+#: The comment block that opens every plotly.js bundle ("/** * plotly.js v4.1.1 * Copyright").
+PLOTLY_BANNER = re.compile(r"plotly\.js v\d+\.\d+\.\d+")
+DIV_ID = re.compile(r'<div id="([^"]+)" class="plotly-graph-div"')
+
+
+def small_figure(y=(1, 3, 2)) -> dict:
+    return go.Figure(go.Scatter(x=[0, 1, 2], y=list(y), name="f")).to_plotly_json()
+
+
+def div_id(html: str) -> str:
+    (found,) = DIV_ID.findall(html)
+    return found
+
+
+class TestFigureHtml:
+    def test_div_and_newplot(self):
+        html = figure_html(small_figure())
+        assert f'class="{FIGURE_MARKER}"' in html
+        assert "Plotly.newPlot(" in html
+        # The script draws into this figure's own div.
+        assert re.search(rf'Plotly\.newPlot\(\s*"{div_id(html)}"', html)
+
+    def test_carries_the_data(self):
+        html = figure_html(small_figure(y=(7, 11, 13)))
+        assert "[7,11,13]" in html.replace(" ", "")
+
+    def test_does_not_embed_plotly_js(self):
+        html = figure_html(small_figure())
+        assert PLOTLY_BANNER.search(html) is None
+        assert len(html.encode()) < 50_000  # plotly.js itself is several megabytes
+
+    def test_loads_nothing_from_the_network(self):
+        html = figure_html(small_figure())
+        assert "<script src" not in html and "src=" not in html
+        assert "https://" not in html
+        assert "cdn" not in html.lower()
+        assert "mathjax" not in html.lower()
+
+    def test_id_is_stable_for_the_same_figure(self):
+        assert div_id(figure_html(small_figure())) == div_id(figure_html(small_figure()))
+        assert figure_html(small_figure()) == figure_html(small_figure())
+
+    def test_id_ignores_key_order(self):
+        figure = small_figure()
+        reordered = dict(reversed(list(figure.items())))
+        assert div_id(figure_html(reordered)) == div_id(figure_html(figure))
+
+    def test_id_differs_for_different_figures(self):
+        ids = {div_id(figure_html(small_figure(y=(1, 3, k)))) for k in range(20)}
+        assert len(ids) == 20
+        assert all(re.fullmatch(r"fig-[0-9a-f]{12}", i) for i in ids)
+
+    def test_accepts_the_json_string_form(self):
+        figure = small_figure()
+        as_string = figure_html(json.dumps(figure))
+        assert as_string == figure_html(figure)
+
+    def test_renders_a_calcbook_figure(self):
+        from calcbook.figures import surface_with_gradient
+
+        # As a kernel outputs it under the Plotly MIME type: JSON, so lists rather than arrays.
+        figure = json.loads(surface_with_gradient(grid=5, arrows=2, steps=2).to_json())
+        html = figure_html(figure)
+        assert html.count(FIGURE_MARKER) == 1
+        assert '"sliders"' in html
+        assert PLOTLY_BANNER.search(html) is None
+
+    @pytest.mark.parametrize("bad", [42, None, [1, 2], b'{"data": []}'])
+    def test_type_error(self, bad):
+        with pytest.raises(TypeError, match=r"`figure` must be a dict or a JSON string"):
+            figure_html(bad)
+
+    def test_json_string_of_a_list_is_a_type_error(self):
+        with pytest.raises(TypeError, match=r"`figure` must be a dict or a JSON string, got list"):
+            figure_html("[1, 2]")
+
+    @pytest.mark.parametrize("bad", [{}, {"layout": {}}, '{"layout": {}}'])
+    def test_value_error_without_data(self, bad):
+        with pytest.raises(ValueError, match=r"`figure` is not a Plotly figure"):
+            figure_html(bad)
+
+
+class TestPlotlyMimeRenderer:
+    def test_priority_one_for_html(self):
+        overrides = {(b, m): p for b, m, p in PlotlyMimeRenderer.mime_priority_overrides}
+        assert overrides[("html", PLOTLY_MIME)] == 1
+        for builder in ("dirhtml", "singlehtml"):
+            assert overrides[(builder, PLOTLY_MIME)] == 1
+
+    def test_myst_nb_puts_plotly_first_for_html(self):
+        priority = get_mime_priority("html", [])
+        assert priority[0] == PLOTLY_MIME
+        assert priority.index(PLOTLY_MIME) < priority.index("text/html")
+
+    def test_other_mime_types_are_left_to_myst_nb(self):
+        for mime in ("text/html", "text/plain", "image/png"):
+            data = MimeData(mime_type=mime, content="<p>hi</p>")
+            assert PlotlyMimeRenderer.handle_mime(None, data, False) is None
+            assert PlotlyMimeRenderer.handle_mime(None, data, True) is None
+
+    def test_block_output_is_a_container_with_raw_html(self):
+        figure = small_figure()
+        data = MimeData(mime_type=PLOTLY_MIME, content=figure)
+        (container,) = PlotlyMimeRenderer.handle_mime(None, data, False)
+        assert isinstance(container, nodes.container)
+        assert "calcbook-plotly" in container["classes"]
+        (raw,) = container.children
+        assert isinstance(raw, nodes.raw)
+        assert raw["format"] == "html"
+        assert raw.astext() == figure_html(figure)
+
+    def test_inline_output_is_raw_html(self):
+        figure = small_figure()
+        data = SimpleNamespace(mime_type=PLOTLY_MIME, content=json.dumps(figure))
+        (raw,) = PlotlyMimeRenderer.handle_mime(None, data, True)
+        assert isinstance(raw, nodes.raw)
+        assert raw.astext() == figure_html(figure)
+
+    def test_entry_point_is_registered(self):
+        (entry,) = [
+            ep
+            for ep in importlib.metadata.entry_points(group="myst_nb.mime_renderers")
+            if ep.name == "calcbook-plotly"
+        ]
+        assert entry.load() is PlotlyMimeRenderer
+
+
+class TestPlotlyJs:
+    def test_source_exists_and_is_plotly_js(self):
+        path = plotly_js_source()
+        assert path.is_file()
+        assert path.stat().st_size > 1_000_000
+        with path.open(encoding="utf-8") as fh:
+            assert f"plotly.js v{get_plotlyjs_version()}" in fh.read(500)
+
+    def test_name_is_versioned(self):
+        name = plotly_js_name()
+        assert get_plotlyjs_version() in name
+        assert name == f"vendor/plotly-{get_plotlyjs_version()}.min.js"
+
+    def test_missing_source_is_reported(self, monkeypatch, tmp_path):
+        import plotly
+
+        monkeypatch.setattr(plotly, "__file__", str(tmp_path / "plotly" / "__init__.py"))
+        with pytest.raises(FileNotFoundError, match=r"plotly\.js not found"):
+            plotly_js_source()
+
+
+def page_context(*scripts) -> dict:
+    return {"script_files": list(scripts), "body": ""}
+
+
+class TestDedupeScripts:
+    def test_removes_exact_duplicates_and_keeps_order(self):
+        a, b, c = _JavaScript("a.js"), _JavaScript("b.js"), _JavaScript("c.js", defer="defer")
+        context = page_context(a, b, _JavaScript("a.js"), c, _JavaScript("b.js"), a)
+        scripts = context["script_files"]
+        sphinxext._dedupe_scripts(None, "page", "page.html", context, None)
+        assert context["script_files"] is scripts  # edited in place: Sphinx keeps this list
+        assert [s.filename for s in scripts] == ["a.js", "b.js", "c.js"]
+        assert scripts[2].attributes == {"defer": "defer"}
+
+    def test_keeps_distinct_inline_bodies(self):
+        one, two = _JavaScript(None, body="var a = 1;"), _JavaScript(None, body="var b = 2;")
+        context = page_context(one, two, _JavaScript(None, body="var a = 1;"))
+        sphinxext._dedupe_scripts(None, "page", "page.html", context, None)
+        assert [s.attributes["body"] for s in context["script_files"]] == [
+            "var a = 1;",
+            "var b = 2;",
+        ]
+
+    def test_inline_body_registered_with_none_and_empty_filename(self):
+        # sphinx-thebe registers its configuration once with filename None, once with "".
+        body = 'var thebe = {"kernel": "python3"};'
+        context = page_context(_JavaScript(None, body=body), _JavaScript("", body=body))
+        sphinxext._dedupe_scripts(None, "page", "page.html", context, None)
+        assert len(context["script_files"]) == 1
+
+    def test_same_file_with_other_attributes_is_kept(self):
+        context = page_context(_JavaScript("x.js"), _JavaScript("x.js", async_="async"))
+        sphinxext._dedupe_scripts(None, "page", "page.html", context, None)
+        assert len(context["script_files"]) == 2
+
+    def test_no_scripts(self):
+        context = {"body": ""}
+        sphinxext._dedupe_scripts(None, "page", "page.html", context, None)
+        assert context == {"body": ""}
+
+
+class TestFixCitationListRole:
+    def test_removes_the_list_role(self):
+        body = '<div role="list" class="citation-list">\n<div role="doc-biblioentry">A</div></div>'
+        context = {"body": body}
+        sphinxext._fix_citation_list_role(None, "refs", "page.html", context, None)
+        assert context["body"] == (
+            '<div class="citation-list">\n<div role="doc-biblioentry">A</div></div>'
+        )
+
+    def test_other_lists_are_left_alone(self):
+        body = '<ul role="list"><li>x</li></ul>'
+        context = {"body": body}
+        sphinxext._fix_citation_list_role(None, "page", "page.html", context, None)
+        assert context["body"] == body
+
+
+class _RecordingApp:
+    """Records add_js_file and connect calls, like the parts of Sphinx the extension uses."""
+
+    def __init__(self):
+        self.js_files = []
+        self.connected = []
+
+    def add_js_file(self, filename, **kwargs):
+        self.js_files.append((filename, kwargs))
+
+    def connect(self, event, callback, priority=500):
+        self.connected.append((event, callback, priority))
+
+
+class TestAddPlotlyJs:
+    def test_page_with_a_figure_gets_plotly_js(self):
+        app = _RecordingApp()
+        body = figure_html(small_figure())
+        sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, None)
+        assert app.js_files == [(plotly_js_name(), {"priority": 400})]
+
+    def test_page_without_a_figure_does_not(self):
+        app = _RecordingApp()
+        sphinxext._add_plotly_js(app, "page", "page.html", {"body": "<p>text</p>"}, None)
+        sphinxext._add_plotly_js(app, "genindex", "genindex.html", {}, None)
+        assert app.js_files == []
+
+    def test_setup_connects_the_handlers(self):
+        app = _RecordingApp()
+        metadata = sphinxext.setup(app)
+        assert metadata["parallel_read_safe"] and metadata["parallel_write_safe"]
+        events = {
+            (event, callback.__name__): priority for event, callback, priority in app.connected
+        }
+        # Both page handlers run before the theme's (500), which return a value and stop the event.
+        assert events[("html-page-context", "_add_plotly_js")] < 500
+        assert events[("html-page-context", "_dedupe_scripts")] < 500
+        assert ("build-finished", "_copy_plotly_js") in events
+
+
+def fake_app(outdir, builder_format="html"):
+    return SimpleNamespace(outdir=outdir, builder=SimpleNamespace(format=builder_format))
+
+
+class TestCopyPlotlyJs:
+    def test_copies_once(self, tmp_path):
+        sphinxext._copy_plotly_js(fake_app(tmp_path), None)
+        target = tmp_path / "_static" / plotly_js_name()
+        assert target.read_bytes() == plotly_js_source().read_bytes()
+        # Unchanged on the next build: not copied again.
+        os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+        sphinxext._copy_plotly_js(fake_app(tmp_path), None)
+        assert target.stat().st_mtime_ns == 1_000_000_000
+        assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
+
+    def test_replaces_a_damaged_copy(self, tmp_path):
+        target = tmp_path / "_static" / plotly_js_name()
+        target.parent.mkdir(parents=True)
+        target.write_text("truncated")
+        sphinxext._copy_plotly_js(fake_app(tmp_path), None)
+        assert target.stat().st_size == plotly_js_source().stat().st_size
+
+    def test_removes_stale_versions(self, tmp_path):
+        vendor = tmp_path / "_static" / "vendor"
+        vendor.mkdir(parents=True)
+        (vendor / "plotly-1.0.0.min.js").write_text("old")
+        (vendor / "plotly-2.35.2.min.js").write_text("old")
+        (vendor / "other.js").write_text("keep")
+        sphinxext._copy_plotly_js(fake_app(tmp_path), None)
+        names = sorted(p.name for p in vendor.iterdir())
+        assert names == sorted(["other.js", plotly_js_name().split("/")[-1]])
+
+    def test_nothing_after_a_failed_build(self, tmp_path):
+        sphinxext._copy_plotly_js(fake_app(tmp_path), RuntimeError("build failed"))
+        assert list(tmp_path.iterdir()) == []
+
+    def test_nothing_for_other_builders(self, tmp_path):
+        sphinxext._copy_plotly_js(fake_app(tmp_path, builder_format="latex"), None)
+        assert list(tmp_path.iterdir()) == []
