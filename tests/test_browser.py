@@ -124,6 +124,36 @@ def test_preface_slider_walks_downhill(context, site_url: str) -> None:
     assert not context.visit.errors
 
 
+def test_figures_rearrange_on_a_phone(browser, site_url: str) -> None:
+    """At phone width the teaser takes its narrow layout (panels stacked) and nothing overflows."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{site_url}/book/intro.html", wait_until="networkidle")
+        figure = page.locator(".plotly-graph-div").first
+        figure.locator("svg.main-svg").first.wait_for(timeout=15_000)
+        page.wait_for_function(
+            "() => document.querySelector('.plotly-graph-div').dataset.calcbookLayout === 'narrow'"
+        )
+        narrow = page.evaluate("(el) => el.layout.meta.calcbook.narrow", figure.element_handle())
+        layout = page.evaluate(
+            "(el) => [el.layout.height, el.layout.scene.domain.y, el.layout.yaxis.domain,"
+            " el.getBoundingClientRect().height]",
+            figure.element_handle(),
+        )
+        assert layout[0] == narrow["height"] and layout[3] == pytest.approx(narrow["height"])
+        assert layout[1] == narrow["scene.domain.y"]
+        # The map sits below the surface (its axis may shrink inside its domain: equal scales).
+        low, high = narrow["yaxis.domain"]
+        assert low - 1e-9 <= layout[2][0] < layout[2][1] <= high + 1e-9 < layout[1][0]
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the preface scrolls sideways by {overflow}px on a phone"
+    finally:
+        ctx.close()
+
+
 def test_search_finds_a_word_of_the_preface(context, site_url: str) -> None:
     page = open_page(context, f"{site_url}/search.html?q=sandpit")
     results = page.locator("#search-results li")

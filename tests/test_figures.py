@@ -19,11 +19,13 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from calcbook.figures import (
+    NARROW_WIDTH,
     PALETTE,
     TEMPLATE,
     arrow_segments,
     configure_renderer,
     gradient_descent_tour,
+    narrow_layout,
     surface_with_gradient,
 )
 
@@ -684,3 +686,43 @@ class TestConfigureRenderer:
         assert "google.colab" in str(type(_ColabShell()))
         assert configure_renderer() == "json"
         assert pio.renderers.default == "json"
+
+
+class TestNarrowLayout:
+    def test_records_the_wide_values_it_replaces(self):
+        fig = go.Figure(layout={"height": 400, "legend": {"x": 0.3}, "annotations": [{"y": 0.9}]})
+        narrow_layout(fig, {"height": 800, "legend.x": 0.0, "annotations[0].y": 0.5})
+        spec = fig.layout.meta["calcbook"]
+        assert spec["wide"] == {"height": 400, "legend.x": 0.3, "annotations[0].y": 0.9}
+        assert spec["narrow"] == {"height": 800, "legend.x": 0.0, "annotations[0].y": 0.5}
+        assert spec["breakpoint"] == NARROW_WIDTH
+
+    def test_keeps_other_meta(self):
+        fig = go.Figure(layout={"height": 400, "meta": {"formula": "x"}})
+        narrow_layout(fig, {"height": 800})
+        assert fig.layout.meta["formula"] == "x"
+
+    def test_teaser_stacks_its_panels_on_a_phone(self, default_fig):
+        spec = default_fig.layout.meta["calcbook"]
+        wide, narrow = spec["wide"], spec["narrow"]
+        assert set(wide) == set(narrow)
+        # Wide: side by side. Narrow: both full width, the map below the surface.
+        assert wide["scene.domain.x"][1] <= wide["xaxis.domain"][0]
+        assert narrow["scene.domain.x"] == narrow["xaxis.domain"] == [0.0, 1.0]
+        assert narrow["yaxis.domain"][1] < narrow["scene.domain.y"][0]
+        assert narrow["height"] > wide["height"]
+        # Applying the narrow set gives a valid Plotly layout.
+        phone = go.Figure(default_fig)
+        phone.plotly_relayout(narrow)
+        assert phone.layout.height == narrow["height"]
+        assert list(phone.layout.scene.domain.y) == narrow["scene.domain.y"]
+
+    def test_rejects_an_empty_update(self):
+        with pytest.raises(ValueError, match="`narrow` must name"):
+            narrow_layout(go.Figure(), {})
+
+    def test_rejects_a_property_the_layout_lacks(self):
+        with pytest.raises(ValueError, match=re.escape("'annotations[3].y'")):
+            narrow_layout(go.Figure(), {"annotations[3].y": 0.5})
+        with pytest.raises(ValueError, match="'nonsense'"):
+            narrow_layout(go.Figure(), {"nonsense": 1})

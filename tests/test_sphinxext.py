@@ -309,3 +309,40 @@ class TestCopyPlotlyJs:
     def test_nothing_for_other_builders(self, tmp_path):
         sphinxext._copy_plotly_js(fake_app(tmp_path, builder_format="latex"), None)
         assert list(tmp_path.iterdir()) == []
+
+
+class TestOutdatedForStaticFiles:
+    """An edit to the book's own CSS/JS alone must still reach the built site."""
+
+    def make_app(self, tmp_path):
+        (tmp_path / "src" / "_static" / "js").mkdir(parents=True)
+        (tmp_path / "src" / "_static" / "js" / "a.js").write_text("1")
+        (tmp_path / "out" / "_static" / "js").mkdir(parents=True)
+        config = SimpleNamespace(html_static_path=["_static"], root_doc="book/intro")
+        return SimpleNamespace(
+            outdir=tmp_path / "out",
+            confdir=tmp_path / "src",
+            config=config,
+            builder=SimpleNamespace(format="html"),
+        )
+
+    def outdated(self, app):
+        return sphinxext._outdated_for_static_files(app, None, set(), set(), set())
+
+    def test_missing_copy_rebuilds_the_root_page(self, tmp_path):
+        assert self.outdated(self.make_app(tmp_path)) == ["book/intro"]
+
+    def test_changed_copy_rebuilds_the_root_page(self, tmp_path):
+        app = self.make_app(tmp_path)
+        (tmp_path / "out" / "_static" / "js" / "a.js").write_text("old")
+        assert self.outdated(app) == ["book/intro"]
+
+    def test_identical_copy_rebuilds_nothing(self, tmp_path):
+        app = self.make_app(tmp_path)
+        (tmp_path / "out" / "_static" / "js" / "a.js").write_text("1")
+        assert self.outdated(app) == []
+
+    def test_other_builders_are_left_alone(self, tmp_path):
+        app = self.make_app(tmp_path)
+        app.builder.format = "latex"
+        assert self.outdated(app) == []

@@ -20,11 +20,13 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 __all__ = [
+    "NARROW_WIDTH",
     "PALETTE",
     "TEMPLATE",
     "arrow_segments",
     "configure_renderer",
     "gradient_descent_tour",
+    "narrow_layout",
     "surface_with_gradient",
 ]
 
@@ -182,6 +184,68 @@ def arrow_segments(
     xs = np.column_stack([x, tip_x, gap, tip_x, tip_x + left_x, gap, tip_x, tip_x + right_x, gap])
     ys = np.column_stack([y, tip_y, gap, tip_y, tip_y + left_y, gap, tip_y, tip_y + right_y, gap])
     return xs.ravel(), ys.ravel()
+
+
+#: Below this width (CSS pixels) the book's script gives a figure its narrow layout.
+NARROW_WIDTH = 600
+
+
+def _layout_value(layout: go.Layout, path: str) -> object:
+    """Read a layout property by a Plotly relayout path such as ``annotations[1].y``."""
+    node: object = layout
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        node = node[name]  # type: ignore[index]
+        if index:
+            node = node[int(index.rstrip("]"))]  # type: ignore[index]
+    return node.to_plotly_json() if hasattr(node, "to_plotly_json") else node
+
+
+def narrow_layout(fig: go.Figure, narrow: dict[str, object]) -> go.Figure:
+    """Give `fig` a second layout for narrow screens (phones), applied by the book's script.
+
+    Plotly resizes a figure to its container but never rearranges it: side-by-side panels get
+    squeezed on a phone. This stores, in ``layout.meta``, the `narrow` values and the current
+    (wide) values of the same properties; the book's ``calcbook.js`` applies the narrow set with
+    ``Plotly.relayout`` when the figure is narrower than :data:`NARROW_WIDTH` pixels, and the
+    wide set again when it grows. Both are computed here, so no kernel is needed.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure, with its wide layout complete. Modified in place.
+    narrow : dict
+        Relayout updates (Plotly attribute paths such as ``"scene.domain.y"`` or
+        ``"annotations[0].y"``) that rearrange the figure for a narrow screen.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        `fig` itself, for chaining.
+
+    Raises
+    ------
+    ValueError
+        If `narrow` is empty or names a property that the figure's layout does not have.
+
+    Examples
+    --------
+    >>> fig = go.Figure(layout={"height": 400})
+    >>> narrow_layout(fig, {"height": 700}).layout.meta["calcbook"]
+    {'narrow': {'height': 700}, 'wide': {'height': 400}, 'breakpoint': 600}
+    """
+    if not narrow:
+        raise ValueError("`narrow` must name at least one layout property to change")
+    wide = {}
+    for path in narrow:
+        try:
+            wide[path] = _layout_value(fig.layout, path)
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
+            raise ValueError(f"`narrow` names {path!r}, which this figure's layout lacks") from exc
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    meta["calcbook"] = {"narrow": dict(narrow), "wide": wide, "breakpoint": NARROW_WIDTH}
+    fig.update_layout(meta=meta)
+    return fig
 
 
 def _is_count(value: object) -> bool:
@@ -488,4 +552,23 @@ def surface_with_gradient(
     fig.update_yaxes(
         title_text="y", range=list(y_range), scaleanchor="x", constrain="domain", row=1, col=2
     )
-    return fig
+    # On a phone: the map under the surface, each full width; slider and legend below.
+    return narrow_layout(
+        fig,
+        {
+            "height": 1000,
+            "margin.b": 230,
+            "scene.domain.x": [0.0, 1.0],
+            "scene.domain.y": [0.56, 1.0],
+            "xaxis.domain": [0.0, 1.0],
+            "yaxis.domain": [0.0, 0.42],
+            "annotations[0].x": 0.5,
+            "annotations[0].y": 1.0,
+            "annotations[1].x": 0.5,
+            "annotations[1].y": 0.46,
+            "sliders[0].len": 1.0,
+            "legend.x": 0.0,
+            "legend.y": -0.21,
+            "legend.orientation": "h",
+        },
+    )

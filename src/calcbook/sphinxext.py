@@ -3,7 +3,7 @@
 This module is build tooling, not mathematics, but it lives in the package so that it is
 installed with it, registered through an entry point, and tested like the rest.
 
-It does four things:
+It does five things:
 
 1. :class:`PlotlyMimeRenderer` is a myst-nb MIME render plugin (entry-point group
    ``myst_nb.mime_renderers``). A kernel running Plotly >= 6 outputs a figure only as the
@@ -16,6 +16,8 @@ It does four things:
    configuration twice under Sphinx 7.4, a console error on every page).
 4. It removes an ARIA role that docutils puts on citation lists wrongly (an accessibility
    error on the references page).
+5. It makes an edit to the book's own CSS or JavaScript reach the site even when no page
+   changed (Sphinx would otherwise skip copying static files).
 """
 
 from __future__ import annotations
@@ -209,6 +211,26 @@ def _fix_citation_list_role(
 _CITATION_LIST = '<div role="list" class="citation-list">'
 
 
+def _outdated_for_static_files(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Rebuild the root page when a file under ``html_static_path`` changed.
+
+    Sphinx copies static files only when it writes at least one page; after an edit to the
+    book's CSS or JavaScript alone it reports "no targets are out of date" and the site keeps
+    the old copy. Marking one page outdated makes the build finish normally (cheaply: its
+    execution is cached) and copy the new files.
+    """
+    if app.builder.format != "html":
+        return []
+    static_out = Path(app.outdir) / "_static"
+    for entry in app.config.html_static_path:
+        source_dir = Path(app.confdir) / entry
+        for source in (p for p in source_dir.rglob("*") if p.is_file()):
+            target = static_out / source.relative_to(source_dir)
+            if not target.is_file() or target.read_bytes() != source.read_bytes():
+                return [app.config.root_doc]
+    return []
+
+
 def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
     """Copy the installed plotly.js into ``_static/vendor`` once, after a successful build."""
     if exception is not None or app.builder.format != "html":
@@ -231,5 +253,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _add_plotly_js, priority=100)
     app.connect("html-page-context", _dedupe_scripts, priority=450)
     app.connect("html-page-context", _fix_citation_list_role, priority=450)
+    app.connect("env-get-outdated", _outdated_for_static_files)
     app.connect("build-finished", _copy_plotly_js)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
