@@ -53,7 +53,7 @@ class TestPages:
 
     def test_api_reference_documents_the_figures(self, site: Path) -> None:
         html = (site / "book/appendix/api.html").read_text()
-        assert 'id="calcbook.figures.surface_with_gradient"' in html
+        assert 'id="calcbook.figures.landscape.surface_with_gradient"' in html
         assert 'id="calcbook.errors.ConvergenceError"' in html
 
     def test_no_execution_error_reports(self, site: Path) -> None:
