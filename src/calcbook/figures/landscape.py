@@ -171,32 +171,27 @@ def surface_with_gradient(
         horizontal_spacing=0.08,
         subplot_titles=("The surface z = f(x, y)", "Contours and downhill arrows −∇f"),
     )
+    # The surface and the contour map show the same grid, with the same colours and hover text.
+    grid_data = {
+        "x": xs,
+        "y": ys,
+        "z": Z,
+        "colorscale": COLORSCALE,
+        "showscale": False,
+        "hovertemplate": "x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
+    }
     fig.add_trace(
-        go.Surface(
-            x=xs,
-            y=ys,
-            z=Z,
-            colorscale=COLORSCALE,
-            showscale=False,
-            opacity=0.9,
-            name="f(x, y)",
-            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
-        ),
+        go.Surface(**grid_data, opacity=0.9, name="f(x, y)"),
         row=1,
         col=1,
     )
     fig.add_trace(
         go.Contour(
-            x=xs,
-            y=ys,
-            z=Z,
-            colorscale=COLORSCALE,
-            showscale=False,
+            **grid_data,
             ncontours=18,
             contours={"coloring": "lines"},
             line={"width": 1.5},
             name="contours",
-            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
         ),
         row=1,
         col=2,
