@@ -19,7 +19,7 @@ help:
 	@echo "make serve   preview the built book on http://localhost:$(PORT)"
 	@echo "make test    lint, unit tests, build the book, check the site, drive it in Chromium"
 	@echo "make lint    ruff, and the GitHub workflows (zizmor, JSON schema)"
-	@echo "make bench   build and site benchmarks"
+	@echo "make bench   build and site benchmarks, accuracy and cost of derivatives"
 	@echo "make screenshots  screenshots of the built pages, light and dark"
 	@echo "make clean   remove $(HTML) (keeps the execution cache); clean-cache removes it too"
 
@@ -67,6 +67,7 @@ test: lint book
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/derivatives.py
 
 screenshots: $(STAMP)
 	@test -f $(HTML)/index.html || $(MAKE) book

@@ -9,7 +9,9 @@ import shutil
 import threading
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -99,3 +101,51 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+#: Console messages that are not errors of ours: Chromium's own notes on its software GL.
+BENIGN = ("GL Driver Message", "GPU stall", "willReadFrequently")
+
+
+@dataclass
+class Visit:
+    """What happened while a page loaded: console errors and requests to other hosts."""
+
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def context(browser, site_url: str) -> Iterator:
+    """A fresh browser context whose every request to another host is aborted and recorded."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.visit = Visit()
+    host = urlparse(site_url).netloc
+
+    def route(route) -> None:
+        url = urlparse(route.request.url)
+        if url.scheme in ("data", "blob") or url.netloc == host:
+            route.continue_()
+        else:
+            ctx.visit.outside.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", route)
+    yield ctx
+    ctx.close()
+
+
+def open_page(context, url: str, *, color_scheme: str = "light"):
+    """Open `url`, collect console errors, wait for the page and its figures to settle."""
+    page = context.new_page()
+    page.emulate_media(color_scheme=color_scheme)
+
+    def on_console(message) -> None:
+        if message.type == "error" and not any(b in message.text for b in BENIGN):
+            context.visit.errors.append(f"console: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: context.visit.errors.append(f"uncaught: {exc}"))
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return page

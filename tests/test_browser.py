@@ -7,64 +7,13 @@ Without a browser these tests skip with a loud message; with ``CALCBOOK_REQUIRE_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from urllib.parse import urlparse
-
 import pytest
-from conftest import toc_files
+from conftest import open_page, toc_files
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 #: Every page a reader can reach: the toc pages plus Sphinx's own.
 PAGES = [f"{f}.html" for f in toc_files()] + ["search.html", "genindex.html"]
-
-#: Console messages that are not errors of ours: Chromium's own notes on its software GL.
-BENIGN = ("GL Driver Message", "GPU stall", "willReadFrequently")
-
-
-@dataclass
-class Visit:
-    """What happened while a page loaded: console errors and requests to other hosts."""
-
-    errors: list[str] = field(default_factory=list)
-    outside: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def context(browser, site_url: str) -> Iterator:
-    """A fresh browser context whose every request to another host is aborted and recorded."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.visit = Visit()
-    host = urlparse(site_url).netloc
-
-    def route(route) -> None:
-        url = urlparse(route.request.url)
-        if url.scheme in ("data", "blob") or url.netloc == host:
-            route.continue_()
-        else:
-            ctx.visit.outside.append(route.request.url)
-            route.abort()
-
-    ctx.route("**/*", route)
-    yield ctx
-    ctx.close()
-
-
-def open_page(context, url: str, *, color_scheme: str = "light"):
-    """Open `url`, collect console errors, wait for the page and its figures to settle."""
-    page = context.new_page()
-    page.emulate_media(color_scheme=color_scheme)
-
-    def on_console(message) -> None:
-        if message.type == "error" and not any(b in message.text for b in BENIGN):
-            context.visit.errors.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: context.visit.errors.append(f"uncaught: {exc}"))
-    page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
-    return page
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,0 +1,707 @@
+"""Derivatives of functions of one variable: finite differences, the complex step, and SymPy.
+
+The building blocks are one formula each, so the book can show them next to their derivation:
+:func:`forward_difference`, :func:`backward_difference`, :func:`central_difference`,
+:func:`complex_step` and :func:`richardson`. :func:`derivative` is the function to call: it
+checks its input, picks a good step for the method and the scale of `x`, and can report an
+error estimate. :func:`symbolic_derivative` gives the exact answer with SymPy.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy.parsing.sympy_parser import (
+    convert_xor,
+    implicit_multiplication_application,
+    parse_expr,
+    standard_transformations,
+)
+
+__all__ = [
+    "METHODS",
+    "RICHARDSON_LEVELS",
+    "SAFETY",
+    "DerivativeResult",
+    "backward_difference",
+    "central_difference",
+    "complex_step",
+    "default_step",
+    "derivative",
+    "forward_difference",
+    "richardson",
+    "symbolic_derivative",
+]
+
+#: The values `method` may take in :func:`derivative`.
+METHODS = ("forward", "backward", "central", "complex", "richardson")
+#: How many step sizes :func:`derivative` uses for ``method="richardson"``.
+RICHARDSON_LEVELS = 4
+EPS = float(np.finfo(float).eps)
+#: Default steps relative to ``max(1, |x|)``: each balances truncation against round-off.
+_RELATIVE_STEP = {
+    "forward": EPS ** (1 / 2),
+    "backward": EPS ** (1 / 2),
+    "central": EPS ** (1 / 3),
+    "richardson": 0.03,
+}
+COMPLEX_STEP = 1e-20
+#: The error estimate's truncation part is multiplied by this, for safety.
+SAFETY = 2.0
+_PARSE_TRANSFORMATIONS = (
+    *standard_transformations,
+    implicit_multiplication_application,
+    convert_xor,
+)
+
+ArrayLike = float | np.ndarray
+
+
+def forward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> ArrayLike:
+    r"""Approximate :math:`f'(x)` by the forward difference :math:`(f(x + h) - f(x)) / h`.
+
+    Parameters
+    ----------
+    f : callable
+        The function; called on `x` and ``x + h`` (arrays if `x` is an array).
+    x : float or numpy.ndarray
+        The point(s).
+    h : float or numpy.ndarray
+        The step, positive; broadcast against `x`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The approximation, with the broadcast shape of `x` and `h`.
+
+    Notes
+    -----
+    Taylor's theorem gives :math:`f(x + h) = f(x) + h f'(x) + \tfrac{h^2}{2} f''(\xi)` for some
+    :math:`\xi` between :math:`x` and :math:`x + h`. Subtract :math:`f(x)` and divide by
+    :math:`h`:
+
+    .. math:: \frac{f(x + h) - f(x)}{h} = f'(x) + \frac{h}{2} f''(\xi),
+
+    so the truncation error is :math:`O(h)`: the method is first order. Rounding each value of
+    :math:`f` to about :math:`\epsilon |f|` adds an error of about :math:`\epsilon |f| / h`, and
+    the sum of the two is smallest near :math:`h \approx \sqrt{\epsilon} \approx 1.5 \times
+    10^{-8}` (times the scale of :math:`x`), with an error of about :math:`\sqrt{\epsilon}`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = forward_difference(np.exp, 1.0, 1e-8)
+    >>> print(f"{d:.6f}  (e = {np.e:.6f})")
+    2.718282  (e = 2.718282)
+    """
+    return (f(x + h) - f(x)) / h
+
+
+def backward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> ArrayLike:
+    r"""Approximate :math:`f'(x)` by the backward difference :math:`(f(x) - f(x - h)) / h`.
+
+    Parameters
+    ----------
+    f : callable
+        The function; called on `x` and ``x - h``.
+    x : float or numpy.ndarray
+        The point(s).
+    h : float or numpy.ndarray
+        The step, positive; broadcast against `x`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The approximation, with the broadcast shape of `x` and `h`.
+
+    Notes
+    -----
+    The mirror image of :func:`forward_difference`: from :math:`f(x - h) = f(x) - h f'(x) +
+    \tfrac{h^2}{2} f''(\xi)`,
+
+    .. math:: \frac{f(x) - f(x - h)}{h} = f'(x) - \frac{h}{2} f''(\xi),
+
+    first order, with the same best step :math:`h \approx \sqrt{\epsilon}`. It uses only values
+    at or left of :math:`x`, e.g. at the right end of a function's domain.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = backward_difference(np.sin, 0.0, 1e-8)
+    >>> print(f"{d:.6f}  (cos(0) = {np.cos(0.0):.6f})")
+    1.000000  (cos(0) = 1.000000)
+    """
+    return (f(x) - f(x - h)) / h
+
+
+def central_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> ArrayLike:
+    r"""Approximate :math:`f'(x)` by the central difference :math:`(f(x + h) - f(x - h)) / 2h`.
+
+    Parameters
+    ----------
+    f : callable
+        The function; called on ``x + h`` and ``x - h``.
+    x : float or numpy.ndarray
+        The point(s).
+    h : float or numpy.ndarray
+        The step, positive; broadcast against `x`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The approximation, with the broadcast shape of `x` and `h`.
+
+    Notes
+    -----
+    Expand both neighbours to third order:
+
+    .. math::
+
+        f(x \pm h) = f(x) \pm h f'(x) + \frac{h^2}{2} f''(x) \pm \frac{h^3}{6} f'''(x)
+        + O(h^4).
+
+    In the difference the even terms cancel:
+
+    .. math:: \frac{f(x + h) - f(x - h)}{2h} = f'(x) + \frac{h^2}{6} f'''(x) + O(h^4),
+
+    so the method is second order. With the round-off error :math:`\epsilon |f| / h` the total
+    is smallest near :math:`h \approx \epsilon^{1/3} \approx 6 \times 10^{-6}`, with an error of
+    about :math:`\epsilon^{2/3} \approx 4 \times 10^{-11}`: two evaluations, like the forward
+    difference, and about a thousand times more accurate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = central_difference(np.sin, 1.0, 6e-6)
+    >>> print(f"{d:.10f}  (cos(1) = {np.cos(1.0):.10f})")
+    0.5403023059  (cos(1) = 0.5403023059)
+    """
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def complex_step(f: Callable, x: ArrayLike, h: ArrayLike) -> ArrayLike:
+    r"""Approximate :math:`f'(x)` by the complex step :math:`\operatorname{Im} f(x + ih) / h`.
+
+    Parameters
+    ----------
+    f : callable
+        The function; it must accept complex input and be real for real input (built from
+        NumPy functions such as ``np.sin``, not ``math.sin``, and without ``abs``).
+    x : float or numpy.ndarray
+        The point(s), real.
+    h : float or numpy.ndarray
+        The step, positive; it can be tiny (the default in :func:`derivative` is ``1e-20``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The approximation, with the broadcast shape of `x` and `h`.
+
+    Notes
+    -----
+    Take the Taylor series at an imaginary step :math:`ih`:
+
+    .. math:: f(x + ih) = f(x) + ih f'(x) - \frac{h^2}{2} f''(x) - \frac{i h^3}{6} f'''(x)
+        + O(h^4).
+
+    For real :math:`x` and a function that is real on the real line, the terms
+    :math:`f(x)` and :math:`f''(x)` are real, so the imaginary part is
+
+    .. math:: \frac{\operatorname{Im} f(x + ih)}{h} = f'(x) - \frac{h^2}{6} f'''(x) + O(h^4):
+
+    second order, like the central difference, but with no subtraction of nearly equal
+    numbers. Nothing cancels, so :math:`h` can be as small as ``1e-20`` and the result is
+    correct to machine precision, for one (complex) evaluation :cite:`squire1998complex`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = complex_step(np.exp, 1.0, 1e-20)
+    >>> print(f"{d:.15f}  (e = {np.e:.15f})")
+    2.718281828459045  (e = 2.718281828459045)
+    """
+    return np.imag(f(x + 1j * h)) / h
+
+
+def richardson(
+    f: Callable, x: ArrayLike, h: ArrayLike, *, levels: int = RICHARDSON_LEVELS
+) -> ArrayLike:
+    r"""Approximate :math:`f'(x)` by Richardson extrapolation of central differences.
+
+    Parameters
+    ----------
+    f : callable
+        The function; called at ``x ± h / 2**k`` for ``k = 0, …, levels - 1``.
+    x : float or numpy.ndarray
+        The point(s).
+    h : float or numpy.ndarray
+        The largest step, positive; much larger than a good step for
+        :func:`central_difference` (:func:`derivative` uses ``0.03 * max(1, |x|)``).
+    levels : int, optional
+        How many steps (``h, h/2, h/4, …``); the result has error :math:`O(h^{2 \cdot
+        levels})` for ``2 * levels`` evaluations.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The extrapolated approximation.
+
+    Notes
+    -----
+    The central difference :math:`D(h)` has an error that is a series in even powers of
+    :math:`h` (see :func:`central_difference`):
+
+    .. math:: D(h) = f'(x) + c_1 h^2 + c_2 h^4 + c_3 h^6 + \cdots.
+
+    Halving the step divides the :math:`h^2` term by 4, so the combination
+
+    .. math:: \frac{4 D(h/2) - D(h)}{4 - 1} = f'(x) - \frac{1}{4} c_2 h^4 + \cdots
+
+    cancels it and leaves a fourth-order error. Each further pass over neighbouring estimates
+    cancels the next power with the factor :math:`4^j`: :math:`(4^j D_{\text{fine}} -
+    D_{\text{coarse}}) / (4^j - 1)` :cite:`richardson1911`. The large first step keeps
+    round-off small, and the extrapolation removes the truncation error that a large step
+    would otherwise leave.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = richardson(np.sin, 1.0, 0.03)
+    >>> print(f"{d:.12f}  (cos(1) = {np.cos(1.0):.12f})")
+    0.540302305868  (cos(1) = 0.540302305868)
+    """
+    estimates = [central_difference(f, x, h / 2**k) for k in range(levels)]
+    for j in range(1, levels):
+        # Cancel the h^(2j) term of each pair of neighbours; one estimate fewer each pass.
+        estimates = [(4**j * fine - coarse) / (4**j - 1) for coarse, fine in pairwise(estimates)]
+    return estimates[0]
+
+
+def default_step(method: str, x: ArrayLike) -> ArrayLike:
+    r"""Return the step :func:`derivative` uses for `method` at `x` when `h` is not given.
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    x : float or array_like
+        The point(s).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for a scalar `x`, else an array of the shape of `x`.
+
+    Raises
+    ------
+    ValueError
+        If `method` is not one of :data:`METHODS`.
+
+    Notes
+    -----
+    Each step balances the method's truncation error against round-off (see the Notes of the
+    building blocks), relative to the scale :math:`s = \max(1, |x|)`:
+
+    - ``"forward"`` and ``"backward"``: :math:`\sqrt{\epsilon}\, s \approx 1.5 \times 10^{-8}
+      s`, for a relative error of about :math:`10^{-8}`;
+    - ``"central"``: :math:`\epsilon^{1/3} s \approx 6 \times 10^{-6} s`, about
+      :math:`10^{-10}`;
+    - ``"richardson"``: :math:`0.03\, s` for the largest of its four steps, about
+      :math:`10^{-14}` (the factor was tuned on the suite of ``benchmarks/derivatives.py``;
+      anything from 0.02 to 0.04 does about as well);
+    - ``"complex"``: ``1e-20`` whatever :math:`x` (nothing cancels, so the step needs no
+      scale), about :math:`10^{-16}`.
+
+    The real steps are rounded to a power of 2 and then to ``(x + h) - x``, so that ``x + h``
+    is exactly ``h`` away from ``x`` in floating point, and so are the points of the halved
+    steps that :func:`richardson` and the error estimate of :func:`derivative` use: no
+    representation error enters the differences. (Rounding to the nearest power of 2 changes
+    the step by at most a factor :math:`\sqrt{2}`, which hardly changes the error near the
+    best step.) A step given to :func:`derivative` is used as it is.
+
+    Examples
+    --------
+    >>> default_step("central", 1.0) == 2.0**-17  # the power of 2 nearest eps**(1/3)
+    True
+    >>> default_step("richardson", [0.0, 10.0])
+    array([0.03125, 0.25   ])
+    >>> default_step("complex", 1000.0)
+    1e-20
+    """
+    _validate_method(method)
+    x_arr = np.asarray(x, dtype=float)
+    if method == "complex":
+        h = np.full(x_arr.shape, COMPLEX_STEP)
+    else:
+        h = _RELATIVE_STEP[method] * np.maximum(1.0, np.abs(x_arr))
+        h = 2.0 ** np.round(np.log2(h))  # a power of 2 halves exactly (Richardson's steps)
+        h = (x_arr + h) - x_arr  # and x + h is exactly h away from x
+    return float(h) if h.ndim == 0 else h
+
+
+@dataclass(frozen=True, repr=False)
+class DerivativeResult:
+    """What :func:`derivative` returns with ``full=True``.
+
+    Attributes
+    ----------
+    value : float or numpy.ndarray
+        The derivative, as ``derivative(..., full=False)`` returns it.
+    error_estimate : float or numpy.ndarray
+        An estimate of the absolute error of `value` (see :func:`derivative`, Notes).
+    evaluations : int
+        How many times `f` was called, each call on all points of `x` at once; it includes the
+        evaluations made only for the error estimate.
+    h : float or numpy.ndarray
+        The step used (the largest step for ``"richardson"``).
+    method : str
+        The method used.
+    """
+
+    value: ArrayLike
+    error_estimate: ArrayLike
+    evaluations: int
+    h: ArrayLike
+    method: str
+
+    def __repr__(self) -> str:
+        return (
+            f"DerivativeResult(value={_format(self.value, 'r')}, "
+            f"error_estimate={_format(self.error_estimate, '.1e')}, "
+            f"evaluations={self.evaluations}, h={_format(self.h, '.3g')}, "
+            f"method={self.method!r})"
+        )
+
+
+def _format(value: ArrayLike, spec: str) -> str:
+    """Format a float with `spec` ('r' for repr), or an array with NumPy's printer."""
+    if np.ndim(value) == 0:
+        return repr(float(value)) if spec == "r" else format(float(value), spec)
+    if spec == "r":
+        return np.array2string(np.asarray(value), separator=", ")
+    return np.array2string(
+        np.asarray(value), separator=", ", formatter={"float_kind": lambda v: format(v, spec)}
+    )
+
+
+def _validate_method(method: Any) -> None:
+    """Raise ValueError unless `method` is one of METHODS."""
+    if method not in METHODS:
+        valid = ", ".join(repr(m) for m in METHODS)
+        raise ValueError(f"`method` must be one of {valid}; got {method!r}")
+
+
+def _validate_derivative_args(
+    f: Any, x: Any, method: Any, h: Any
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Check the arguments of :func:`derivative`; return `x` and `h` as float arrays."""
+    if not callable(f):
+        raise TypeError(f"`f` must be callable, got {type(f).__name__}")
+    _validate_method(method)
+    x_arr = np.asarray(x)
+    if x_arr.dtype.kind not in "biuf":  # not bool, int or float: e.g. str, complex, None
+        raise TypeError(f"`x` must be a real number or an array of them, got {x!r}")
+    x_arr = x_arr.astype(float)
+    if not np.all(np.isfinite(x_arr)):
+        raise ValueError(f"`x` must be finite, got {x!r}")
+    if h is None:
+        return x_arr, None
+    try:
+        h_arr = np.asarray(h, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"`h` must be a positive number, got {h!r}") from None
+    if not np.all(np.isfinite(h_arr)):
+        raise ValueError(f"`h` must be finite, got {h!r}")
+    if not np.all(h_arr > 0):
+        raise ValueError(f"`h` must be positive, got {h!r}")
+    try:
+        ok = np.broadcast_shapes(h_arr.shape, x_arr.shape) == x_arr.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"`h` must be a number or have the shape of `x` {x_arr.shape}")
+    return x_arr, h_arr
+
+
+class _Evaluator:
+    """Call `f` on all points at once, count the calls, and explain what goes wrong."""
+
+    def __init__(self, f: Callable, shape: tuple[int, ...]) -> None:
+        self.f, self.shape, self.calls = f, shape, 0
+
+    def __call__(self, x: Any) -> Any:
+        self.calls += 1
+        try:
+            with warnings.catch_warnings():  # math.sin(np.complex128) would drop the imaginary part
+                warnings.simplefilter("error", np.exceptions.ComplexWarning)
+                y = np.asarray(self.f(x))
+        except (TypeError, np.exceptions.ComplexWarning) as err:
+            if np.iscomplexobj(x):
+                raise TypeError(
+                    f"`f` cannot be evaluated at complex points ({err}); the complex step needs "
+                    "f written with functions that accept complex numbers (np.sin, not "
+                    "math.sin); or use method='central' or method='richardson'"
+                ) from err
+            if np.ndim(x) > 0:
+                raise TypeError(
+                    f"`f` failed on an array of shape {np.shape(x)} ({err}); derivative() "
+                    "evaluates f at all points of `x` at once, so f must work elementwise on "
+                    "arrays (use numpy functions such as np.sin, or wrap f in np.vectorize)"
+                ) from err
+            raise
+        if y.shape not in (self.shape, ()):
+            raise ValueError(
+                f"`f` must return one value per point of `x`: for `x` of shape {self.shape} "
+                f"it returned shape {y.shape}"
+            )
+        return np.broadcast_to(y, self.shape) if self.shape else y[()]
+
+
+def derivative(
+    f: Callable,
+    x: float | np.ndarray,
+    *,
+    method: str = "central",
+    h: float | np.ndarray | None = None,
+    full: bool = False,
+) -> float | np.ndarray | DerivativeResult:
+    r"""Return the derivative :math:`f'(x)`, computed numerically.
+
+    Parameters
+    ----------
+    f : callable
+        A function of one real variable. When `x` is an array, `f` is called once per step
+        with an array of all points, so it must work elementwise (NumPy functions do; wrap
+        other functions in ``np.vectorize``). For ``method="complex"`` it must accept
+        complex input.
+    x : float or array_like
+        The point, or an array of points.
+    method : str, optional
+        One of :data:`METHODS`, the formula: ``"central"`` (the default,
+        :func:`central_difference`), ``"forward"`` (:func:`forward_difference`), ``"backward"``
+        (:func:`backward_difference`), ``"complex"`` (:func:`complex_step`), or
+        ``"richardson"`` (:func:`richardson` with :data:`RICHARDSON_LEVELS` levels).
+    h : float or array_like, optional
+        The step, positive (for ``"richardson"``, the largest step). By default
+        :func:`default_step` picks one for the method and the scale of `x`.
+    full : bool, optional
+        If true, return a :class:`DerivativeResult` with an error estimate (this costs extra
+        evaluations of `f`) instead of the value alone.
+
+    Returns
+    -------
+    float or numpy.ndarray or DerivativeResult
+        The derivative: a float for a scalar `x`, else an array of the shape of `x`; or, with
+        ``full=True``, a :class:`DerivativeResult` holding it.
+
+    Raises
+    ------
+    TypeError
+        If `f` is not callable; if `x` or `h` is not numeric; if `f` fails on an array `x`;
+        or, for ``method="complex"``, if `f` cannot take complex input (e.g. it uses
+        ``math.sin``).
+    ValueError
+        If `x` or `h` is not finite, `h` is not positive, `method` is unknown, `f` returns the
+        wrong shape, or, for ``method="complex"``, `f` visibly discards the imaginary part
+        (e.g. with ``abs`` or ``np.real``): the complex step is then 0 while `f` changes.
+
+    Notes
+    -----
+    The error estimate with ``full=True`` is the sum of two parts. Each is a rough bound
+    in the usual case, not a guarantee; on the suite of ``benchmarks/derivatives.py`` it
+    bounds the true error at almost every point and exceeds it by a factor of about 5:
+
+    - truncation, doubled for safety (:data:`SAFETY`): for ``"forward"``, ``"backward"`` and
+      ``"central"`` the method of order :math:`p` is repeated with the step :math:`h/2`.
+      Since :math:`D(h) - D(h/2) \approx (1 - 2^{-p})\, c h^p`, the error :math:`c h^p` of
+      :math:`D(h)` is about :math:`|D(h) - D(h/2)| \cdot 2^p / (2^p - 1)`. For
+      ``"richardson"`` it is the difference between the result and the extrapolation one
+      level lower from the steps :math:`h/2` and below, which usually overstates the error;
+    - round-off: :math:`2 \epsilon |f(x)| / h_{\min}`, with the smallest step used: the
+      rounding of the two values of :math:`f` in a difference, divided by the step. For
+      ``"complex"``, which subtracts nothing, the whole estimate is
+      :math:`4 \epsilon (|f'(x)| + |f(x)| / \max(1, |x|))`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = derivative(np.sin, 1.0)
+    >>> print(f"{d:.10f}  (cos(1) = {np.cos(1.0):.10f})")
+    0.5403023059  (cos(1) = 0.5403023059)
+    >>> derivative(np.exp, 0.0, method="complex")
+    1.0
+    >>> derivative(lambda x: x**3, np.array([1.0, 2.0, 3.0]), method="complex")
+    array([ 3., 12., 27.])
+    >>> result = derivative(np.log, 2.0, method="richardson", full=True)
+    >>> abs(result.value - 0.5) <= result.error_estimate < 1e-10
+    True
+    """
+    x_arr, h_arr = _validate_derivative_args(f, x, method, h)
+    scalar = x_arr.ndim == 0
+    # Python floats for a scalar x: then x + 1j*h is a Python complex, which math.sin rejects.
+    x_in = float(x_arr) if scalar else x_arr
+    if h_arr is None:
+        h_in = default_step(method, x_in)
+    else:
+        h_in = float(h_arr) if scalar else np.broadcast_to(h_arr, x_arr.shape).copy()
+    g = _Evaluator(f, x_arr.shape)
+    rule = _RULES[method]
+    value = rule(g, x_in, h_in)
+    if method == "complex":
+        value = _check_complex_step(g, x_in, value)
+    if not full:
+        return float(value) if scalar else np.asarray(value, dtype=float)
+    error = _error_estimate(g, x_in, h_in, method, value)
+    if scalar:
+        return DerivativeResult(float(value), float(error), g.calls, h_in, method)
+    return DerivativeResult(
+        np.asarray(value, dtype=float), np.asarray(error, dtype=float), g.calls, h_in, method
+    )
+
+
+def _richardson(f: Callable, x: ArrayLike, h: ArrayLike) -> ArrayLike:
+    return richardson(f, x, h, levels=RICHARDSON_LEVELS)
+
+
+_RULES = {
+    "forward": forward_difference,
+    "backward": backward_difference,
+    "central": central_difference,
+    "complex": complex_step,
+    "richardson": _richardson,
+}
+_ORDERS = {"forward": 1, "backward": 1, "central": 2}
+
+
+def _check_complex_step(g: _Evaluator, x: ArrayLike, value: ArrayLike) -> ArrayLike:
+    """Raise if `f` dropped the imaginary part: Im f is exactly 0 where f visibly changes."""
+    zero = np.asarray(value) == 0
+    if np.any(zero):
+        h = default_step("central", x)
+        slope = np.abs(central_difference(g, x, h))
+        scale = np.maximum(1.0, np.abs(g(x)))
+        if np.any(zero & (slope > 1e-6 * scale)):
+            raise ValueError(
+                "`f` returned no imaginary part at x + ih although it changes near x: it "
+                "discards the imaginary part (e.g. with abs, np.real or a comparison), so the "
+                "complex step cannot see the derivative; use method='central' or "
+                "method='richardson'"
+            )
+    return value
+
+
+def _error_estimate(
+    g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str, value: ArrayLike
+) -> ArrayLike:
+    """Estimate the absolute error of `value` (see the Notes of :func:`derivative`)."""
+    fx = np.abs(g(x))
+    if method == "complex":  # nothing cancels: only the rounding inside f
+        return 4 * EPS * (np.abs(value) + fx / np.maximum(1.0, np.abs(x)))
+    if method == "richardson":
+        lower = richardson(g, x, h / 2, levels=RICHARDSON_LEVELS - 1)
+        truncation = np.abs(value - lower)
+        smallest_step = h / 2 ** (RICHARDSON_LEVELS - 1)
+    else:
+        p = _ORDERS[method]
+        truncation = np.abs(value - _RULES[method](g, x, h / 2)) * 2**p / (2**p - 1)
+        smallest_step = h
+    return SAFETY * truncation + 2 * EPS * fx / smallest_step
+
+
+def _to_sympy(expr: Any, name: str, var: sympy.Symbol | None = None) -> sympy.Expr:
+    """Turn a string, number or SymPy expression into a SymPy expression.
+
+    Strings are read with implicit multiplication and ``^`` for powers ("3x^2 + sin x"); ``e``
+    is Euler's number, and ``f(...)`` and ``g(...)`` are unknown functions. `name` is the
+    argument's name for error messages.
+    """
+    if isinstance(expr, sympy.Basic):
+        result = expr
+    elif isinstance(expr, str):
+        if not expr.strip():
+            raise ValueError(f"`{name}` is an empty string; write an expression such as 'x**2'")
+        names: dict[str, Any] = {"e": sympy.E}
+        for letter in "fg":  # f(x) and g(x) are unknown functions, not f*x and g*x
+            if re.search(rf"\b{letter}\s*\(", expr):
+                names[letter] = sympy.Function(letter)
+        if var is not None:
+            names[var.name] = var
+        try:
+            result = parse_expr(expr, local_dict=names, transformations=_PARSE_TRANSFORMATIONS)
+        except Exception as err:  # SymPy raises many kinds (SyntaxError, TokenError, ...)
+            raise ValueError(
+                f"`{name}` could not be read as an expression: {expr!r} ({type(err).__name__}). "
+                "Write it like Python, e.g. '3*x**2 + sin(x)' (3x^2 also works)"
+            ) from None
+    elif isinstance(expr, int | float) and not isinstance(expr, bool):
+        result = sympy.sympify(expr)
+    else:
+        raise TypeError(
+            f"`{name}` must be a string or a SymPy expression, got {type(expr).__name__}"
+        )
+    if not isinstance(result, sympy.Expr):
+        raise ValueError(f"`{name}` must be an expression, got {expr!r}")
+    return result
+
+
+def _symbol(var: Any, expr: sympy.Expr | None = None) -> sympy.Symbol:
+    """Return the symbol named `var`, the one `expr` already uses if it has it."""
+    if isinstance(var, sympy.Symbol):
+        return var
+    if not isinstance(var, str) or not var.isidentifier():
+        raise ValueError(f"`var` must be a variable name such as 'x', got {var!r}")
+    for symbol in expr.free_symbols if expr is not None else ():
+        if symbol.name == var:
+            return symbol
+    return sympy.Symbol(var)
+
+
+def symbolic_derivative(expr: str | sympy.Expr, var: str | sympy.Symbol = "x") -> sympy.Expr:
+    """Return the exact derivative of `expr` with respect to `var`, with SymPy.
+
+    Parameters
+    ----------
+    expr : str or sympy.Expr
+        The function, e.g. ``"x**3 + 2*x"``. Strings may use ``^`` for powers and implicit
+        multiplication (``"3x^2"``, ``"2 sin(x) cos(x)"``); ``e`` is Euler's number, and ``f`` and
+        ``g`` applied to something (``"f(x)*g(x)"``) are unknown functions.
+    var : str or sympy.Symbol, optional
+        The variable to differentiate with respect to.
+
+    Returns
+    -------
+    sympy.Expr
+        The derivative, as SymPy's differentiation rules give it (not simplified), in the same
+        symbols as `expr`: a plain ``sympy.Symbol(var)`` for a string. The variable is taken
+        to be real, so ``abs(x)`` has the derivative ``sign(x)``.
+
+    Raises
+    ------
+    TypeError
+        If `expr` is neither a string nor a SymPy expression.
+    ValueError
+        If `expr` cannot be parsed, or `var` is not a variable name.
+
+    Examples
+    --------
+    >>> symbolic_derivative("x**3 + 2*x")
+    3*x**2 + 2
+    >>> symbolic_derivative("e^(2t)", var="t")
+    2*exp(2*t)
+    >>> symbolic_derivative("x**x")
+    x**x*(log(x) + 1)
+    >>> symbolic_derivative("abs(x)")
+    sign(x)
+    """
+    parsed = _to_sympy(expr, "expr", _symbol(var))
+    x = _symbol(var, parsed)
+    # Differentiate as a function of a real variable (|x|' = sign(x), not a complex formula).
+    x_real = sympy.Dummy(x.name, real=True)
+    return sympy.diff(parsed.subs(x, x_real), x_real).subs(x_real, x)
