@@ -678,28 +678,20 @@ def difference_errors(
     )
     fig.update_layout(
         template=TEMPLATE,
-        height=540,
-        margin={"t": 30, "b": 60},
-        legend={"x": 1.02, "y": 1.0, "yanchor": "top"},
+        # The legend goes under the plot, which so keeps the page's full width.
+        height=700,
+        margin={"t": 30, "b": 200, "l": 80},
+        legend={"orientation": "h", "x": 0.0, "y": -0.14, "yanchor": "top"},
         xaxis={"title": {"text": "step h"}, "type": "log", "exponentformat": "power"},
         yaxis={
-            "title": {"text": "|error|"},
+            "title": {"text": "|error|", "standoff": 14},
             "type": "log",
             "exponentformat": "power",
             "range": [math.log10(ZERO_ERROR_FLOOR) - 0.5, math.log10(top) + 0.5],
         },
     )
-    # On a phone the legend goes under the plot, which then gets the full width.
-    return narrow_layout(
-        fig,
-        {
-            "height": 760,
-            "margin.b": 320,
-            "legend.x": 0.0,
-            "legend.y": -0.18,
-            "legend.yanchor": "top",
-        },
-    )
+    # On a phone the legend's entries stack one per line and need more room below.
+    return narrow_layout(fig, {"height": 820, "margin.b": 330, "legend.y": -0.2})
 
 
 # --------------------------------------------------------------------------------------------
