@@ -36,27 +36,8 @@ from calcbook.derivatives import METHODS, derivative
 REPO = Path(__file__).resolve().parents[1]
 X = sp.Symbol("x")
 
-#: Smooth functions and points: exponentials, trigonometry, logarithms, rational functions,
-#: x^x, compositions; scales from 0 to 100; points away from zeros of the derivative.
-SUITE = {
-    "exp(x)": [-2.0, 0.0, 1.0, 5.0],
-    "sin(x)": [-1.0, 0.5, 2.0, 10.0],
-    "cos(x)": [-2.5, 0.7, 1.0, 4.0],
-    "tan(x)": [-1.0, 0.1, 0.5, 1.2],
-    "log(x)": [0.5, 1.0, 3.0, 100.0],
-    "sqrt(x)": [0.5, 1.0, 4.0, 30.0],
-    "1/(1 + x**2)": [-2.0, 0.3, 1.0, 4.0],
-    "x**x": [0.5, 1.0, 2.0, 3.0],
-    "exp(sin(x))": [-1.0, 0.5, 1.0, 2.0],
-    "sin(exp(x))": [-1.0, 0.0, 0.5, 1.0],
-    "sqrt(1 + x**2)": [-3.0, 0.5, 1.0, 10.0],
-    "1/(1 + exp(-x))": [-4.0, -1.0, 0.0, 2.0],
-    "atan(x)": [-3.0, 0.0, 0.5, 2.0],
-    "tanh(x)": [-1.5, 0.0, 0.4, 1.0],
-    "x**3 - 2*x": [-1.5, 0.5, 2.0, 3.0],
-    "x*exp(-x**2)": [-1.0, 0.0, 0.3, 1.5],
-    "log(1 + x**2)/(2 + sin(x))": [-2.0, 0.5, 1.0, 3.0],
-}
+sys.path.insert(0, str(REPO / "tests"))
+from suites import SUITE  # noqa: E402  (shared with tests/test_derivatives.py)
 
 #: Worst relative error allowed on the suite (issue 3).
 TARGETS = {"central": 1e-9, "richardson": 1e-12, "complex": 1e-15}

@@ -13,6 +13,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
+from suites import SUITE
 
 import calcbook
 from calcbook.derivatives import (
@@ -32,27 +33,6 @@ from calcbook.derivatives import (
 EPS = np.finfo(float).eps
 X = sp.Symbol("x")
 
-# Smooth functions and points away from zeros of the derivative (relative errors stay
-# meaningful) and not too close to singularities (a step of 0.03 * max(1, |x|) must fit).
-SUITE = {
-    "exp(x)": [-2.0, 0.0, 1.0, 5.0],
-    "sin(x)": [-1.0, 0.5, 2.0, 10.0],
-    "cos(x)": [-2.5, 0.7, 1.0, 4.0],
-    "tan(x)": [-1.0, 0.1, 0.5, 1.2],
-    "log(x)": [0.5, 1.0, 3.0, 100.0],
-    "sqrt(x)": [0.5, 1.0, 4.0, 30.0],
-    "1/(1 + x**2)": [-2.0, 0.3, 1.0, 4.0],
-    "x**x": [0.5, 1.0, 2.0, 3.0],
-    "exp(sin(x))": [-1.0, 0.5, 1.0, 2.0],
-    "sin(exp(x))": [-1.0, 0.0, 0.5, 1.0],
-    "sqrt(1 + x**2)": [-3.0, 0.5, 1.0, 10.0],
-    "1/(1 + exp(-x))": [-4.0, -1.0, 0.0, 2.0],
-    "atan(x)": [-3.0, 0.0, 0.5, 2.0],
-    "tanh(x)": [-1.5, 0.0, 0.4, 1.0],
-    "x**3 - 2*x": [-1.5, 0.5, 2.0, 3.0],
-    "x*exp(-x**2)": [-1.0, 0.0, 0.3, 1.5],
-    "log(1 + x**2)/(2 + sin(x))": [-2.0, 0.5, 1.0, 3.0],
-}
 CASES = [(expr, x) for expr, points in SUITE.items() for x in points]
 
 #: Worst relative error allowed on the suite with the default step (observed about 10x less).
