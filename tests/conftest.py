@@ -15,6 +15,13 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# In CI the property tests draw the same examples on every run (a red CI is then reproducible,
+# never a lucky draw); locally they explore new examples each time and remember failures.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
