@@ -6,7 +6,7 @@ Uses the fixtures and page helpers of tests/conftest.py.
 from __future__ import annotations
 
 import pytest
-from conftest import open_page
+from conftest import Visit, open_page
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -25,6 +25,14 @@ def matching_figure(page):
     return figure, {letter: str(number) for letter, number in key.items()}
 
 
+def panel_subplots(figure) -> dict[str, str]:
+    """Which subplot ("x3y3") shows each panel ("C", "2") of the matching figure."""
+    return figure.evaluate(
+        "(gd) => Object.fromEntries(gd.data.map((t) => "
+        "[t.meta, (t.xaxis || 'x') + (t.yaxis || 'y')]))"
+    )
+
+
 def test_matching_game_says_which_pairs_are_right(context, site_url: str) -> None:
     page = open_page(context, f"{site_url}/{MATCHING_PAGE}")
     _, key = matching_figure(page)
@@ -37,7 +45,17 @@ def test_matching_game_says_which_pairs_are_right(context, site_url: str) -> Non
         form.locator(f"select[name={letter}]").select_option(key[letters[(i + 1) % len(letters)]])
     form.locator("button.calcbook-match-check").click()
     assert "0 of 4 right" in status.inner_text()
+    assert "Not yet right: A, B, C and D." in status.inner_text()
     assert form.locator(".is-wrong").count() == 4
+    assert form.locator("select[aria-invalid=true]").count() == 4
+
+    # One wrong: the message names it, and only it.
+    for letter in letters:
+        form.locator(f"select[name={letter}]").select_option(key[letter])
+    form.locator(f"select[name={letters[1]}]").select_option(key[letters[2]])
+    form.locator("button.calcbook-match-check").click()
+    assert status.inner_text() == f"3 of 4 right. Not yet right: {letters[1]}."
+    assert form.locator(".is-wrong select").get_attribute("name") == letters[1]
 
     # Half right, half open.
     form.locator("button.calcbook-match-reset").click()
@@ -53,6 +71,8 @@ def test_matching_game_says_which_pairs_are_right(context, site_url: str) -> Non
         form.locator(f"select[name={letter}]").select_option(key[letter])
     form.locator("button.calcbook-match-check").click()
     assert "All 4 pairs are right" in status.inner_text()
+    assert form.locator(".is-right").count() == 4 and form.locator(".is-wrong").count() == 0
+    assert status.get_attribute("aria-live") == "polite"
     assert not context.visit.errors, context.visit.errors
 
 
@@ -60,10 +80,7 @@ def test_matching_game_pairs_panels_by_clicking(context, site_url: str) -> None:
     page = open_page(context, f"{site_url}/{MATCHING_PAGE}")
     figure, key = matching_figure(page)
     figure.scroll_into_view_if_needed()
-    subplot_of = figure.evaluate(
-        "(gd) => Object.fromEntries(gd.data.map((t) => "
-        "[t.meta, (t.xaxis || 'x') + (t.yaxis || 'y')]))"
-    )
+    subplot_of = panel_subplots(figure)
     form = page.locator("form.calcbook-match")
     for letter in ("A", "C"):
         for panel in (letter, key[letter]):
@@ -72,6 +89,77 @@ def test_matching_game_pairs_panels_by_clicking(context, site_url: str) -> None:
         assert form.locator(f"select[name={letter}]").input_value() == key[letter]
     form.locator("button.calcbook-match-check").click()
     assert "2 of 4 right" in form.locator(".calcbook-match-status").inner_text()
+    # The panel titles show the pairs made: "A → 3".
+    titles = figure.evaluate("(gd) => gd.layout.annotations.map((a) => a.text)")
+    assert f"A → {key['A']}" in titles and f"C → {key['C']}" in titles
+    assert not context.visit.errors, context.visit.errors
+
+
+def test_matching_game_on_a_phone_by_tapping(browser, site_url: str) -> None:
+    """On a phone: panels in two columns, tapping pairs them, nothing scrolls sideways."""
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    ctx.visit = Visit()
+    try:
+        page = open_page(ctx, f"{site_url}/{MATCHING_PAGE}")
+        figure, key = matching_figure(page)
+        page.wait_for_function(
+            "(gd) => gd.dataset.calcbookLayout === 'narrow'", arg=figure.element_handle()
+        )
+        subplot_of = panel_subplots(figure)
+        for panel in ("B", key["B"]):
+            drag = figure.locator(f"rect.nsewdrag[data-subplot={subplot_of[panel]}]").first
+            drag.scroll_into_view_if_needed()
+            drag.tap()
+        form = page.locator("form.calcbook-match")
+        assert form.locator("select[name=B]").input_value() == key["B"]
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the matching game scrolls sideways by {overflow}px"
+        assert not ctx.visit.errors, ctx.visit.errors
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_matching_form_is_readable(context, site_url: str, scheme: str) -> None:
+    """The form's text, marks and controls keep enough contrast in both themes."""
+    page = open_page(context, f"{site_url}/{MATCHING_PAGE}", color_scheme=scheme)
+    page.evaluate(f"document.documentElement.dataset.theme = '{scheme}'")
+    _, key = matching_figure(page)
+    form = page.locator("form.calcbook-match")
+    form.locator("select[name=A]").select_option(key["A"])
+    wrong = next(n for n in "1234" if n != key["B"])
+    form.locator("select[name=B]").select_option(wrong)
+    form.locator("button.calcbook-match-check").click()
+    pairs = page.evaluate(
+        r"""() => {
+          const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+          const lum = ([r, g, b]) => [r, g, b].map((v) => v / 255)
+            .map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+            .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+          const ratio = (a, b) => {
+            const [hi, lo] = [lum(rgb(a)), lum(rgb(b))].sort((x, y) => y - x);
+            return (hi + 0.05) / (lo + 0.05);
+          };
+          const page = getComputedStyle(document.body).backgroundColor;
+          const out = {};
+          for (const sel of ["legend", "label", ".is-right .calcbook-match-mark",
+                             ".is-wrong .calcbook-match-mark", ".calcbook-match-status",
+                             ".calcbook-match-hint"]) {
+            const el = document.querySelector("form.calcbook-match " + sel);
+            out[sel] = ratio(getComputedStyle(el).color, page);
+          }
+          const check = document.querySelector(".calcbook-match-check");
+          const style = getComputedStyle(check);
+          out["Check button"] = ratio(style.color, style.backgroundColor);
+          return out;
+        }"""
+    )
+    low = {where: round(r, 2) for where, r in pairs.items() if r < 4.5}
+    assert not low, f"{scheme}: contrast below WCAG AA 4.5:1 for {low}"
     assert not context.visit.errors, context.visit.errors
 
 
@@ -86,6 +174,17 @@ def test_keyboard_can_play(context, site_url: str) -> None:
     assert select.input_value() == key["A"]
     label = page.locator(f"label[for='{select.get_attribute('id')}']")
     assert "Function A" in label.inner_text()
+    # Tab on to the Check button and press it: the verdict is announced.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('calcbook-match-check')"):
+            break
+    else:
+        pytest.fail("the Check button cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    status = page.locator("form.calcbook-match .calcbook-match-status").inner_text()
+    assert "1 of 4 right" in status and "Still to choose: B, C and D." in status
+    assert not context.visit.errors, context.visit.errors
 
 
 def test_secant_slider_moves_the_secant(context, site_url: str) -> None:
@@ -96,12 +195,51 @@ def test_secant_slider_moves_the_secant(context, site_url: str) -> None:
     assert index >= 0, "no secant figure on the page"
     figure = page.locator(".js-plotly-plot").nth(index)
     figure.scroll_into_view_if_needed()
-    read = "(gd) => gd.data.find((t) => t.name.startsWith('secant')).name"
+    read = (
+        "(gd) => { const t = gd.data.find((t) => t.name.startsWith('secant'));"
+        " return [t.name, Array.from(t.y)]; }"
+    )
     before = figure.evaluate(read)
     rail = figure.locator(".slider-rail-rect").first
     box = rail.bounding_box()
     page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
     page.wait_for_timeout(300)
     after = figure.evaluate(read)
-    assert after != before, "the slider did not change the secant"
+    assert after[0] != before[0], "the slider did not change the secant's legend"
+    assert after[1] != before[1], "the slider did not move the secant"
+    # The click at the rail's end chose the last, tiniest Δx.
+    last = figure.evaluate(
+        "(gd) => { const s = gd.layout.sliders[0]; return [s.active, s.steps.length]; }"
+    )
+    assert last[0] == last[1] - 1
+    assert not context.visit.errors, context.visit.errors
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("book/01-what-is-calculus/functions-and-rates.html", "tangent"),
+        ("book/01-what-is-calculus/product-and-chain-rules.html", "g·Δf"),
+    ],
+)
+def test_other_sliders_restyle_their_traces(context, site_url: str, path: str, name: str):
+    """Clicking the start of a slider's rail changes the traces it drives."""
+    page = open_page(context, f"{site_url}/{path}")
+    index = page.locator(".js-plotly-plot").evaluate_all(
+        "(gds, name) => gds.findIndex((gd) => gd.data.some((t) => "
+        "(t.name || '').startsWith(name)))",
+        name,
+    )
+    assert index >= 0, f"no figure with a {name!r} trace on {path}"
+    figure = page.locator(".js-plotly-plot").nth(index)
+    figure.scroll_into_view_if_needed()
+    read = (
+        "(gd, name) => { const t = gd.data.find((t) => (t.name || '').startsWith(name));"
+        " return [Array.from(t.x), Array.from(t.y)]; }"
+    )
+    before = figure.evaluate(read, name)
+    box = figure.locator(".slider-rail-rect").first.bounding_box()
+    page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
+    assert figure.evaluate(read, name) != before, f"the slider on {path} did not move {name!r}"
     assert not context.visit.errors, context.visit.errors

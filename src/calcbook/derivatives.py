@@ -25,19 +25,20 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-__all__ = [
-    "METHODS",
-    "RICHARDSON_LEVELS",
-    "SAFETY",
-    "DerivativeResult",
+# In reading order (the API page follows it): the formulas, the function to call, the rest.
+__all__ = [  # noqa: RUF022
+    "forward_difference",
     "backward_difference",
     "central_difference",
     "complex_step",
-    "default_step",
-    "derivative",
-    "forward_difference",
     "richardson",
+    "derivative",
+    "DerivativeResult",
+    "default_step",
     "symbolic_derivative",
+    "METHODS",
+    "RICHARDSON_LEVELS",
+    "SAFETY",
 ]
 
 #: The values `method` may take in :func:`derivative`.

@@ -39,7 +39,7 @@ ZERO_ERROR_FLOOR = 1e-17
 #: Points of a drawn curve between two neighbouring slider positions.
 _REFINE = 8
 #: Half the length of a drawn tangent, as a fraction of the panel (its look, not its maths).
-_TANGENT_HALF = 0.12
+_TANGENT_HALF = 0.15
 #: Colour and marker of each finite-difference method in :func:`difference_errors`.
 _METHOD_STYLE = {
     "forward": (PALETTE["function"], "circle"),
@@ -138,7 +138,7 @@ def _slider(steps: list[dict[str, object]], *, prefix: str, active: int = 0) -> 
         "active": active,
         "steps": steps,
         "currentvalue": {"prefix": prefix, "font": {"size": 14}},
-        "pad": {"t": 45},
+        "pad": {"t": 85},
         "len": 1.0,
         "x": 0.0,
     }
@@ -171,6 +171,36 @@ def _curve_points(xs: np.ndarray) -> np.ndarray:
             pieces.append([lo, np.nan])
     pieces.append(xs[-1:])
     return np.concatenate(pieces)
+
+
+def _grid_domains(
+    rows: int, cols: int, *, hgap: float, vgap: float
+) -> list[tuple[list[float], list[float]]]:
+    """Return the x and y domains of a grid of panels, row by row from the top."""
+    width, height = (1 - hgap * (cols - 1)) / cols, (1 - vgap * (rows - 1)) / rows
+    domains = []
+    for r in range(rows):
+        top = 1 - r * (height + vgap)
+        for c in range(cols):
+            left = c * (width + hgap)
+            domains.append(([left, left + width], [top - height, top]))
+    return domains
+
+
+def _panel_places(cells: list[tuple[list[float], list[float]]]) -> dict[str, object]:
+    """Return relayout updates that move panel ``i`` (axes ``i + 1``, title ``i``) to `cells[i]`.
+
+    For a figure from ``make_subplots`` with one title per panel: the narrow layout of a grid.
+    """
+    updates: dict[str, object] = {}
+    for panel, (x_dom, y_dom) in enumerate(cells):
+        axis = "" if panel == 0 else str(panel + 1)
+        x_dom, y_dom = [round(v, 6) for v in x_dom], [round(v, 6) for v in y_dom]
+        updates[f"xaxis{axis}.domain"] = x_dom
+        updates[f"yaxis{axis}.domain"] = y_dom
+        updates[f"annotations[{panel}].x"] = round(sum(x_dom) / 2, 6)
+        updates[f"annotations[{panel}].y"] = y_dom[1]
+    return updates
 
 
 def _check_x_values(x_values: Sequence[float]) -> np.ndarray:
@@ -206,7 +236,8 @@ def function_and_derivative(
     Top panel: ``f`` with its tangent line and the point of tangency at the slider's `x`.
     Bottom panel, on the same `x` axis: ``df`` with the point ``(x, f′(x))``, whose height is
     the tangent's slope. A faint vertical guide joins the two points. Hovering a curve shows
-    `x`, `f` and `f′`; the legend quotes the current slope.
+    `x`, `f` and `f′`; the legend quotes the current slope. The slider starts a quarter of the
+    way along.
 
     Parameters
     ----------
@@ -314,13 +345,14 @@ def function_and_derivative(
             "name": [f"tangent: slope {slope:.3g}", "guide", "point", "guide", "point"],
         }
         steps.append(_step(f"{x:.3g}", update, [1, 2, 3, 5, 6]))
-    active = len(steps) // 2
+    active = (len(steps) - 1) // 4  # a quarter of the way along: a tangent not on an axis
     _apply(fig, steps[active])
+    top = 90 if title else 50
     fig.update_layout(
         template=TEMPLATE,
         height=640,
         title={"text": title} if title else None,
-        margin={"t": 90 if title else 50, "b": 120},
+        margin={"t": top, "b": 145},
         legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
         sliders=[_slider(steps, prefix=f"{x_label} = ", active=active)],
     )
@@ -328,7 +360,8 @@ def function_and_derivative(
     fig.update_xaxes(title_text=x_label, row=2, col=1)
     fig.update_yaxes(title_text=f_label, range=f_span, row=1, col=1)
     fig.update_yaxes(title_text=df_label, range=df_span, row=2, col=1)
-    return fig
+    # On a phone the legend wraps to a line per entry: room for it under the title.
+    return narrow_layout(fig, {"height": 700, "margin.t": top + 50})
 
 
 def _apply(fig: go.Figure, step: dict[str, object]) -> None:
@@ -493,13 +526,14 @@ def secant_to_tangent(
     fig.update_layout(
         template=TEMPLATE,
         height=520,
-        margin={"t": 50, "b": 120},
+        margin={"t": 50, "b": 145},
         legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
         sliders=[_slider(steps, prefix="Δx = ")],
         xaxis={"title": {"text": x_label}, "range": [lo, hi]},
         yaxis={"title": {"text": f_label}, "range": _span(curve_y)},
     )
-    return fig
+    # On a phone the legend wraps to a line per entry above the plot: keep the plot's height.
+    return narrow_layout(fig, {"height": 640})
 
 
 # --------------------------------------------------------------------------------------------
@@ -536,7 +570,8 @@ def difference_errors(
     rounding the answer, ``ε·|f′(x0)|``.
 
     An error of exactly zero has no place on a log axis: it is drawn at
-    :data:`ZERO_ERROR_FLOOR` (``1e-17``), and its hover text says so.
+    :data:`ZERO_ERROR_FLOOR` (``1e-17``), on a line that the legend names, and its hover text
+    says so.
 
     Parameters
     ----------
@@ -557,7 +592,8 @@ def difference_errors(
     plotly.graph_objects.Figure
         Traces, in order: one line per method (in the order of `methods`), the reference
         lines of slope 1 and 2, one vertical line per best step marked (forward or backward,
-        then central, where those methods are drawn), the rounding line.
+        then central, where those methods are drawn), the rounding line, and (if any error is
+        exactly 0) a line at :data:`ZERO_ERROR_FLOOR` that says so.
 
     Raises
     ------
@@ -602,14 +638,19 @@ def difference_errors(
     }
     fig = go.Figure()
     errors = {}
+
+    def real_f(x: np.ndarray) -> np.ndarray:  # a function of scalars works too (math.sin)
+        return _evaluate(f, x)
+
     for method in methods:
         try:
             with np.errstate(all="ignore"):
-                approx = np.asarray(blocks[method](f, x0, steps), dtype=float)
+                approx = blocks[method](f if method == "complex" else real_f, x0, steps)
+                approx = np.asarray(approx, dtype=float)
         except (TypeError, ValueError) as exc:
             raise ValueError(
-                f'`f` cannot be evaluated for the {method!r} method ({exc}); for "complex" '
-                "it must accept complex input (np.sin, not math.sin)"
+                f'`f` cannot take the complex step ({exc}): for methods with "complex" it must '
+                "accept complex input (np.sin, not math.sin)"
             ) from exc
         error = np.abs(approx - exact)
         errors[method] = error
@@ -632,50 +673,37 @@ def difference_errors(
         )
 
     top = max(1.0, float(np.nanmax([np.nanmax(e) for e in errors.values()])))
-    reference = {"color": PALETTE["data"], "width": 1.5, "dash": "dash"}
+    eps, scale = float(np.finfo(float).eps), max(1.0, abs(x0))
+
+    def guide(x: np.ndarray | list, y: np.ndarray | list, name: str, colour: str, dash: str):
+        """Add a thin line that reads off the plot, named in the legend and the hover."""
+        line = {"color": colour, "width": 1.5, "dash": dash}
+        fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines", line=line, hoverinfo="name"))
+
     anchor = int(np.argmin(np.abs(np.log10(steps) + 2)))  # the step nearest 1e-2
     for order, sources in ((1, ("forward", "backward")), (2, ("central", "complex"))):
         drawn = [errors[m][anchor] for m in sources if m in errors and errors[m][anchor] > 0]
         # Through a curve at the anchor, three times above it so the two do not overlap.
         base = 3 * drawn[0] if drawn else steps[anchor] ** order
         line = base * (steps / steps[anchor]) ** order
-        visible = (line >= 10 * ZERO_ERROR_FLOOR) & (line <= top)
-        fig.add_trace(
-            go.Scatter(
-                x=steps[visible],
-                y=line[visible],
-                name=f"slope {order}: error ∝ h{'²' if order == 2 else ''}",
-                mode="lines",
-                line=reference,
-                hoverinfo="skip",
-            )
-        )
-    eps = float(np.finfo(float).eps)
+        # Only where truncation dominates: from the best step of that order, eps^(1/(order+1)).
+        best = eps ** (1 / (order + 1)) * scale
+        visible = (line >= 10 * ZERO_ERROR_FLOOR) & (line <= top) & (steps >= best)
+        name = f"slope {order}: error ∝ h{'²' if order == 2 else ''}"
+        guide(steps[visible], line[visible], name, PALETTE["data"], "dash")
     for method, power, root in (("forward", 2, "√ε"), ("backward", 2, "√ε"), ("central", 3, "∛ε")):
         if method not in errors or (method == "backward" and "forward" in errors):
             continue
-        h = eps ** (1 / power) * max(1.0, abs(x0))
-        fig.add_trace(
-            go.Scatter(
-                x=[h, h],
-                y=[ZERO_ERROR_FLOOR, top],
-                name=f"best h ≈ {root} for {method}: {h:.1e}",
-                mode="lines",
-                line={"color": _METHOD_STYLE[method][0], "width": 1.5, "dash": "dot"},
-                hoverinfo="name",
-            )
-        )
+        h = eps ** (1 / power) * scale
+        name = f"best h ≈ {root} for {method}: {h:.1e}"
+        guide([h, h], [ZERO_ERROR_FLOOR, top], name, _METHOD_STYLE[method][0], "dot")
+    ends = [steps[0], steps[-1]]
     rounding = eps * max(abs(exact), np.finfo(float).tiny)
-    fig.add_trace(
-        go.Scatter(
-            x=[steps[0], steps[-1]],
-            y=[rounding, rounding],
-            name=f"rounding the answer: ε·|f′(x₀)| = {rounding:.1e}",
-            mode="lines",
-            line={"color": PALETTE["data"], "width": 1.5, "dash": "dot"},
-            hoverinfo="name",
-        )
-    )
+    name = f"rounding the answer: ε·|f′(x₀)| = {rounding:.1e}"
+    guide(ends, [rounding] * 2, name, PALETTE["data"], "dot")
+    if any(np.any(e == 0) for e in errors.values()):
+        name = f"errors of exactly 0, drawn at {ZERO_ERROR_FLOOR:g}"
+        guide(ends, [ZERO_ERROR_FLOOR] * 2, name, PALETTE["data"], "longdashdot")
     fig.update_layout(
         template=TEMPLATE,
         # The legend goes under the plot, which so keeps the page's full width.
@@ -731,9 +759,9 @@ def product_rule_rectangle(
     The rectangle has width ``f(x0)`` and height ``g(x0)``. When x grows to ``x0 + Δx`` the
     sides grow by ``Δf`` and ``Δg`` and the area by three pieces: a strip ``g·Δf`` on the
     right, a strip ``f·Δg`` on top, and a corner ``Δf·Δg``. The slider grows Δx from 0 to
-    `dx_max`; the legend and the line above the plot quote the three areas and their sum, and
-    ``Δ(fg)/Δx``. As Δx shrinks the corner vanishes faster than the strips: that is the
-    product rule ``(fg)′ = f g′ + g f′``.
+    `dx_max` (it starts at `dx_max`); the legend and the line above the plot quote the three
+    areas and their sum, and ``Δ(fg)/Δx``. As Δx shrinks the corner vanishes faster than the
+    strips: that is the product rule ``(fg)′ = f g′ + g f′``.
 
     Parameters
     ----------
@@ -768,10 +796,10 @@ def product_rule_rectangle(
     Examples
     --------
     >>> fig = product_rule_rectangle(lambda x: x, lambda x: x**2, 1.0, dx_max=0.5, steps=1)
-    >>> [fig.data[i].name for i in (1, 2, 3)]  # as drawn first: Δx = 0
-    ['g·Δf = 0', 'f·Δg = 0', 'Δf·Δg = 0']
-    >>> fig.layout.sliders[0].steps[1].args[0]["name"]  # at Δx = 0.5: Δf = 0.5, Δg = 1.25
+    >>> [fig.data[i].name for i in (1, 2, 3)]  # drawn first at Δx = 0.5: Δf = 0.5, Δg = 1.25
     ['g·Δf = 0.5', 'f·Δg = 1.25', 'Δf·Δg = 0.625']
+    >>> fig.layout.sliders[0].steps[0].args[0]["name"]  # at Δx = 0 nothing has grown
+    ['g·Δf = 0', 'f·Δg = 0', 'Δf·Δg = 0']
     """
     _check_callable("f", f)
     _check_callable("g", g)
@@ -830,16 +858,27 @@ def product_rule_rectangle(
         )
     # The sum above the plot; each slider step rewrites it.
     fig.add_annotation(
-        x=0.0, y=1.0, xref="paper", yref="paper", xanchor="left", yanchor="bottom", align="left"
+        x=0.0,
+        y=1.0,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="bottom",
+        align="left",
+        showarrow=False,
     )
-    _apply(fig, slider_steps[0])
+    _apply(fig, slider_steps[-1])  # first drawn grown, so the three pieces show at once
     fig.update_layout(
         template=TEMPLATE,
         height=560,
-        margin={"t": 70, "b": 120},
+        margin={"t": 70, "b": 145},
         legend={"x": 1.02, "y": 1.0, "yanchor": "top"},
-        sliders=[_slider(slider_steps, prefix="Δx = ")],
-        xaxis={"title": {"text": f"width {fl}(x)"}, "range": [0, fs[-1] * 1.05]},
+        sliders=[_slider(slider_steps, prefix="Δx = ", active=len(slider_steps) - 1)],
+        xaxis={
+            "title": {"text": f"width {fl}(x)"},
+            "range": [0, fs[-1] * 1.05],
+            "constrain": "domain",
+        },
         yaxis={
             "title": {"text": f"height {gl}(x)"},
             "range": [0, gs[-1] * 1.05],
@@ -850,10 +889,10 @@ def product_rule_rectangle(
     return narrow_layout(
         fig,
         {
-            "height": 640,
-            "margin.b": 230,
+            "height": 720,
+            "margin.b": 300,
             "legend.x": 0.0,
-            "legend.y": -0.35,
+            "legend.y": -0.55,
             "legend.yanchor": "top",
         },
     )
@@ -916,7 +955,7 @@ def chain_rule_machines(
     >>> import numpy as np
     >>> fig = chain_rule_machines(np.sin, np.cos, np.square, lambda x: 2 * x, points=3)
     >>> fig.layout.sliders[0].steps[1].args[1]["annotations[2].text"]  # at x = 0
-    'y = g(h(x)): slope 1 × 0 = 0'
+    'y = g(h(x))<br>slope 1 × 0 = 0'
     """
     for name, fn in (
         ("outer", outer),
@@ -928,6 +967,8 @@ def chain_rule_machines(
     lo, hi = _check_range("x_range", x_range)
     if not is_count(points) or points < 2:
         raise ValueError(f"`points` must be an integer >= 2, got {points!r}")
+    if len(titles) != 3 or not all(isinstance(t, str) for t in titles):
+        raise ValueError(f"`titles` must be three strings, got {titles!r}")
     xs = np.linspace(lo, hi, points)
     us = _evaluate(inner, xs)
     du, dy = _evaluate(d_inner, xs), _evaluate(d_outer, us)
@@ -946,45 +987,33 @@ def chain_rule_machines(
         (curve_uu, _evaluate(outer, curve_uu), us, ys, dy, "u", "y"),
         (curve_x, _evaluate(outer, curve_u), xs, ys, du * dy, "x", "y"),
     ]
-    if len(titles) != 3 or not all(isinstance(t, str) for t in titles):
-        raise ValueError(f"`titles` must be three strings, got {titles!r}")
-    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.08)
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.1)
     spans = []
     for col, (cx, cy, *_, x_name, y_name) in enumerate(panels, start=1):
         spans.append(([float(cx[0]), float(cx[-1])], _span(cy)))
         hover = f"{x_name} = %{{x:.3g}}<br>{y_name} = %{{y:.3g}}<extra></extra>"
-        fig.add_trace(
-            go.Scatter(
-                x=cx, y=cy, name=titles[col - 1], mode="lines", hovertemplate=hover,
-                line={"color": PALETTE["function"], "width": 3},
-            ),
-            row=1, col=col,
-        )  # fmt: skip
-        fig.add_trace(
+        line = {"color": PALETTE["function"], "width": 3}
+        for trace in (
+            go.Scatter(x=cx, y=cy, name=titles[col - 1], mode="lines", line=line),
             go.Scatter(mode="lines", line={"color": PALETTE["tangent"], "width": 3}),
-            row=1,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(mode="markers", marker=_POINT_MARKER, hovertemplate=hover), row=1, col=col
-        )
+            go.Scatter(mode="markers", marker=_POINT_MARKER),
+        ):
+            fig.add_trace(trace, row=1, col=col)
+        fig.update_traces(hovertemplate=hover, row=1, col=col)
         fig.update_xaxes(title_text=x_name, range=spans[-1][0], row=1, col=col)
         fig.update_yaxes(title_text=y_name, range=spans[-1][1], row=1, col=col)
 
     steps = []
     for k in np.flatnonzero(stops):
-        xyz = []
+        update: dict[str, list] = {"x": [], "y": [], "name": ["tangent", "point"] * 3}
         for (_, _, px, py, slope, *_), (x_span, y_span) in zip(panels, spans, strict=True):
-            xyz.append((_tangent_segment(px[k], py[k], slope[k], x_span, y_span), px[k], py[k]))
-        update = {
-            "x": [v for (tx, _), px, _ in xyz for v in (tx, [px])],
-            "y": [v for (_, ty), _, py in xyz for v in (ty, [py])],
-            "name": ["tangent", "point"] * 3,
-        }
+            tx, ty = _tangent_segment(px[k], py[k], slope[k], x_span, y_span)
+            update["x"] += [tx, [px[k]]]
+            update["y"] += [ty, [py[k]]]
         layout = {
-            "annotations[0].text": f"{titles[0]}: slope {du[k]:.3g}",
-            "annotations[1].text": f"{titles[1]}: slope {dy[k]:.3g}",
-            "annotations[2].text": f"{titles[2]}: slope {dy[k]:.3g} × {du[k]:.3g} = "
+            "annotations[0].text": f"{titles[0]}<br>slope {du[k]:.3g}",
+            "annotations[1].text": f"{titles[1]}<br>slope {dy[k]:.3g}",
+            "annotations[2].text": f"{titles[2]}<br>slope {dy[k]:.3g} × {du[k]:.3g} = "
             f"{du[k] * dy[k]:.3g}",
         }
         steps.append(_step(f"{xs[k]:.3g}", update, [1, 2, 4, 5, 7, 8], layout=layout))
@@ -994,19 +1023,12 @@ def chain_rule_machines(
         template=TEMPLATE,
         height=480,
         showlegend=False,
-        margin={"t": 60, "b": 120},
+        margin={"t": 80, "b": 145},
         sliders=[_slider(steps, prefix="x = ", active=active)],
     )
     # On a phone the three machines are stacked, each full width.
-    narrow: dict[str, object] = {"height": 1050, "margin.b": 130}
-    for col in range(3):
-        axis = "" if col == 0 else str(col + 1)
-        top = 1.0 - col * 0.36
-        narrow[f"xaxis{axis}.domain"] = [0.0, 1.0]
-        narrow[f"yaxis{axis}.domain"] = [round(top - 0.28, 6), round(top, 6)]
-        narrow[f"annotations[{col}].x"] = 0.5
-        narrow[f"annotations[{col}].y"] = round(top, 6)
-    return narrow_layout(fig, narrow)
+    cells = _grid_domains(3, 1, hgap=0.0, vgap=0.16)
+    return narrow_layout(fig, {"height": 1250, "margin.b": 150, **_panel_places(cells)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -1020,20 +1042,6 @@ def _derangement(rng: np.random.Generator, n: int) -> np.ndarray:
         order = rng.permutation(n)
         if not np.any(order == np.arange(n)):
             return order
-
-
-def _grid_domains(
-    rows: int, cols: int, *, hgap: float, vgap: float
-) -> list[tuple[list[float], list[float]]]:
-    """Return the x and y domains of a grid of panels, row by row from the top."""
-    width, height = (1 - hgap * (cols - 1)) / cols, (1 - vgap * (rows - 1)) / rows
-    domains = []
-    for r in range(rows):
-        top = 1 - r * (height + vgap)
-        for c in range(cols):
-            left = c * (width + hgap)
-            domains.append(([left, left + width], [top - height, top]))
-    return domains
 
 
 def derivative_matching(
@@ -1103,7 +1111,7 @@ def derivative_matching(
         rows=2,
         cols=n,
         subplot_titles=letters + numbers,
-        horizontal_spacing=0.05,
+        horizontal_spacing=0.08,
         vertical_spacing=0.2,
     )
     curves = [(pairs[i][0], letters[i], "function") for i in range(n)]
@@ -1137,14 +1145,6 @@ def derivative_matching(
     )
     # On a phone: two columns, the functions' rows above the derivatives' rows.
     half = -(-n // 2)
-    cells = _grid_domains(2 * half, 2, hgap=0.12, vgap=0.09)
-    places = list(range(n)) + [2 * half + k for k in range(n)]
-    narrow: dict[str, object] = {"height": 240 * half + 200}
-    for panel, cell in enumerate(places):
-        axis = "" if panel == 0 else str(panel + 1)
-        x_dom, y_dom = ([round(v, 6) for v in d] for d in cells[cell])
-        narrow[f"xaxis{axis}.domain"] = x_dom
-        narrow[f"yaxis{axis}.domain"] = y_dom
-        narrow[f"annotations[{panel}].x"] = sum(x_dom) / 2
-        narrow[f"annotations[{panel}].y"] = y_dom[1]
-    return narrow_layout(fig, narrow)
+    cells = _grid_domains(2 * half, 2, hgap=0.17, vgap=0.09)
+    places = [cells[i] for i in range(n)] + [cells[2 * half + k] for k in range(n)]
+    return narrow_layout(fig, {"height": 240 * half + 200, **_panel_places(places)})
