@@ -24,7 +24,8 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
+# CALCBOOK_SITE points the tests at another build (e.g. a private one while developing).
+SITE = Path(os.environ.get("CALCBOOK_SITE", ROOT / "_build" / "html"))
 CHROMIUM = Path(os.environ.get("CALCBOOK_CHROMIUM", "/usr/bin/chromium"))
 # The flags Chromium needs on this kind of machine (root, no GPU, no network but registries).
 CHROMIUM_ARGS = [
