@@ -42,10 +42,11 @@ book: $(STAMP)
 	@if [ -d _build ] && [ "$$(cat $(CODE_HASH_FILE) 2>/dev/null)" != "$(CODE_HASH)" ]; then \
 	  echo "calcbook or its dependencies changed: every page is executed again"; \
 	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute; fi
+	@# The cache now holds (or will hold) outputs of this code only, also if the build fails.
+	@mkdir -p _build && echo $(CODE_HASH) > $(CODE_HASH_FILE)
 	@# On failure forget the parsed pages (not the execution cache), so the next build reads
 	@# them again and reports the same problems instead of "no targets are out of date".
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
-	@echo $(CODE_HASH) > $(CODE_HASH_FILE)
 	@echo "The book is in $(HTML)/index.html (preview it with: make serve)"
 
 serve: $(STAMP)
@@ -68,6 +69,7 @@ test: lint book
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/derivatives.py
+	$(BIN)/python benchmarks/multivariate.py
 
 screenshots: $(STAMP)
 	@test -f $(HTML)/index.html || $(MAKE) book

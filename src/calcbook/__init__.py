@@ -9,8 +9,16 @@ derivatives
     Numerical derivatives (finite differences, the complex step, Richardson extrapolation)
     and exact ones with SymPy: :func:`~calcbook.derivatives.derivative`,
     :func:`~calcbook.derivatives.symbolic_derivative`.
+multivariate
+    Partial derivatives, gradients, Jacobians and Hessians of functions of several variables,
+    numerically and with SymPy, and the classification of stationary points:
+    :func:`~calcbook.multivariate.gradient`, :func:`~calcbook.multivariate.jacobian`,
+    :func:`~calcbook.multivariate.hessian`, :func:`~calcbook.multivariate.symbolic_gradient`,
+    :func:`~calcbook.multivariate.classify_stationary_point`.
 checks
-    Self-checks for the exercises: :func:`~calcbook.checks.check_derivative`.
+    Self-checks for the exercises: :func:`~calcbook.checks.check_derivative`,
+    :func:`~calcbook.checks.check_gradient`, :func:`~calcbook.checks.check_jacobian`,
+    :func:`~calcbook.checks.check_hessian`.
 figures
     Plotly figure builders and the book's shared theme.
 errors
@@ -19,7 +27,13 @@ sphinxext
     Build tooling: renders Plotly figures in the HTML book with the site's own plotly.js.
 """
 
-from calcbook.checks import CheckResult, check_derivative
+from calcbook.checks import (
+    CheckResult,
+    check_derivative,
+    check_gradient,
+    check_hessian,
+    check_jacobian,
+)
 from calcbook.derivatives import (
     DerivativeResult,
     backward_difference,
@@ -32,6 +46,17 @@ from calcbook.derivatives import (
     symbolic_derivative,
 )
 from calcbook.errors import ConvergenceError
+from calcbook.multivariate import (
+    classify_stationary_point,
+    directional_derivative,
+    gradient,
+    hessian,
+    jacobian,
+    partial,
+    symbolic_gradient,
+    symbolic_hessian,
+    symbolic_jacobian,
+)
 
 __version__ = "0.1.0"
 
@@ -43,10 +68,22 @@ __all__ = [
     "backward_difference",
     "central_difference",
     "check_derivative",
+    "check_gradient",
+    "check_hessian",
+    "check_jacobian",
+    "classify_stationary_point",
     "complex_step",
     "default_step",
     "derivative",
+    "directional_derivative",
     "forward_difference",
+    "gradient",
+    "hessian",
+    "jacobian",
+    "partial",
     "richardson",
     "symbolic_derivative",
+    "symbolic_gradient",
+    "symbolic_hessian",
+    "symbolic_jacobian",
 ]

@@ -8,6 +8,7 @@ displays as a short friendly message.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +17,16 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from calcbook.derivatives import _symbol, _to_sympy, symbolic_derivative
+from calcbook.multivariate import (
+    _components,
+    _parse,
+    _read,
+    symbolic_gradient,
+    symbolic_hessian,
+    symbolic_jacobian,
+)
 
-__all__ = ["CheckResult", "check_derivative"]
+__all__ = ["CheckResult", "check_derivative", "check_gradient", "check_hessian", "check_jacobian"]
 
 #: Points tried first when looking for a place where two expressions differ: easy to check.
 _NICE_POINTS = (1.0, 2.0, -1.0, 0.5, 3.0, -2.0, 0.0)
@@ -151,14 +160,21 @@ def check_derivative(
 
 
 def _compare_numerically(
-    answer: sympy.Expr, expected: sympy.Expr, var: sympy.Symbol, seed: int
+    answer: sympy.Expr,
+    expected: sympy.Expr,
+    var: sympy.Symbol,
+    seed: int,
+    others: Sequence[sympy.Symbol] = (),
 ) -> bool | tuple[str, float, float] | None:
     """Compare at simple and random points.
 
     Return True if the two agree wherever both are defined (at enough points), a point where
-    they differ with both values, or None if they cannot be compared.
+    they differ with both values, or None if they cannot be compared. The point names `var`,
+    the `others` and every other symbol of the two.
     """
-    symbols = sorted(answer.free_symbols | expected.free_symbols | {var}, key=lambda s: s.name)
+    symbols = sorted(
+        answer.free_symbols | expected.free_symbols | {var, *others}, key=lambda s: s.name
+    )
     others = [s for s in symbols if s != var]
     try:
         both = sympy.lambdify(symbols, [answer, expected], modules="numpy")
@@ -189,3 +205,384 @@ def _evaluate(both: Any, args: list[float]) -> tuple[float, float]:
     if got.imag != 0 or want.imag != 0:
         return np.nan, np.nan
     return got.real, want.real
+
+
+# --- Gradients, Jacobians and Hessians ----------------------------------------------------------
+
+#: Relative tolerance of a numeric answer given with ``at=``.
+_AT_RTOL = 1e-6
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def check_gradient(
+    answer: Any,
+    function: str | sympy.Expr,
+    vars: str | Sequence[Any] = "x y",
+    *,
+    at: Any = None,
+    seed: int = 0,
+) -> CheckResult:
+    """Check whether `answer` is the gradient of `function` (or its value at the point `at`).
+
+    Parameters
+    ----------
+    answer : list or sympy.Matrix
+        The reader's gradient, one entry per variable in the order of `vars`: strings such as
+        ``["2*x*y", "x^2 + 3"]`` (``^`` and implicit multiplication are accepted), SymPy
+        expressions, or a SymPy column or row. With `at`, numbers (expressions are evaluated
+        at the point).
+    function : str or sympy.Expr
+        The function, e.g. ``"x**2*y + 3*y"``.
+    vars : str or sequence, optional
+        The variables in order: ``"x y"``, ``"x, y, z"`` or a sequence of names.
+    at : sequence or dict, optional
+        A point (one number per variable, or ``{"x": 1, "y": 2}``): compare the answer with
+        the exact gradient there, to a relative tolerance of ``1e-6``.
+    seed : int, optional
+        Seed for the random points of the numeric comparison.
+
+    Returns
+    -------
+    CheckResult
+        ``correct``, a ``message`` naming a wrong component (e.g. ∂f/∂y) with a hint that
+        does not give the answer away, and the ``expected`` gradient (at `at` if given).
+
+    Raises
+    ------
+    TypeError
+        If an entry of `answer` or `function` is neither a string, a number nor SymPy.
+    ValueError
+        If something cannot be parsed, `function` uses a symbol not in `vars`, or `at` is not
+        a finite point of the right length where the gradient is defined.
+
+    Notes
+    -----
+    Each component is compared as :func:`check_derivative` compares a derivative: right if
+    SymPy simplifies the difference to 0, else at simple and random points (all variables
+    varying) to a relative tolerance of ``1e-9``. An answer of the wrong length is wrong, and
+    the message says how many components the gradient has.
+
+    Examples
+    --------
+    >>> check_gradient(["2*x*y", "x**2 + 3"], "x**2*y + 3*y", "x y").correct
+    True
+    >>> print(check_gradient(["2*x*y", "x**2"], "x**2*y + 3*y", "x y").message)
+    Not quite. ∂f/∂y is wrong. At x = 1, y = 1, your ∂f/∂y gives 1 but it should be 4.
+    >>> check_gradient([4, 4], "x**2*y + 3*y", "x y", at=[1, 2]).correct
+    True
+    """
+    (f,), symbols = _parse([function], vars, "function")
+    expected = symbolic_gradient(f, symbols)
+    labels = [[f"∂f/∂{s}"] for s in symbols]
+    entries = _answer_array(answer, (len(symbols), 1), vector=True)
+    if isinstance(entries, str):
+        return _wrong_shape(
+            entries, f"the gradient of {f} has {len(symbols)} (one per variable)", expected
+        )
+    return _check_matrix(entries, expected, labels, symbols, f"the gradient of {f}", at, seed)
+
+
+def check_jacobian(
+    answer: Any,
+    functions: Any,
+    vars: str | Sequence[Any] = "x y",
+    *,
+    at: Any = None,
+    seed: int = 0,
+) -> CheckResult:
+    r"""Check whether `answer` is the Jacobian matrix of `functions` (or its value at `at`).
+
+    Parameters
+    ----------
+    answer : list or sympy.Matrix
+        The reader's Jacobian, one row per function and one column per variable:
+        ``[["cos(t)", "-r sin(t)"], ["sin(t)", "r cos(t)"]]`` or a SymPy Matrix. With `at`,
+        numbers.
+    functions : sequence of str or sympy.Expr, or sympy.Matrix
+        The components :math:`f_1, \dots, f_m`, e.g. ``["r cos(t)", "r sin(t)"]``.
+    vars : str or sequence, optional
+        The variables in order, as in :func:`check_gradient`.
+    at : sequence or dict, optional
+        A point: compare with the exact Jacobian there (relative tolerance ``1e-6``).
+    seed : int, optional
+        Seed for the random points of the numeric comparison.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_gradient`; a wrong entry is named like "row 2, column 1 (∂f₂/∂x)".
+
+    Raises
+    ------
+    TypeError
+        As :func:`check_gradient`.
+    ValueError
+        As :func:`check_gradient`.
+
+    Examples
+    --------
+    >>> check_jacobian([["cos(t)", "-r sin(t)"], ["sin(t)", "r cos(t)"]],
+    ...                ["r cos(t)", "r sin(t)"], "r t").correct
+    True
+    >>> print(check_jacobian([[1, 1], [1, 1]], ["x + y", "x - y"]).message)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Not quite. Row 2, column 2 (∂f₂/∂y) is wrong.
+    At x = 1, y = 1, your row 2, column 2 (∂f₂/∂y) gives 1 but it should be -1.
+    """
+    items = _components(functions, "functions")
+    fs, symbols = _parse(items, vars, "functions")
+    expected = symbolic_jacobian(fs, symbols)
+    m, n = expected.shape
+    labels = [
+        [
+            f"row {i + 1}, column {j + 1} (∂f{str(i + 1).translate(_SUBSCRIPTS)}/∂{s})"
+            for j, s in enumerate(symbols)
+        ]
+        for i in range(m)
+    ]
+    what = f"the Jacobian of ({', '.join(str(f) for f in fs)})"
+    entries = _answer_array(answer, (m, n), vector=False)
+    if isinstance(entries, str):
+        return _wrong_shape(
+            entries, f"{what} is {m} × {n} ({m} functions, {n} variables)", expected
+        )
+    return _check_matrix(entries, expected, labels, symbols, what, at, seed)
+
+
+def check_hessian(
+    answer: Any,
+    function: str | sympy.Expr,
+    vars: str | Sequence[Any] = "x y",
+    *,
+    at: Any = None,
+    seed: int = 0,
+) -> CheckResult:
+    """Check whether `answer` is the Hessian matrix of `function` (or its value at `at`).
+
+    Parameters
+    ----------
+    answer : list or sympy.Matrix
+        The reader's Hessian, ``n × n``: ``[["6x", "2y"], ["2y", "2x"]]`` or a SymPy Matrix.
+        With `at`, numbers.
+    function : str or sympy.Expr
+        The function, e.g. ``"x^3 + x y^2"``.
+    vars : str or sequence, optional
+        The variables in order, as in :func:`check_gradient`.
+    at : sequence or dict, optional
+        A point: compare with the exact Hessian there (relative tolerance ``1e-6``).
+    seed : int, optional
+        Seed for the random points of the numeric comparison.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_gradient`; a wrong entry is named like "H[1, 2] (∂²f/∂x∂y)".
+
+    Raises
+    ------
+    TypeError
+        As :func:`check_gradient`.
+    ValueError
+        As :func:`check_gradient`.
+
+    Examples
+    --------
+    >>> check_hessian([["6x", "2y"], ["2y", "2x"]], "x^3 + x y^2").correct
+    True
+    >>> print(check_hessian([["6x", "y"], ["y", "2x"]], "x^3 + x y^2").message)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Not quite. H[1, 2] (∂²f/∂x∂y) and H[2, 1] (∂²f/∂y∂x) are wrong.
+    At x = 1, y = 1, your H[1, 2] (∂²f/∂x∂y) gives 1 but it should be 2.
+    """
+    (f,), symbols = _parse([function], vars, "function")
+    expected = symbolic_hessian(f, symbols)
+    n = len(symbols)
+    labels = [
+        [
+            f"H[{i + 1}, {j + 1}] (∂²f/∂{a}²)" if i == j else f"H[{i + 1}, {j + 1}] (∂²f/∂{a}∂{b})"
+            for j, b in enumerate(symbols)
+        ]
+        for i, a in enumerate(symbols)
+    ]
+    entries = _answer_array(answer, (n, n), vector=False)
+    if isinstance(entries, str):
+        return _wrong_shape(entries, f"the Hessian of {f} is {n} × {n}", expected)
+    return _check_matrix(entries, expected, labels, symbols, f"the Hessian of {f}", at, seed)
+
+
+def _answer_array(answer: Any, shape: tuple[int, int], *, vector: bool) -> np.ndarray | str:
+    """Return the answer's entries as an object array of `shape`, or what its shape is."""
+    if isinstance(answer, sympy.MatrixBase):
+        entries = np.array(answer.tolist(), dtype=object)
+    elif isinstance(answer, list | tuple | np.ndarray):
+        try:
+            entries = np.array(answer, dtype=object)
+        except ValueError:  # ragged
+            return "Your answer has rows of different lengths"
+        if entries.ndim == 0:
+            entries = entries.reshape(1, 1)
+        if any(isinstance(e, list | tuple | np.ndarray) for e in entries.reshape(-1)):
+            return "Your answer has rows of different lengths"
+    elif isinstance(answer, str | sympy.Basic | int | float | np.number):
+        entries = np.array([[answer]], dtype=object)
+        if not vector:
+            return "Your answer is a single expression, not a matrix"
+        return "Your answer is a single expression"
+    else:
+        raise TypeError(
+            f"`answer` must be a list (of rows) of strings, numbers or SymPy expressions, or a "
+            f"SymPy Matrix, got {type(answer).__name__}"
+        )
+    if vector and entries.ndim <= 2 and entries.size > 0:
+        if entries.ndim == 1 or 1 in entries.shape:
+            entries = entries.reshape(-1, 1)
+            if entries.shape == shape:
+                return entries
+            count = entries.shape[0]
+            return f"Your answer has {count} component{'s' if count != 1 else ''}, but"
+    if entries.ndim == 1 and shape[0] == 1:  # a flat row for a single function
+        entries = entries.reshape(1, -1)
+    if entries.shape == shape:
+        return entries
+    if entries.ndim == 2:
+        return f"Your answer is {entries.shape[0]} × {entries.shape[1]}, but"
+    return f"Your answer has shape {entries.shape}, but"
+
+
+def _wrong_shape(described: str, expected_shape: str, expected: sympy.Matrix) -> CheckResult:
+    """Return the verdict on an answer of the wrong shape."""
+    if described.endswith("but"):
+        return CheckResult(False, f"Not quite. {described} {expected_shape}.", expected)
+    return CheckResult(False, f"Not quite. {described}, but {expected_shape}.", expected)
+
+
+def _parse_entry(entry: Any, name: str, by_name: dict[str, sympy.Symbol]) -> sympy.Expr:
+    """Parse one entry of an answer; its symbols are matched to the variables by name."""
+    if isinstance(entry, np.generic):
+        entry = entry.item()
+    expr = _read(entry, name, list(by_name))
+    return expr.subs({s: by_name[s.name] for s in expr.free_symbols if s.name in by_name})
+
+
+def _check_matrix(
+    entries: np.ndarray,
+    expected: sympy.Matrix,
+    labels: list[list[str]],
+    symbols: list[sympy.Symbol],
+    what: str,
+    at: Any,
+    seed: int,
+) -> CheckResult:
+    """Compare each entry of the answer with the expected matrix; name the wrong ones."""
+    by_name = {s.name: s for s in symbols}
+    m, n = expected.shape
+    vector = n == 1 and len(labels[0]) == 1
+    answers = [
+        [
+            _parse_entry(entries[i, j], f"answer[{i}]" if vector else f"answer[{i}][{j}]", by_name)
+            for j in range(n)
+        ]
+        for i in range(m)
+    ]
+    pairs = [(answers[i][j], expected[i, j], labels[i][j]) for i in range(m) for j in range(n)]
+    if at is not None:
+        return _check_at(pairs, expected, symbols, what, at)
+    problems = []  # (label, extra names, verdict)
+    for answer, want, label in pairs:
+        extra = sorted(s.name for s in answer.free_symbols if s.name not in by_name)
+        if not extra and sympy.simplify(answer - want) == 0:
+            continue
+        verdict = _compare_numerically(answer, want, symbols[0], seed, symbols[1:])
+        if verdict is True and not extra:
+            continue
+        problems.append((label, extra, verdict))
+    if not problems:
+        return CheckResult(True, f"Correct: that is {what}.", expected)
+    if all(v is None and not extra for _, extra, v in problems):
+        return CheckResult(
+            False,
+            "Could not check this answer: SymPy cannot simplify the difference to 0, and the "
+            "two cannot be compared at enough points. Compare it with the solution.",
+            expected,
+        )
+    names = [label for label, _, _ in problems]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    message = (
+        f"Not quite. {listed[0].upper()}{listed[1:]} {'is' if len(names) == 1 else 'are'} wrong."
+    )
+    label, extra, verdict = next((p for p in problems if isinstance(p[2], tuple)), problems[0])
+    if extra:
+        message += f" Your {label} uses {', '.join(extra)}, which is not a variable here."
+    elif isinstance(verdict, tuple):
+        point, got, want = verdict
+        message += f" At {point}, your {label} gives {got:.6g} but it should be {want:.6g}."
+    return CheckResult(False, message, expected)
+
+
+def _check_at(
+    pairs: list[tuple[sympy.Expr, sympy.Expr, str]],
+    expected: sympy.Matrix,
+    symbols: list[sympy.Symbol],
+    what: str,
+    at: Any,
+) -> CheckResult:
+    """Compare numeric answers with the exact values at the point `at`."""
+    point = _point(at, symbols)
+    shown = [f"{float(point[s]):g}" for s in symbols]
+    where = (
+        f"{symbols[0]} = {shown[0]}"
+        if len(symbols) == 1
+        else f"({', '.join(map(str, symbols))}) = ({', '.join(shown)})"
+    )
+    exact = expected.subs(point)
+    wrong = []
+    for answer, want_expr, label in pairs:
+        want = complex(sympy.N(want_expr.subs(point), 20))
+        if want.imag != 0 or not np.isfinite(want.real):
+            raise ValueError(f"{what} is not defined at {where} ({label}); choose another `at`")
+        try:
+            got = complex(sympy.N(answer.subs(point), 20))
+        except TypeError:  # symbols other than the variables remain
+            names = ", ".join(sorted(map(str, answer.free_symbols)))
+            wrong.append(f"your {label} still contains {names}")
+            continue
+        if got.imag != 0 or not np.isfinite(got.real):
+            wrong.append(f"your {label} is not a finite real number")
+        elif abs(got.real - want.real) > _AT_RTOL * max(1.0, abs(want.real)):
+            side = "too large" if got.real > want.real else "too small"
+            wrong.append(f"your {label} ({got.real:.6g}) is {side}")
+    if not wrong:
+        return CheckResult(True, f"Correct: that is {what} at {where}.", exact)
+    listed = wrong[0] if len(wrong) == 1 else f"{', '.join(wrong[:-1])} and {wrong[-1]}"
+    return CheckResult(False, f"Not quite. At {where}, {listed}.", exact)
+
+
+def _point(at: Any, symbols: list[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Expr]:
+    """Read `at` (a sequence or a dict by name) as exact values for the variables."""
+    names = [s.name for s in symbols]
+    if isinstance(at, dict):
+        keys = {str(k): v for k, v in at.items()}
+        if sorted(keys) != sorted(names):
+            raise ValueError(f"`at` must give a value for each of {', '.join(names)}, got {at!r}")
+        values = [keys[name] for name in names]
+    else:
+        values = list(np.asarray(at, dtype=object).reshape(-1)) if np.ndim(at) <= 1 else None
+        if values is None or len(values) != len(symbols):
+            raise ValueError(
+                f"`at` must be a point with {len(symbols)} coordinates ({', '.join(names)}), "
+                f"got {at!r}"
+            )
+    point = {}
+    for s, v in zip(symbols, values, strict=True):
+        if isinstance(v, np.generic):
+            v = v.item()
+        try:  # 0.1 means 1/10: compare with the exact value there
+            value = sympy.nsimplify(v, rational=True) if isinstance(v, float) else sympy.sympify(v)
+        except (sympy.SympifyError, TypeError, ValueError):
+            value = None
+        if not isinstance(value, sympy.Expr) or not (value.is_number and value.is_finite):
+            raise ValueError(f"`at` must hold finite real numbers, got {s.name} = {v!r}")
+        if not value.is_real:
+            raise ValueError(f"`at` must hold finite real numbers, got {s.name} = {v!r}")
+        point[s] = value
+    return point
