@@ -11,7 +11,14 @@ here (``from calcbook.figures import surface_with_gradient``):
 - :mod:`calcbook.figures.landscape`: the preface's surface-and-gradient teaser;
 - :mod:`calcbook.figures.calculus`: Part 1's derivatives of one variable: a function linked
   to its derivative, secants becoming a tangent, the errors of finite differences, the product
-  and chain rules, and the matching game of functions and derivatives.
+  and chain rules, and the matching game of functions and derivatives;
+- :mod:`calcbook.figures.multivariate`: Part 2's partial derivatives as slices, the terms of a
+  total derivative, the gradient on a surface and its contour map, the Jacobian as a local
+  linear map, and the polar grid with its area scale;
+- :mod:`calcbook.figures.stationary`: Part 2's Hessian and black boxes: stationary points with
+  their Hessians, curvature along a direction, and noisy functions with their estimated
+  derivatives and gradients;
+- :mod:`calcbook.figures.sandpit`: the board of the Sandpit game, which the book's script plays.
 """
 
 from calcbook.figures.calculus import (
@@ -23,6 +30,22 @@ from calcbook.figures.calculus import (
     secant_to_tangent,
 )
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
+from calcbook.figures.multivariate import (
+    gradient_hover_map,
+    local_linear_map,
+    partial_slices,
+    polar_area_grid,
+    total_derivative_contributions,
+)
+from calcbook.figures.sandpit import sandpit_game
+from calcbook.figures.stationary import (
+    best_central_step,
+    curvature_along_directions,
+    noisy_derivative,
+    noisy_function,
+    noisy_gradient_field,
+    stationary_gallery,
+)
 from calcbook.figures.theme import (
     COLORSCALE,
     NARROW_WIDTH,
@@ -39,14 +62,26 @@ __all__ = [
     "PALETTE",
     "TEMPLATE",
     "arrow_segments",
+    "best_central_step",
     "chain_rule_machines",
     "configure_renderer",
+    "curvature_along_directions",
     "derivative_matching",
     "difference_errors",
     "function_and_derivative",
     "gradient_descent_tour",
+    "gradient_hover_map",
+    "local_linear_map",
     "narrow_layout",
+    "noisy_derivative",
+    "noisy_function",
+    "noisy_gradient_field",
+    "partial_slices",
+    "polar_area_grid",
     "product_rule_rectangle",
+    "sandpit_game",
     "secant_to_tangent",
+    "stationary_gallery",
     "surface_with_gradient",
+    "total_derivative_contributions",
 ]

@@ -1,0 +1,441 @@
+"""Play the Sandpit in headless Chromium and compare the page's game with calcbook.sandpit.
+
+Needs the built book (``make book``). The page's script exposes a read-only view of each board
+as ``gd.calcbookSandpit`` (``state()``, ``level()``, ``f``, ``grad``, ``hess`` …); the tests play
+with real clicks, taps and key presses, read the result there and in the DOM, and check every
+number against Python's ``calcbook.sandpit``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import Visit, open_page
+from numpy.testing import assert_allclose
+
+from calcbook import sandpit
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+PAGE = "book/02-multivariate-calculus/sandpit.html"
+SPEC = sandpit.game_spec()
+LEVEL_IDS = [entry["id"] for entry in SPEC["levels"]]
+RULES = ["fixed", "steepest", "newton", "hybrid"]
+
+
+def python_rule(name: str, gamma: float | None = None):
+    """The Python step rule that the page's strategy `name` uses, with the spec's parameters."""
+    rules = SPEC["rules"]
+    if name == "fixed":
+        return sandpit.fixed_step(rules["fixed"]["length"])
+    if name == "steepest":
+        return sandpit.steepest_descent(gamma or rules["steepest"]["gamma"])
+    if name == "newton":
+        return sandpit.newton()
+    return sandpit.hybrid(rules["hybrid"]["gamma"], rules["hybrid"]["max_step"])
+
+
+class Board:
+    """The game on an open page: its controls, and its figure's hook."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        index = page.locator(".js-plotly-plot").evaluate_all(
+            "(gds) => gds.findIndex((gd) => gd.calcbookSandpit)"
+        )
+        assert index >= 0, "no Sandpit on the page"
+        self.figure = page.locator(".js-plotly-plot").nth(index)
+        self.section = page.locator("section.calcbook-sandpit")
+        self.figure.scroll_into_view_if_needed()
+
+    def call(self, expression: str, arg=None):
+        """Evaluate ``(game, arg) => expression`` with the board's hook as ``game``."""
+        return self.figure.evaluate(
+            f"(gd, arg) => {{ const game = gd.calcbookSandpit; return {expression}; }}", arg
+        )
+
+    def state(self) -> dict:
+        return self.call("game.state()")
+
+    def pixel(self, x: float, y: float) -> tuple[float, float]:
+        cx, cy = self.call("game.toClient(arg[0], arg[1])", [x, y])
+        return cx, cy
+
+    def click(self, x: float, y: float) -> dict:
+        """Click the sand at the pixel of (x, y) and wait for any animation to finish."""
+        self.page.mouse.click(*self.pixel(x, y))
+        return self.settle()
+
+    def settle(self) -> dict:
+        self.page.wait_for_function(
+            "(gd) => !gd.calcbookSandpit.state().busy", arg=self.figure.element_handle()
+        )
+        return self.state()
+
+    def choose(self, name: str, value: str) -> None:
+        self.section.locator(f"select[name={name}]").select_option(value)
+
+    def trace(self, role: str) -> dict:
+        return self.figure.evaluate(
+            "(gd, role) => { const t = gd.data.find((t) => t.meta === role);"
+            " return JSON.parse(JSON.stringify({x: Array.from(t.x || []),"
+            " y: Array.from(t.y || []), text: t.text, visible: t.visible, z: t.z || null})); }",
+            role,
+        )
+
+    def status(self) -> str:
+        return self.section.locator(".calcbook-sandpit-status").inner_text()
+
+    def counter(self) -> str:
+        return self.section.locator(".calcbook-sandpit-counter").inner_text()
+
+
+@pytest.fixture
+def board(context, site_url: str) -> Board:
+    return Board(open_page(context, f"{site_url}/{PAGE}"))
+
+
+def level_of(state: dict) -> sandpit.Level:
+    return sandpit.level(state["level"], state["seed"] if state["level"] == "random" else None)
+
+
+def expected_arrow(lv: sandpit.Level, p) -> np.ndarray:
+    arrow = -lv.gradient(np.asarray(p)) * SPEC["arrow"]["scale"]
+    length = np.hypot(*arrow)
+    return arrow * (SPEC["arrow"]["max"] / length) if length > SPEC["arrow"]["max"] else arrow
+
+
+def test_mouse_dips_count_and_show_pythons_depth_and_arrow(board: Board, context) -> None:
+    targets = [(-0.6, 0.5), (0.1, -0.7), (0.8, 0.8)]
+    for n, (x, y) in enumerate(targets, start=1):
+        state = board.click(x, y)
+        assert len(state["dips"]) == n
+        assert board.counter() == f"dips: {n} / {SPEC['max_dips']}"
+        dip = state["dips"][-1]
+        # The click landed where it was aimed, to within a pixel or so.
+        assert abs(dip["x"] - x) < 0.015 and abs(dip["y"] - y) < 0.015
+        lv = sandpit.level("bowl")
+        p = np.array([dip["x"], dip["y"]])
+        assert dip["depth"] == pytest.approx(-lv.f(p), abs=1e-9)
+        assert_allclose(dip["arrow"], expected_arrow(lv, p), atol=1e-12)
+        # The arrow points downhill: along -grad.
+        g = lv.gradient(p)
+        cosine = -np.dot(dip["arrow"], g) / (np.hypot(*dip["arrow"]) * np.hypot(*g))
+        assert cosine == pytest.approx(1.0, abs=1e-12)
+        # The board shows that depth beside the dip, and the status says it.
+        label = board.trace("dips")["text"][-1]
+        assert label == f"{-lv.f(p):.1f}"
+        depth_text = f"{-lv.f(p):.1f}".replace("-", "−")
+        assert f"Dip {n} at (" in board.status() and f"depth {depth_text} cm" in board.status()
+    # The arrows trace starts each arrow at its dip and ends it at dip + arrow.
+    arrows = board.trace("arrows")
+    last = board.state()["dips"][-1]
+    tails = list(zip(arrows["x"], arrows["y"], strict=True))
+    assert (last["x"], last["y"]) in tails
+    log = board.section.locator(".calcbook-sandpit-log li")
+    assert log.count() == 3
+    assert "cm" in log.nth(2).inner_text()
+    assert board.section.locator(".calcbook-sandpit-status").get_attribute("aria-live") == "polite"
+    assert not context.visit.errors, context.visit.errors
+    assert not context.visit.outside, context.visit.outside
+
+
+def test_keyboard_moves_a_cursor_and_dips(board: Board, context) -> None:
+    board.figure.focus()
+    assert board.figure.get_attribute("tabindex") == "0"
+    assert "Arrow keys" in board.figure.get_attribute("aria-label")
+    for key in ["ArrowRight", "ArrowRight", "ArrowRight", "Shift+ArrowUp", "ArrowDown"]:
+        board.page.keyboard.press(key)
+    state = board.state()
+    assert state["cursor"] == pytest.approx([0.15, 0.15])
+    assert board.trace("cursor")["visible"] is True
+    assert board.trace("cursor")["x"] == pytest.approx([0.15])
+    board.page.keyboard.press("Enter")
+    board.page.keyboard.press("Shift+ArrowLeft")
+    board.page.keyboard.press(" ")
+    state = board.settle()
+    dips = [(d["x"], d["y"]) for d in state["dips"]]
+    assert_allclose(dips, [(0.15, 0.15), (-0.05, 0.15)], atol=1e-12)
+    lv = sandpit.level("bowl")
+    assert state["dips"][1]["depth"] == pytest.approx(-lv.f([-0.05, 0.15]), abs=1e-9)
+    assert board.counter() == f"dips: 2 / {SPEC['max_dips']}"
+    assert "Dip 2 at (−0.05, 0.15)" in board.status()
+    # The cursor stops at the rim.
+    for _ in range(12):
+        board.page.keyboard.press("Shift+ArrowDown")
+    assert board.state()["cursor"][1] == -1.0
+    assert not context.visit.errors, context.visit.errors
+
+
+@pytest.mark.parametrize("level_id", ["bowl", "needle"])
+def test_a_dip_at_the_minimum_finds_it(board: Board, context, level_id: str) -> None:
+    board.choose("level", level_id)
+    lv = sandpit.level(level_id)
+    board.click(0.0, 0.9)
+    state = board.click(*lv.minimum)
+    assert state["found"] and state["foundAt"] == 2 and state["revealed"]
+    assert "Found it in 2 dips!" in board.status()
+    assert board.trace("depth map")["visible"] is True
+    assert board.trace("minimum")["x"] == pytest.approx([lv.minimum[0]], abs=1e-12)
+    assert board.section.get_attribute("class").count("is-found") == 1
+    # Found means over: another click dips no more.
+    board.click(0.5, 0.5)
+    assert len(board.state()["dips"]) == 2
+    assert "Press New game" in board.status()
+    board.section.locator(".calcbook-sandpit-newgame").click()
+    assert board.state()["dips"] == [] and board.counter() == f"dips: 0 / {SPEC['max_dips']}"
+    assert board.trace("depth map")["visible"] is False
+    assert not context.visit.errors, context.visit.errors
+
+
+def test_out_of_dips_reveals_the_pit(board: Board, context) -> None:
+    lv = sandpit.level("bowl")
+    far = [(-0.9 + 0.07 * k, 0.9) for k in range(SPEC["max_dips"])]
+    assert all(np.hypot(*(np.array(p) - lv.minimum)) > 0.5 for p in far)
+    for x, y in far:
+        board.click(x, y)
+    state = board.state()
+    assert len(state["dips"]) == SPEC["max_dips"] and state["over"] == "out"
+    assert state["revealed"] and not state["found"]
+    assert "Out of dips" in board.status()
+    assert f"dips: {SPEC['max_dips']} / {SPEC['max_dips']}" == board.counter()
+    assert board.trace("depth map")["visible"] is True
+    assert board.section.locator(".calcbook-sandpit-reveal").is_disabled()
+    assert not context.visit.errors, context.visit.errors
+
+
+def test_stuck_in_a_local_minimum_is_said(board: Board, context) -> None:
+    board.choose("level", "lattice")
+    lv = sandpit.level("lattice")
+    hollow = lv.local_minima()[1]
+    assert np.hypot(*(hollow[:2] - lv.minimum)) > 0.2
+    rng = np.random.default_rng(3)
+    for dx, dy in rng.uniform(-0.04, 0.04, size=(SPEC["max_dips"], 2)):
+        board.click(hollow[0] + dx, hollow[1] + dy)
+    state = board.state()
+    assert state["over"] == "out" and state["stuck"] is not None
+    text = board.status()
+    assert "stuck in a local minimum" in text
+    # The depths of that hollow and of the deepest point, as Python knows them.
+    assert f"hollow {-hollow[2]:.1f} cm deep" in text
+    assert f"is {-lv.min_value:.1f} cm deep" in text
+    # Python's verdict for the same dips agrees.
+    best = min(state["dips"], key=lambda d: d["f"])
+    bottom = sandpit.descend(lv, [best["x"], best["y"]])
+    assert_allclose(state["stuck"]["bottom"], bottom, atol=1e-6)
+    assert not context.visit.errors, context.visit.errors
+
+
+@pytest.mark.parametrize("level_id", LEVEL_IDS)
+def test_reveal_draws_the_depth_map_and_the_minima(board: Board, context, level_id) -> None:
+    board.choose("level", level_id)
+    board.click(-0.5, -0.5)
+    board.section.locator(".calcbook-sandpit-reveal").click()
+    state = board.settle()
+    assert state["revealed"] and state["over"] == "revealed"
+    assert "Revealed after 1 dip." in board.status()
+    lv = level_of(state)
+    depth_map = board.trace("depth map")
+    assert depth_map["visible"] is True
+    z = np.array(depth_map["z"], dtype=float)
+    assert z.shape == (81, 81)
+    xs, ys = np.array(depth_map["x"]), np.array(depth_map["y"])
+    xx, yy = np.meshgrid(xs, ys)
+    assert_allclose(z, -lv.f(np.stack([xx, yy], axis=-1)), rtol=1e-12, atol=1e-10)
+    # The deepest point (and its depth), and every other hollow.
+    assert board.trace("minimum")["x"] == pytest.approx([lv.minimum[0]], abs=1e-3)
+    assert board.trace("minimum")["text"] == [f"{-lv.min_value:.1f}"]
+    others = board.trace("local minima")
+    assert len(others["x"]) == len(lv.local_minima()) - 1
+    # The dips stay on top of the map, and the reader's dip is still labelled.
+    dip = state["dips"][0]
+    assert board.trace("dips")["text"] == [f"{-lv.f([dip['x'], dip['y']]):.1f}"]
+    assert not context.visit.errors, context.visit.errors
+
+
+@pytest.mark.parametrize("level_id", LEVEL_IDS)
+def test_strategy_mode_follows_pythons_play(board: Board, context, level_id: str) -> None:
+    """Every rule on every level: the page's dips are Python's play(...) dips to 1e-9."""
+    board.choose("level", level_id)
+    auto = SPEC["auto_steps"]
+    for rule in RULES:
+        board.choose("rule", rule)
+        for start in [(-0.7, 0.6), (0.25, 0.75)]:
+            board.section.locator(".calcbook-sandpit-newgame").click()
+            state = board.click(*start)
+            lv = level_of(state)
+            dips = np.array([[d["x"], d["y"]] for d in state["dips"]])
+            game = sandpit.play(lv, python_rule(rule), start=dips[0], max_dips=1 + auto)
+            assert dips.shape == game.dips.shape, (rule, start, state["message"], game.reason)
+            assert_allclose(dips, game.dips, atol=1e-9, rtol=0)
+            assert state["found"] == game.found
+            assert all(d["auto"] for d in state["dips"][1:])
+            if "stopped" in game.reason:
+                assert "stopped" in board.status()
+            # Drawn: a path of the automatic steps, their dips, the click's label.
+            path = board.trace("path")
+            assert len(path["x"]) >= 3 * (len(dips) - 1)
+            assert board.trace("dips")["x"] == pytest.approx(list(dips[:, 0]))
+    assert not context.visit.errors, context.visit.errors
+
+
+def test_the_gamma_slider_sets_steepest_descents_step(board: Board, context) -> None:
+    board.choose("level", "valley")
+    board.choose("rule", "steepest")
+    slider = board.section.locator("input[name=gamma]")
+    assert slider.is_visible()
+    slider.fill("20")  # a position on the logarithmic scale
+    gamma = board.state()["gamma"]
+    lo, hi = SPEC["rules"]["steepest"]["gamma_range"]
+    assert gamma == pytest.approx(lo * (hi / lo) ** 0.2)
+    assert f"{gamma:.2g}" in board.section.locator(".calcbook-sandpit-gamma-value").inner_text()
+    state = board.click(-0.6, 0.2)
+    dips = np.array([[d["x"], d["y"]] for d in state["dips"]])
+    game = sandpit.play(
+        sandpit.level("valley"), python_rule("steepest", gamma), dips[0], max_dips=dips.shape[0]
+    )
+    assert_allclose(dips, game.dips, atol=1e-9, rtol=0)
+    board.choose("rule", "newton")
+    assert not slider.is_visible()
+    assert not context.visit.errors, context.visit.errors
+
+
+def test_depth_only_mode_hides_the_arrows(board: Board, context) -> None:
+    board.click(0.3, 0.3)
+    assert len(board.trace("arrows")["x"]) > 0
+    board.section.get_by_label("depth only").check()
+    assert board.state()["mode"] == "depth"
+    assert board.trace("arrows")["x"] == []
+    board.click(-0.3, 0.3)
+    assert board.trace("arrows")["x"] == [] and len(board.trace("dips")["x"]) == 2
+    assert not context.visit.errors, context.visit.errors
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2026, 99991, 4294967295])
+def test_random_levels_are_pythons(board: Board, context, seed: int) -> None:
+    board.choose("level", "random")
+    seed_input = board.section.locator("input[name=seed]")
+    assert seed_input.is_visible()
+    seed_input.fill(str(seed))
+    seed_input.dispatch_event("change")
+    js = board.call("game.level()")
+    lv = sandpit.random_level(seed)
+    assert js["seed"] == seed
+    assert js["terms"] == [term.to_dict() for term in lv.terms]  # bit for bit
+    assert board.call("game.mulberry32(arg, 5)", seed) == [
+        u() for u in [sandpit.mulberry32(seed)] for _ in range(5)
+    ]
+    # The minimum that the page found with its grid and descent, against Python's.
+    assert_allclose(js["minimum"], lv.minimum, atol=1e-3)
+    assert js["min_value"] == pytest.approx(lv.min_value, abs=1e-5)
+    assert len(js["local_minima"]) == len(lv.local_minima())
+    # The same seed gives the same map; New map gives another seed.
+    seed_input.fill("12345")
+    seed_input.dispatch_event("change")
+    seed_input.fill(str(seed))
+    seed_input.dispatch_event("change")
+    assert board.call("game.level()")["terms"] == js["terms"]
+    board.section.locator(".calcbook-sandpit-newmap").click()
+    assert board.state()["seed"] != seed
+    assert not context.visit.errors, context.visit.errors
+
+
+@pytest.mark.parametrize("level_id", [i for i in LEVEL_IDS if i != "random"])
+def test_value_gradient_and_hessian_are_pythons(board: Board, level_id: str) -> None:
+    board.choose("level", level_id)
+    lv = sandpit.level(level_id)
+    points = np.random.default_rng(11).uniform(-1, 1, size=(12, 2))
+    js = board.call(
+        "arg.map(([x, y]) => [game.f(x, y), game.grad(x, y), game.hess(x, y)])", points.tolist()
+    )
+    for p, (f, g, h) in zip(points, js, strict=True):
+        assert f == pytest.approx(lv.f(p), rel=1e-12, abs=1e-12)
+        assert_allclose(g, lv.gradient(p), rtol=1e-11, atol=1e-10)
+        assert_allclose(h, lv.hessian(p), rtol=1e-11, atol=1e-9)
+    # And the page's local minima (grid + descend) are Python's, to about 1e-3: the deepest
+    # the same, and the others matched both ways. (Each descent starts with a step of 0.25 m,
+    # which can cross into another hollow; on the rocky level a rounding difference in one
+    # backtracking test then ends a descent elsewhere, so a few minima may differ there.)
+    js = np.array(board.call("game.minima()"))
+    py = lv.local_minima()
+    assert_allclose(js[0, :2], py[0, :2], atol=2e-3)
+
+    def matched(a: np.ndarray, b: np.ndarray) -> float:
+        near = [np.min(np.hypot(*(b[:, :2] - row[:2]).T)) <= 2e-3 for row in a]
+        return float(np.mean(near))
+
+    least = 0.9 if level_id == "rocky" else 1.0
+    assert matched(py, js) >= least and matched(js, py) >= least
+
+
+def test_on_a_phone_the_board_fits_and_a_tap_dips(browser, site_url: str) -> None:
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    ctx.visit = Visit()
+    try:
+        board = Board(open_page(ctx, f"{site_url}/{PAGE}"))
+        box = board.figure.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        # The plot area is square.
+        area = board.figure.locator(".nsewdrag").first.bounding_box()
+        assert area["width"] == pytest.approx(area["height"], abs=2)
+        assert area["width"] > 250
+        board.page.touchscreen.tap(*board.pixel(0.2, -0.3))
+        state = board.settle()
+        assert len(state["dips"]) == 1
+        assert state["dips"][0]["x"] == pytest.approx(0.2, abs=0.02)
+        for control in board.section.locator("select, button, input").all():
+            if control.is_visible():
+                b = control.bounding_box()
+                assert b["x"] >= 0 and b["x"] + b["width"] <= 390, control.evaluate("e => e.name")
+        overflow = board.page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the Sandpit page scrolls sideways by {overflow}px"
+        assert not ctx.visit.errors, ctx.visit.errors
+        assert not ctx.visit.outside, ctx.visit.outside
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_games_text_is_readable(context, site_url: str, scheme: str) -> None:
+    """Status, counter, log and buttons keep WCAG AA contrast in both themes."""
+    page = open_page(context, f"{site_url}/{PAGE}", color_scheme=scheme)
+    page.evaluate(f"document.documentElement.dataset.theme = '{scheme}'")
+    board = Board(page)
+    board.click(0.1, 0.1)
+    ratios = page.evaluate(
+        r"""() => {
+          const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+          const lum = ([r, g, b]) => [r, g, b].map((v) => v / 255)
+            .map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+            .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+          const ratio = (a, b) => {
+            const [hi, lo] = [lum(rgb(a)), lum(rgb(b))].sort((x, y) => y - x);
+            return (hi + 0.05) / (lo + 0.05);
+          };
+          const page = getComputedStyle(document.body).backgroundColor;
+          const out = {};
+          for (const sel of [".calcbook-sandpit-counter", ".calcbook-sandpit-status",
+                             ".calcbook-sandpit-log li", ".calcbook-sandpit-hint",
+                             ".calcbook-sandpit-blurb", ".calcbook-sandpit-controls label"]) {
+            out[sel] = ratio(getComputedStyle(document.querySelector(sel)).color, page);
+          }
+          const reveal = getComputedStyle(document.querySelector(".calcbook-sandpit-reveal"));
+          out["Reveal button"] = ratio(reveal.color, reveal.backgroundColor);
+          return out;
+        }"""
+    )
+    low = {where: round(r, 2) for where, r in ratios.items() if r < 4.5}
+    assert not low, f"{scheme}: contrast below WCAG AA 4.5:1 for {low}"
+    assert not context.visit.errors, context.visit.errors
+
+
+def test_pages_without_the_game_are_untouched(context, site_url: str) -> None:
+    page = open_page(context, f"{site_url}/book/intro.html")
+    assert page.locator("section.calcbook-sandpit").count() == 0
+    figures = "[...document.querySelectorAll('.js-plotly-plot')]"
+    assert page.evaluate(f"() => {figures}.every((gd) => !gd.calcbookSandpit)")
+    assert not context.visit.errors, context.visit.errors
