@@ -6,6 +6,7 @@ import importlib.metadata
 import json
 import os
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import plotly.graph_objects as go
@@ -256,6 +257,38 @@ class TestAddPlotlyJs:
         sphinxext._add_plotly_js(app, "page", "page.html", {"body": "<p>text</p>"}, None)
         sphinxext._add_plotly_js(app, "genindex", "genindex.html", {}, None)
         assert app.js_files == []
+
+    def test_page_with_the_sandpit_gets_its_script_after_plotly_js(self):
+        from calcbook.figures import sandpit_game
+
+        app = _RecordingApp()
+        body = figure_html(sandpit_game().to_plotly_json())
+        sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, None)
+        assert app.js_files == [
+            (plotly_js_name(), {"priority": 400}),
+            ("sandpit.js", {"priority": 600}),
+        ]
+
+    def test_other_figures_do_not_get_the_game_script(self):
+        app = _RecordingApp()
+        sphinxext._add_plotly_js(
+            app, "page", "page.html", {"body": figure_html(small_figure())}, None
+        )
+        assert [name for name, _ in app.js_files] == [plotly_js_name()]
+
+    def test_a_page_that_only_names_the_game_does_not_get_its_script(self):
+        # The API reference and the highlighted source mention the key, HTML-escaped.
+        app = _RecordingApp()
+        body = (
+            '<code>layout.meta[&quot;calcbook_sandpit&quot;]</code> <div class="plotly-graph-div">'
+        )
+        sphinxext._add_plotly_js(app, "api", "api.html", {"body": body}, None)
+        assert [name for name, _ in app.js_files] == [plotly_js_name()]
+
+    def test_every_page_script_is_a_static_file_of_the_book(self):
+        static = Path(__file__).resolve().parents[1] / "book" / "_static"
+        for script in sphinxext.PAGE_SCRIPTS.values():
+            assert (static / script).is_file(), script
 
     def test_setup_connects_the_handlers(self):
         app = _RecordingApp()

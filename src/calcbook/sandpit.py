@@ -75,7 +75,7 @@ STUCK_RADIUS = 0.1
 MAX_DIPS = 25
 #: In strategy mode, the automatic dips a rule takes after each click.
 AUTO_STEPS = 4
-#: The downhill arrow drawn at a dip is ``-grad * scale`` (m per cm/m), its length capped at max (m).
+#: The downhill arrow drawn at a dip is ``-grad * scale`` (m per cm/m), capped at max (m) long.
 ARROW: Mapping[str, float] = MappingProxyType({"scale": 0.006, "max": 0.3})
 #: The step rules' default parameters (and the range of the page's γ slider).
 RULES: Mapping[str, Mapping[str, Any]] = MappingProxyType(

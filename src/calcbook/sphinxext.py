@@ -11,7 +11,8 @@ It does five things:
    render. The plugin turns it into a ``<div>`` plus a ``Plotly.newPlot`` call, *without* plotly.js.
 2. :func:`setup` (the Sphinx extension ``calcbook.sphinxext``) copies the installed plotly
    package's own ``plotly.min.js`` into the site once and adds a ``<script>`` for it to the pages
-   that contain a figure, and only those.
+   that contain a figure, and only those; likewise the script of an in-page game
+   (:data:`PAGE_SCRIPTS`) only on the pages that show it.
 3. It removes duplicated ``<script>`` entries from each page (sphinx-thebe registers its
    configuration twice under Sphinx 7.4, a console error on every page).
 4. It removes an ARIA role that docutils puts on citation lists wrongly (an accessibility
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from sphinx.application import Sphinx
 
 __all__ = [
+    "PAGE_SCRIPTS",
     "PLOTLY_MIME",
     "PlotlyMimeRenderer",
     "figure_html",
@@ -54,6 +56,12 @@ _VENDOR_DIR = "vendor"
 
 #: A marker that every figure ``<div>`` made by Plotly carries.
 FIGURE_MARKER = "plotly-graph-div"
+
+#: Scripts of in-page interactives, under ``html_static_path``, each loaded only on the pages
+#: with a figure whose JSON holds its marker: the key of ``layout.meta`` that the script reads,
+#: quoted and followed by a colon as in JSON (the API page and the highlighted sources name the
+#: key too, but HTML-escaped).
+PAGE_SCRIPTS: dict[str, str] = {'"calcbook_sandpit":': "sandpit.js"}
 
 
 def plotly_js_source() -> Path:
@@ -168,10 +176,19 @@ class PlotlyMimeRenderer:
 
 
 def _add_plotly_js(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Add a ``<script>`` for the site's plotly.js to pages that show a figure."""
-    if FIGURE_MARKER in context.get("body", ""):
+    """Add a ``<script>`` for the site's plotly.js to pages that show a figure.
+
+    Also add each script of :data:`PAGE_SCRIPTS` to the pages whose body carries its marker, so
+    that a page without the Sandpit does not download the game.
+    """
+    body = context.get("body", "")
+    if FIGURE_MARKER in body:
         # Loaded in <head>, not deferred: each figure's inline script calls Plotly at once.
         app.add_js_file(plotly_js_name(), priority=400)
+    for marker, script in PAGE_SCRIPTS.items():
+        if FIGURE_MARKER in body and marker in body:
+            # After plotly.js and calcbook.js; it waits for the page's load event itself.
+            app.add_js_file(script, priority=600)
 
 
 def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
