@@ -84,6 +84,13 @@ class Board:
         )
 
     def status(self) -> str:
+        # The live region is cleared and then set 30 ms later, so that a screen reader
+        # announces even a repeated message: wait until it shows the game's current message.
+        self.page.wait_for_function(
+            "(gd) => document.querySelector('section.calcbook-sandpit .calcbook-sandpit-status')"
+            ".textContent === gd.calcbookSandpit.state().message",
+            arg=self.figure.element_handle(),
+        )
         return self.section.locator(".calcbook-sandpit-status").inner_text()
 
     def counter(self) -> str:

@@ -17,6 +17,7 @@ from plotly.offline import get_plotlyjs_version
 from sphinx.builders.html._assets import _JavaScript
 
 from calcbook import sphinxext
+from calcbook.figures import sandpit_game
 from calcbook.sphinxext import (
     FIGURE_MARKER,
     PLOTLY_MIME,
@@ -231,6 +232,10 @@ class TestFixCitationListRole:
         assert context["body"] == body
 
 
+#: Stands for the doctree of a page written from a document (generated pages have ``None``).
+DOCTREE = nodes.document(None, None)
+
+
 class _RecordingApp:
     """Records add_js_file and connect calls, like the parts of Sphinx the extension uses."""
 
@@ -249,21 +254,19 @@ class TestAddPlotlyJs:
     def test_page_with_a_figure_gets_plotly_js(self):
         app = _RecordingApp()
         body = figure_html(small_figure())
-        sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, None)
+        sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, DOCTREE)
         assert app.js_files == [(plotly_js_name(), {"priority": 400})]
 
     def test_page_without_a_figure_does_not(self):
         app = _RecordingApp()
-        sphinxext._add_plotly_js(app, "page", "page.html", {"body": "<p>text</p>"}, None)
+        sphinxext._add_plotly_js(app, "page", "page.html", {"body": "<p>text</p>"}, DOCTREE)
         sphinxext._add_plotly_js(app, "genindex", "genindex.html", {}, None)
         assert app.js_files == []
 
     def test_page_with_the_sandpit_gets_its_script_after_plotly_js(self):
-        from calcbook.figures import sandpit_game
-
         app = _RecordingApp()
         body = figure_html(sandpit_game().to_plotly_json())
-        sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, None)
+        sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, DOCTREE)
         assert app.js_files == [
             (plotly_js_name(), {"priority": 400}),
             ("sandpit.js", {"priority": 600}),
@@ -272,9 +275,18 @@ class TestAddPlotlyJs:
     def test_other_figures_do_not_get_the_game_script(self):
         app = _RecordingApp()
         sphinxext._add_plotly_js(
-            app, "page", "page.html", {"body": figure_html(small_figure())}, None
+            app, "page", "page.html", {"body": figure_html(small_figure())}, DOCTREE
         )
         assert [name for name, _ in app.js_files] == [plotly_js_name()]
+
+    def test_generated_pages_get_nothing_even_if_they_quote_the_markers(self):
+        # The highlighted source of calcbook.sphinxext itself contains both markers.
+        app = _RecordingApp()
+        body = figure_html(sandpit_game().to_plotly_json())
+        sphinxext._add_plotly_js(
+            app, "_modules/calcbook/sphinxext", "page.html", {"body": body}, None
+        )
+        assert app.js_files == []
 
     def test_a_page_that_only_names_the_game_does_not_get_its_script(self):
         # The API reference and the highlighted source mention the key, HTML-escaped.
@@ -282,7 +294,7 @@ class TestAddPlotlyJs:
         body = (
             '<code>layout.meta[&quot;calcbook_sandpit&quot;]</code> <div class="plotly-graph-div">'
         )
-        sphinxext._add_plotly_js(app, "api", "api.html", {"body": body}, None)
+        sphinxext._add_plotly_js(app, "api", "api.html", {"body": body}, DOCTREE)
         assert [name for name, _ in app.js_files] == [plotly_js_name()]
 
     def test_every_page_script_is_a_static_file_of_the_book(self):
@@ -301,6 +313,24 @@ class TestAddPlotlyJs:
         assert events[("html-page-context", "_add_plotly_js")] < 500
         assert events[("html-page-context", "_dedupe_scripts")] < 500
         assert ("build-finished", "_copy_plotly_js") in events
+        assert ("builder-inited", "_forget_source_pages") in events
+
+
+class TestForgetSourcePages:
+    def test_removes_the_highlighted_sources_only(self, tmp_path):
+        (tmp_path / "_modules/calcbook").mkdir(parents=True)
+        (tmp_path / "_modules/calcbook/checks.html").write_text("<a href='api.html#gone'>")
+        (tmp_path / "book").mkdir()
+        (tmp_path / "book/intro.html").write_text("kept")
+        sphinxext._forget_source_pages(fake_app(tmp_path))
+        assert not (tmp_path / "_modules").exists()
+        assert (tmp_path / "book/intro.html").read_text() == "kept"
+
+    def test_first_build_and_other_builders(self, tmp_path):
+        sphinxext._forget_source_pages(fake_app(tmp_path))  # nothing there yet: no error
+        (tmp_path / "_modules").mkdir()
+        sphinxext._forget_source_pages(fake_app(tmp_path, builder_format="latex"))
+        assert (tmp_path / "_modules").is_dir()
 
 
 def fake_app(outdir, builder_format="html"):

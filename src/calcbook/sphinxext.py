@@ -3,7 +3,7 @@
 This module is build tooling, not mathematics, but it lives in the package so that it is
 installed with it, registered through an entry point, and tested like the rest.
 
-It does five things:
+It does six things:
 
 1. :class:`PlotlyMimeRenderer` is a myst-nb MIME render plugin (entry-point group
    ``myst_nb.mime_renderers``). A kernel running Plotly >= 6 outputs a figure only as the
@@ -19,6 +19,8 @@ It does five things:
    error on the references page).
 5. It makes an edit to the book's own CSS or JavaScript reach the site even when no page
    changed (Sphinx would otherwise skip copying static files).
+6. It has the highlighted source pages of the package written again on every build, so their
+   links into the API reference follow it when it moves.
 """
 
 from __future__ import annotations
@@ -179,8 +181,12 @@ def _add_plotly_js(app: Sphinx, pagename: str, templatename: str, context: dict,
     """Add a ``<script>`` for the site's plotly.js to pages that show a figure.
 
     Also add each script of :data:`PAGE_SCRIPTS` to the pages whose body carries its marker, so
-    that a page without the Sandpit does not download the game.
+    that a page without the Sandpit does not download the game. Only pages written from a
+    document count: generated pages (``doctree`` is ``None``: the highlighted sources of the
+    package, the index, search) may quote the markers but show no figure.
     """
+    if doctree is None:
+        return
     body = context.get("body", "")
     if FIGURE_MARKER in body:
         # Loaded in <head>, not deferred: each figure's inline script calls Plotly at once.
@@ -263,6 +269,18 @@ def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
         shutil.copyfile(source, target)
 
 
+def _forget_source_pages(app: Sphinx) -> None:
+    """Remove the highlighted source pages (``_modules/``) so that viewcode writes them again.
+
+    ``sphinx.ext.viewcode`` skips a module's page when it is newer than the module's file, but
+    the page also links each object to where the API reference documents it. When the
+    reference moves (a page split or renamed) and the code does not, the kept pages link to
+    anchors that no longer exist. Writing them again costs about a second.
+    """
+    if app.builder.format == "html":
+        shutil.rmtree(Path(app.outdir) / "_modules", ignore_errors=True)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
     # Both run before the theme's handlers (priority 500): Sphinx stops calling handlers of
@@ -272,4 +290,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _fix_citation_list_role, priority=450)
     app.connect("env-get-outdated", _outdated_for_static_files)
     app.connect("build-finished", _copy_plotly_js)
+    app.connect("builder-inited", _forget_source_pages)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
