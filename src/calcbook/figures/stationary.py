@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import plotly.graph_objects as go
 import sympy as sp
+from matplotlib.ticker import MaxNLocator
 from plotly.subplots import make_subplots
 
 from calcbook.figures.calculus import _check_number, _check_range, _grid_domains, _slider
@@ -327,7 +328,17 @@ def stationary_gallery(
         scenes["scene" if i == 0 else f"scene{i + 1}"] = {
             "xaxis": {"title": {"text": str(symbols[0])}, "nticks": 5},
             "yaxis": {"title": {"text": str(symbols[1])}, "nticks": 5},
-            "zaxis": {"title": {"text": "f"}, "nticks": 4, "range": [floor, hi + 0.05 * span]},
+            # Ticks only where the surface is: one on the floor of projected contours would
+            # sit on the x and y tick labels of the near corner.
+            "zaxis": {
+                "title": {"text": "f"},
+                "range": [floor, hi + 0.05 * span],
+                "tickvals": [
+                    t
+                    for t in MaxNLocator(4, steps=[1, 2, 5, 10]).tick_values(lo, hi)
+                    if lo <= t <= hi
+                ],
+            },
             "camera": {"eye": {"x": 1.75, "y": -1.75, "z": 1.05}},
             "aspectmode": "cube",
         }
