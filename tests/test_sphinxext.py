@@ -313,7 +313,7 @@ class TestAddPlotlyJs:
         assert events[("html-page-context", "_add_plotly_js")] < 500
         assert events[("html-page-context", "_dedupe_scripts")] < 500
         assert ("build-finished", "_copy_plotly_js") in events
-        assert ("builder-inited", "_forget_source_pages") in events
+        assert events[("html-collect-pages", "_forget_source_pages")] < 500  # before viewcode
 
 
 class TestForgetSourcePages:
@@ -322,7 +322,7 @@ class TestForgetSourcePages:
         (tmp_path / "_modules/calcbook/checks.html").write_text("<a href='api.html#gone'>")
         (tmp_path / "book").mkdir()
         (tmp_path / "book/intro.html").write_text("kept")
-        sphinxext._forget_source_pages(fake_app(tmp_path))
+        assert sphinxext._forget_source_pages(fake_app(tmp_path)) == []
         assert not (tmp_path / "_modules").exists()
         assert (tmp_path / "book/intro.html").read_text() == "kept"
 

@@ -185,14 +185,13 @@ def _add_plotly_js(app: Sphinx, pagename: str, templatename: str, context: dict,
     document count: generated pages (``doctree`` is ``None``: the highlighted sources of the
     package, the index, search) may quote the markers but show no figure.
     """
-    if doctree is None:
-        return
     body = context.get("body", "")
-    if FIGURE_MARKER in body:
-        # Loaded in <head>, not deferred: each figure's inline script calls Plotly at once.
-        app.add_js_file(plotly_js_name(), priority=400)
+    if doctree is None or FIGURE_MARKER not in body:
+        return
+    # Loaded in <head>, not deferred: each figure's inline script calls Plotly at once.
+    app.add_js_file(plotly_js_name(), priority=400)
     for marker, script in PAGE_SCRIPTS.items():
-        if FIGURE_MARKER in body and marker in body:
+        if marker in body:
             # After plotly.js and calcbook.js; it waits for the page's load event itself.
             app.add_js_file(script, priority=600)
 
@@ -269,16 +268,19 @@ def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
         shutil.copyfile(source, target)
 
 
-def _forget_source_pages(app: Sphinx) -> None:
-    """Remove the highlighted source pages (``_modules/``) so that viewcode writes them again.
+def _forget_source_pages(app: Sphinx) -> list:
+    """Remove the highlighted source pages (``_modules/``) just before viewcode writes them.
 
     ``sphinx.ext.viewcode`` skips a module's page when it is newer than the module's file, but
     the page also links each object to where the API reference documents it. When the
     reference moves (a page split or renamed) and the code does not, the kept pages link to
-    anchors that no longer exist. Writing them again costs about a second.
+    anchors that no longer exist. Connected to ``html-collect-pages`` ahead of viewcode, so the
+    pages are removed only in a build that writes them again (about a second); a build with
+    nothing out of date never reaches this event and keeps them. Adds no pages itself.
     """
     if app.builder.format == "html":
         shutil.rmtree(Path(app.outdir) / "_modules", ignore_errors=True)
+    return []
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -290,5 +292,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _fix_citation_list_role, priority=450)
     app.connect("env-get-outdated", _outdated_for_static_files)
     app.connect("build-finished", _copy_plotly_js)
-    app.connect("builder-inited", _forget_source_pages)
+    # Before viewcode's own handler (priority 500), which writes the source pages.
+    app.connect("html-collect-pages", _forget_source_pages, priority=100)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
