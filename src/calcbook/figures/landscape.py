@@ -40,8 +40,8 @@ def gradient_descent_tour(
 ) -> np.ndarray:
     """Return the points of a fixed-step gradient descent, for drawing (not for optimising).
 
-    Part 5's optimisers are the real thing; this is the few lines a figure needs to show where
-    repeated steps of ``-lr * grad`` lead.
+    The real optimisers will come with Part 5 (still to be written); this is the few lines a
+    figure needs to show where repeated steps of ``-lr * grad`` lead.
 
     Parameters
     ----------
