@@ -396,7 +396,7 @@ def gradient(
     With ``vectorized=True`` the same points are evaluated in a single call of `f`, on an
     array of shape ``(n, 2n)`` for ``"central"``. The gradient of a function of a million
     variables by differences costs two million evaluations; automatic differentiation
-    (Part 3) costs a small multiple of one.
+    (the subject of Part 3, still to be written) costs a small multiple of one.
 
     Examples
     --------
@@ -932,7 +932,8 @@ def symbolic_hessian(expr: str | sympy.Expr, vars: str | Sequence[Any] = "x y") 
     -------
     sympy.Matrix
         Shape ``(n, n)``, symmetric: entry :math:`(i, j)` is
-        :math:`\partial^2 f / \partial x_i \partial x_j`.
+        :math:`\partial / \partial x_j (\partial f / \partial x_i)`, so row :math:`i` is the
+        gradient of :math:`\partial f / \partial x_i`.
 
     Raises
     ------

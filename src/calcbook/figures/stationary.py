@@ -377,17 +377,18 @@ def curvature_along_directions(
     y_range: tuple[float, float] = (-2.0, 2.0),
     marks: Sequence[Sequence[float]] = (),
     reach: float = 1.0,
-    angles: int = 18,
+    angles: int = 36,
     grid: int = 41,
 ) -> go.Figure:
-    """Turn a direction around a point and show the surface's curvature along it.
+    """Turn a direction around a point and show the second derivative of ``f`` along it.
 
     Left, the contour map of ``f`` with the point, the two eigenvector directions of the Hessian
     ``H`` there (dashed, each labelled with its eigenvalue) and the current unit direction ``d``
     (an arrow). Top right, the slice ``t ↦ f(p + t d)`` for ``|t| ≤ reach`` beside its quadratic
-    approximation ``f(p) + t ∇f·d + ½ t² dᵀHd``. Bottom right, the curvature ``dᵀHd`` against
-    the angle of ``d``: it swings between the two eigenvalues, reached along the eigenvectors.
-    A slider turns ``d`` through half a turn (the other half repeats it).
+    approximation ``f(p) + t ∇f·d + ½ t² dᵀHd``. Bottom right, the second directional derivative
+    ``dᵀHd`` against the angle of ``d``: it swings between the two eigenvalues, reached along the
+    eigenvectors. At a stationary point ``p`` it is the surface's curvature along ``d`` (the
+    panels call it that). A slider turns ``d`` through half a turn (the other half repeats it).
 
     Parameters
     ----------
@@ -404,7 +405,8 @@ def curvature_along_directions(
     reach : float, optional
         Half the length of the slice, positive.
     angles : int, optional
-        Number of slider positions in [0°, 180°), at least 4.
+        Number of slider positions in [0°, 180°), at least 4; the steps are ``180° / angles``,
+        so a multiple of 4 (the default, 36, gives 5° steps) reaches 45°, 90° and 135°.
     grid : int, optional
         Grid points per axis of the contour map, at least 5.
 
