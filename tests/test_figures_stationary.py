@@ -153,6 +153,18 @@ class TestCurvatureAlongDirections:
         assert curve.min() >= lo - 1e-9 and curve.max() <= hi + 1e-9
         assert_allclose([curve.min(), curve.max()], [lo, hi], atol=0.01 * (hi - lo))
 
+    def test_default_steps_reach_the_diagonals(self) -> None:
+        # The Hessian page's caption names 45° and 135° (issue 10): the slider must stop there,
+        # and show the extreme curvatures -4 and 4 of H = [[0, -4], [-4, 0]].
+        fig = curvature_along_directions(self.EXPR, (0.0, 0.0), grid=9)
+        shown = {s.label: step_value(s, 9, "y")[0] for s in fig.layout.sliders[0].steps}
+        assert {"0.0°", "45.0°", "90.0°", "135.0°"} <= shown.keys()
+        assert_allclose(
+            [shown["0.0°"], shown["45.0°"], shown["90.0°"], shown["135.0°"]],
+            [0.0, -4.0, 0.0, 4.0],
+            atol=1e-12,
+        )
+
     def test_drawn_state_is_the_first_step(self) -> None:
         fig = curvature_along_directions(self.EXPR, (0.0, 0.0), grid=9)
         first = fig.layout.sliders[0].steps[0]
