@@ -535,40 +535,88 @@ def clip(p: Any) -> np.ndarray:
     return np.clip(_points(p), -DOMAIN, DOMAIN)
 
 
-def _descend_many(lv: Level, points: np.ndarray) -> np.ndarray:
-    """:func:`descend` from every row of `points` at once (the same steps, in lockstep)."""
-    p = clip(points).copy()
-    active = np.ones(len(p), dtype=bool)
+def _scalar_terms(lv: Level) -> tuple[tuple, ...]:
+    """Return the terms of `lv` as tuples of plain floats, for :func:`_descend_one`."""
+    rows = []
+    for term in lv.terms:
+        if isinstance(term, Quadratic):
+            (a, b), (c, d) = term.matrix
+            rows.append(("q", *term.center, a, b, c, d, term.offset))
+        elif isinstance(term, Gaussian):
+            rows.append(("g", *term.center, term.width, term.amplitude))
+        else:
+            rows.append(("c", *term.wavevector, term.phase, term.amplitude))
+    return tuple(rows)
+
+
+def _value_xy(terms: tuple[tuple, ...], x: float, y: float) -> float:
+    """``f(x, y)`` summed term by term in order, in the game's JavaScript's arithmetic."""
+    f = 0.0
+    for kind, *t in terms:
+        if kind == "q":
+            cx, cy, a, b, c, d, offset = t
+            dx, dy = x - cx, y - cy
+            f += 0.5 * (dx * (a * dx + b * dy) + dy * (c * dx + d * dy)) + offset
+        elif kind == "g":
+            cx, cy, width, amplitude = t
+            gx, gy = x - cx, y - cy
+            f += amplitude * math.exp(-(gx * gx + gy * gy) / (2 * width * width))
+        else:
+            kx, ky, phase, amplitude = t
+            f += amplitude * math.cos(x * kx + y * ky + phase)
+    return f
+
+
+def _gradient_xy(terms: tuple[tuple, ...], x: float, y: float) -> tuple[float, float]:
+    """``∇f(x, y)`` summed term by term in order, as :func:`_value_xy`."""
+    g0 = g1 = 0.0
+    for kind, *t in terms:
+        if kind == "q":
+            cx, cy, a, b, c, d, _ = t
+            dx, dy = x - cx, y - cy
+            g0 += dx * a + dy * c
+            g1 += dx * b + dy * d
+        elif kind == "g":
+            cx, cy, width, amplitude = t
+            ex, ey, s2 = x - cx, y - cy, width * width
+            v = amplitude * math.exp(-(ex * ex + ey * ey) / (2 * s2))
+            g0 += -v * ex / s2
+            g1 += -v * ey / s2
+        else:
+            kx, ky, phase, amplitude = t
+            s = -amplitude * math.sin(x * kx + y * ky + phase)
+            g0 += s * kx
+            g1 += s * ky
+    return g0, g1
+
+
+def _descend_one(lv: Level, x: float, y: float) -> tuple[float, float]:
+    """:func:`descend` from one point, step for step as the game's JavaScript does it.
+
+    In plain floats: a descent makes thousands of evaluations of ``f`` at one point, where
+    NumPy's cost per call would be most of the time (a hundred times slower).
+    """
+    terms = _scalar_terms(lv)
+
+    def clip1(v: float) -> float:
+        return min(max(v, -DOMAIN), DOMAIN)
+
+    x, y = clip1(x), clip1(y)
     for _ in range(500):
-        if not active.any():
+        g0, g1 = _gradient_xy(terms, x, y)
+        n = math.sqrt(g0 * g0 + g1 * g1)
+        if n <= 1e-8:
             break
-        idx = np.flatnonzero(active)
-        q = p[idx]
-        g = lv.gradient(q)
-        norm = np.linalg.norm(g, axis=-1)
-        moving = norm > 1e-8
-        active[idx[~moving]] = False
-        idx, q, g, norm = idx[moving], q[moving], g[moving], norm[moving]
-        if len(idx) == 0:
-            break
-        direction = -g / norm[:, None]
-        fq = lv.f(q)
-        t = np.full(len(idx), 0.25)
-        # Backtrack (halve t) until the Armijo condition holds or t is negligible.
-        shrink = np.ones(len(idx), dtype=bool)
-        while True:
-            trial = clip(q[shrink] + t[shrink, None] * direction[shrink])
-            bad = (t[shrink] > 1e-10) & (lv.f(trial) > fq[shrink] - 1e-4 * t[shrink] * norm[shrink])
-            where = np.flatnonzero(shrink)
-            shrink[where[~bad]] = False
-            t[where[bad]] /= 2
-            if not shrink.any():
+        d0, d1, t, f0 = -g0 / n, -g1 / n, 0.25, _value_xy(terms, x, y)
+        while t > 1e-10:
+            if _value_xy(terms, clip1(x + t * d0), clip1(y + t * d1)) > f0 - 1e-4 * t * n:
+                t /= 2
+            else:
                 break
-        done = t <= 1e-10
-        active[idx[done]] = False
-        keep = ~done
-        p[idx[keep]] = clip(q[keep] + t[keep, None] * direction[keep])
-    return p
+        if t <= 1e-10:
+            break
+        x, y = clip1(x + t * d0), clip1(y + t * d1)
+    return x, y
 
 
 def descend(level: Level, p: Any) -> np.ndarray:
@@ -597,7 +645,7 @@ def descend(level: Level, p: Any) -> np.ndarray:
     point = _points(p)
     if point.shape != (2,) or not np.all(np.isfinite(point)):
         raise ValueError(f"`p` must be two finite numbers, got {p!r}")
-    return _descend_many(level, point[None, :])[0]
+    return np.array(_descend_one(level, float(point[0]), float(point[1])))
 
 
 def _newton_polish(lv: Level, p: np.ndarray) -> np.ndarray:
@@ -628,7 +676,7 @@ def _local_minima(lv: Level) -> np.ndarray:
             if dx or dy:
                 lowest &= values <= padded[1 + dx : 1 + dx + n, 1 + dy : 1 + dy + n]
     starts = np.stack([xx[lowest], yy[lowest]], axis=-1)
-    ends = _descend_many(lv, starts)
+    ends = np.array([_descend_one(lv, x, y) for x, y in starts.tolist()])
     # Merge ends closer than 1e-3, keeping the lower.
     heights = lv.f(ends)
     kept: list[np.ndarray] = []
