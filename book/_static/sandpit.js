@@ -310,8 +310,11 @@
     if (!spec || gd.dataset.calcbookSandpit || !window.Plotly) return;
     gd.dataset.calcbookSandpit = "ready";
     var id = "calcbook-sandpit-" + ++count;
-    var reduceMotion = window.matchMedia &&
-      window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    // Asked at each dip, so that a reader who changes the setting need not reload the page.
+    function reduceMotion() {
+      return Boolean(window.matchMedia &&
+        window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+    }
 
     var trace = {};
     gd.data.forEach(function (t, i) { if (t.meta != null) trace[String(t.meta)] = i; });
@@ -374,7 +377,9 @@
     var lo = steep.gamma_range[0], hi = steep.gamma_range[1];
     var gammaInput = el("input", { id: id + "-gamma", name: "gamma", type: "range", min: "0",
                                    max: "100", step: "1" });
-    gammaInput.value = String(Math.round(100 * Math.log(G.gamma / lo) / Math.log(hi / lo)));
+    var initialGammaPosition =
+      String(Math.round(100 * Math.log(G.gamma / lo) / Math.log(hi / lo)));
+    gammaInput.value = initialGammaPosition;
     var gammaOut = el("output", { for: id + "-gamma", class: "calcbook-sandpit-gamma-value" });
     gammaBox.appendChild(gammaInput);
     gammaBox.appendChild(gammaOut);
@@ -448,8 +453,9 @@
 
     function newGame() {
       G.dips = []; G.over = null; G.revealed = false; G.stuck = null; G.shown = 0;
-      G.busy = false; G.message = "";
+      G.busy = false; G.message = ""; G.foundAt = null; G.reason = null;
       clearTimeout(G.timer);
+      clearTimeout(G.sayTimer); // a message still on its way belongs to the old game
       status.textContent = "";
       log.textContent = "";
       render(true);
@@ -534,7 +540,7 @@
       G.reason = reason;
       G.message = words;
       if (G.over) G.revealed = true;
-      if (animate && !reduceMotion && added.length > 1) {
+      if (animate && !reduceMotion() && added.length > 1) {
         G.busy = true;
         G.shown = first + 1;
         render(false);
@@ -590,7 +596,8 @@
     function say(text) {
       // Re-announce even the same words: clear, then set.
       status.textContent = "";
-      window.setTimeout(function () { status.textContent = text; }, 30);
+      clearTimeout(G.sayTimer);
+      G.sayTimer = window.setTimeout(function () { status.textContent = text; }, 30);
       G.message = text;
     }
 
@@ -866,6 +873,19 @@
       dip: function (x, y) { dipAt([x, y], false); return this.state(); },
       reveal: function () { reveal(); return this.state(); },
       newGame: function () { newGame(); return this.state(); },
+      // Back to the board as the page opened it: first level, no strategy, the default γ,
+      // arrows shown, the cursor hidden at the centre, no dips.
+      reset: function () {
+        ruleSelect.value = "none"; G.rule = "none";
+        G.gamma = steep.gamma; gammaInput.value = initialGammaPosition;
+        G.mode = "arrow"; modeInputs.arrow.checked = true;
+        G.cursor = [0, 0]; G.cursorShown = false; cursorNote.textContent = "";
+        G.runs = 0;
+        seedInput.removeAttribute("aria-invalid");
+        showGamma();
+        setLevel(Math.max(0, ids.indexOf(startLevel)));
+        return this.state();
+      },
       set: function (options) {
         if (options.rule != null) { ruleSelect.value = options.rule; G.rule = options.rule; }
         if (options.gamma != null) G.gamma = options.gamma;
