@@ -11,13 +11,21 @@ PORT   ?= 8000
 # Strict: every warning is an error, broken references are reported, and all are listed
 # before the build fails.
 JB_FLAGS := -W -n --keep-going
+# Tests run on every core (pytest-xdist); the checks that share one opened page or one built
+# environment stay together on one worker (--dist loadscope, with the scopes that
+# tests/conftest.py defines). PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadscope
 
-.PHONY: help install book serve test test-unit lint bench screenshots clean clean-cache
+.PHONY: help install book serve test test-steps test-unit test-under-load lint bench screenshots \
+        clean clean-cache
 
 help:
 	@echo "make book    build the HTML book into $(HTML) (executes changed pages only)"
 	@echo "make serve   preview the built book on http://localhost:$(PORT)"
 	@echo "make test    lint, unit tests, build the book, check the site, drive it in Chromium"
+	@echo "make test-unit    the package's unit and property tests only (within 2 minutes)"
+	@echo "make test-under-load  the browser tests 3 times in a row with every core kept busy"
 	@echo "make lint    ruff, and the GitHub workflows (zizmor, JSON schema)"
 	@echo "make bench   build and site benchmarks, accuracy and cost of derivatives"
 	@echo "make screenshots  screenshots of the built pages, light and dark"
@@ -60,11 +68,27 @@ lint: $(STAMP)
 	$(BIN)/zizmor --offline --no-progress .github/workflows
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
+# Each test command ends with its time against the budget in CONTRIBUTING.md, pass or fail.
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest -m "not book and not browser"
+	@start=$$(date +%s); rc=0; \
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not book and not browser and not slow" \
+	  --durations=10 || rc=$$?; \
+	$(PYTHON) scripts/budget.py test-unit $$start; exit $$rc
 
-test: lint book
-	$(BIN)/python -m pytest
+test:
+	@start=$$(date +%s); rc=0; \
+	$(MAKE) --no-print-directory test-steps || rc=$$?; \
+	$(PYTHON) scripts/budget.py make-test $$start; exit $$rc
+
+test-steps: lint book
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=25
+
+# The proof that the browser tests wait for conditions, not for time: three runs in a row
+# while every core is kept busy by another process (scripts/under_load.py).
+test-under-load: $(STAMP)
+	@test -f $(HTML)/index.html || $(MAKE) book
+	$(BIN)/python scripts/under_load.py --repeat 3 -- \
+	  $(BIN)/python -m pytest $(PYTEST_PARALLEL) -m browser -p no:cacheprovider -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build.py

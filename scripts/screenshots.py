@@ -17,7 +17,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, SITE, _QuietHandler, toc_files  # noqa: E402
+from conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SITE,
+    _QuietHandler,
+    set_scheme,
+    settle,
+    toc_files,
+)
 
 
 def main() -> None:
@@ -44,9 +52,9 @@ def main() -> None:
             )
             for path in pages:
                 page = ctx.new_page()
-                page.goto(f"{base}/{path}", wait_until="networkidle")
-                page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
-                page.wait_for_timeout(1500)
+                page.goto(f"{base}/{path}", wait_until="load")
+                settle(page)  # typeset, fonts loaded, every figure drawn
+                set_scheme(page, mode)
                 name = path.removesuffix(".html").replace("/", "_")
                 target = args.out / f"{name}-{mode}.png"
                 page.screenshot(path=str(target), full_page=True)

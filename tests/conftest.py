@@ -7,7 +7,9 @@ import http.server
 import os
 import shutil
 import threading
+import time
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,89 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+# ------------------------------------------------------------------ running on several workers
+
+#: Modules whose tests share one costly module-scoped fixture: each runs whole on one worker.
+SHARED_MODULES = {
+    "tests/test_binder.py": "the Binder environment, built once",
+    "tests/test_strictness.py": "the three tiny books, built side by side",
+}
+#: The module whose tests are parametrized by page and share that page's one load.
+SWEEP_MODULE = "tests/test_browser.py"
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit of work a test belongs to: tests of one unit run on one worker, in order.
+
+    A module of :data:`SHARED_MODULES`; the checks of one page of the browser sweep (they share
+    one load of the page); otherwise the test alone, so that the work spreads evenly.
+    """
+    path, _, rest = nodeid.partition("::")
+    if path in SHARED_MODULES:
+        return path
+    if path == SWEEP_MODULE and rest.endswith("]"):
+        return f"{path}::[{rest.split('[', 1)[1]}"
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """With ``--dist loadscope`` (as ``make test`` runs), schedule by :func:`work_unit`.
+
+    xdist's own grouping (``--dist loadgroup``) renames test ids, which pytest 9 no longer
+    allows; a scheduler that defines the scopes itself needs no marker. Larger units are sent
+    first (the Binder simulation, then pages), so that the longest starts at once.
+    """
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return WorkUnitScheduling(config, log)
+
+
+# ------------------------------------------------------------------------ where the time goes
+
+
+#: Seconds of test time by kind, and when the session started: the summary shows where the
+#: time goes, beside the budget that CONTRIBUTING.md sets ("The test suite's time budget").
+_SECONDS: Counter[str] = Counter()
+_STARTED = time.monotonic()
+
+
+def _kind(report: pytest.TestReport) -> str:
+    path = report.nodeid.split("::")[0]
+    if path.endswith("test_binder.py"):
+        return "Binder simulation"
+    if path.endswith("test_strictness.py"):
+        return "strictness builds"
+    if "browser" in report.keywords:
+        return "browser"
+    if "book" in report.keywords:
+        return "built site"
+    return "unit and property"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _SECONDS[_kind(report)] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Print the wall time and the test time by kind, to hold the suite to its budget."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller prints the summary
+        return
+    wall = time.monotonic() - _STARTED
+    workers = getattr(config.option, "numprocesses", None) or 1
+    kinds = ", ".join(f"{kind} {seconds:.0f} s" for kind, seconds in _SECONDS.most_common())
+    terminalreporter.write_sep("-", "time")
+    terminalreporter.write_line(
+        f"pytest took {wall:.0f} s on {workers} worker(s); test time by kind: {kinds}"
+    )
 
 
 def toc_files(root: Path = ROOT) -> list[str]:
@@ -111,6 +196,9 @@ def browser():
             browser.close()
 
 
+#: How long a condition may take before a wait fails (a busy machine is slow, not broken).
+WAIT_MS = 60_000
+
 #: Console messages that are not errors of ours: Chromium's own notes on its software GL.
 BENIGN = ("GL Driver Message", "GPU stall", "willReadFrequently")
 
@@ -123,10 +211,15 @@ class Visit:
     outside: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def context(browser, site_url: str) -> Iterator:
-    """A fresh browser context whose every request to another host is aborted and recorded."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+def new_context(browser, site_url: str, **options):
+    """A new browser context whose every request to another host is aborted and recorded.
+
+    ``options`` go to ``browser.new_context`` (default viewport 1280 × 900). The context gets a
+    ``visit`` attribute, a :class:`Visit`, that collects what its pages did.
+    """
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    ctx = browser.new_context(**options)
+    ctx.set_default_timeout(WAIT_MS)
     ctx.visit = Visit()
     host = urlparse(site_url).netloc
 
@@ -139,12 +232,66 @@ def context(browser, site_url: str) -> Iterator:
             route.abort()
 
     ctx.route("**/*", route)
+
+    def on_response(response) -> None:
+        # The console only says "Failed to load resource": record which one.
+        if response.status >= 400:
+            ctx.visit.errors.append(f"HTTP {response.status}: {response.url}")
+
+    ctx.on("response", on_response)
+    return ctx
+
+
+@pytest.fixture
+def context(browser, site_url: str) -> Iterator:
+    """A fresh browser context (see :func:`new_context`), closed after the test."""
+    ctx = new_context(browser, site_url)
     yield ctx
     ctx.close()
 
 
+#: Resolves once the page has settled: MathJax has typeset it (when the page loads MathJax)
+#: and the fonts it asked for have loaded. Waiting for these conditions, not for a fixed time,
+#: is what keeps the browser tests free of races on a busy machine.
+TYPESET = """async () => {
+  const startup = window.MathJax && window.MathJax.startup;
+  if (startup && startup.promise) await startup.promise;
+  await document.fonts.ready;
+  return true;
+}"""
+
+#: True once every Plotly figure of the page has been drawn.
+FIGURES_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')].every(
+  (gd) => gd._fullLayout && gd.querySelector('svg.main-svg'))"""
+
+#: True once no CSS transition is running (the theme fades colours when its mode changes).
+NO_TRANSITION = """() => document.getAnimations().every(
+  (a) => !(a instanceof CSSTransition) || a.playState !== 'running')"""
+
+
+def settle(page) -> None:
+    """Wait until `page` has settled: typeset, fonts loaded, every figure drawn, no transition."""
+    page.evaluate(TYPESET)
+    page.wait_for_function(FIGURES_DRAWN, timeout=WAIT_MS)
+    page.wait_for_function(NO_TRANSITION, timeout=WAIT_MS)
+
+
+def set_scheme(page, scheme: str) -> None:
+    """Switch an open page to the light or dark theme and wait until its colours have changed."""
+    page.emulate_media(color_scheme=scheme)
+    page.evaluate("(scheme) => { document.documentElement.dataset.theme = scheme; }", scheme)
+    page.wait_for_function(
+        "(scheme) => document.documentElement.dataset.theme === scheme", arg=scheme
+    )
+    page.wait_for_function(NO_TRANSITION, timeout=WAIT_MS)
+
+
 def open_page(context, url: str, *, color_scheme: str = "light"):
-    """Open `url`, collect console errors, wait for the page and its figures to settle."""
+    """Open `url`, collect console errors, and wait until the page has settled (:func:`settle`).
+
+    Console errors and uncaught exceptions go to ``context.visit.errors`` for as long as the
+    page is open, so a test that checks them last also sees what its own actions caused.
+    """
     page = context.new_page()
     page.emulate_media(color_scheme=color_scheme)
 
@@ -155,5 +302,5 @@ def open_page(context, url: str, *, color_scheme: str = "light"):
     page.on("console", on_console)
     page.on("pageerror", lambda exc: context.visit.errors.append(f"uncaught: {exc}"))
     page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     return page

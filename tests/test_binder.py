@@ -32,6 +32,8 @@ REPO = Path(__file__).resolve().parents[1]
 BINDER = REPO / "binder"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 INSTALL_TIMEOUT = 1800  # seconds, for creating the environment (cold pip cache, slow network)
+#: How many driver processes run the pages side by side (each page has its own kernel).
+PAGE_JOBS = min(2, os.cpu_count() or 1)
 
 #: Names repo2docker reads from binder/ for a pip-based Python environment.
 BINDER_FILES = ("runtime.txt", "requirements.txt", "postBuild")
@@ -157,21 +159,40 @@ class BinderEnv:
 
     def run(self, *args: str | Path, timeout: float = INSTALL_TIMEOUT) -> str:
         """Run a command in the environment, from the repository copy; return its output."""
-        done = subprocess.run(
-            [str(arg) for arg in args],
-            cwd=self.repo,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if done.returncode != 0:
-            pytest.fail(
-                f"{' '.join(map(str, args))} failed with exit code {done.returncode}:\n"
-                f"{done.stdout[-5000:]}\n{done.stderr[-5000:]}"
+        return self.run_all([list(args)], timeout=timeout)[0]
+
+    def run_all(self, commands: list[list[str | Path]], timeout: float) -> list[str]:
+        """Run `commands` side by side in the environment; return their outputs, in order."""
+        processes = [
+            subprocess.Popen(
+                [str(arg) for arg in args],
+                cwd=self.repo,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
-        return done.stdout
+            for args in commands
+        ]
+        deadline = time.monotonic() + timeout
+        outputs, failures = [], []
+        for args, process in zip(commands, processes, strict=True):
+            try:
+                out, err = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                for other in processes:
+                    other.kill()
+                pytest.fail(f"{' '.join(map(str, args))} took more than {timeout:.0f} s")
+            outputs.append(out)
+            if process.returncode != 0:
+                failures.append(
+                    f"{' '.join(map(str, args))} failed with exit code {process.returncode}:\n"
+                    f"{out[-5000:]}\n{err[-5000:]}"
+                )
+        if failures:
+            pytest.fail("\n\n".join(failures))
+        return outputs
 
 
 def runtime_python() -> str:
@@ -261,17 +282,26 @@ def page_results(binder_env: BinderEnv) -> dict[str, dict[str, Any]]:
     driver = binder_env.venv / "run_pages.py"
     driver.write_text(DRIVER, encoding="utf-8")
     timeout = cell_timeout()
+    # Pages are independent notebooks, each with its own kernel: run them in a few driver
+    # processes side by side (JupyterLab would run them one by one; the result is the same).
+    jobs = max(1, min(PAGE_JOBS, len(CODE_PAGES)))
+    shares = [CODE_PAGES[i::jobs] for i in range(jobs)]
     start = time.monotonic()
-    output = binder_env.run(
-        binder_env.python,
-        driver,
-        str(timeout),
-        *map(str, CODE_PAGES),
+    outputs = binder_env.run_all(
+        [[binder_env.python, driver, str(timeout), *map(str, share)] for share in shares],
         timeout=timeout * 20 * len(CODE_PAGES),
     )
     binder_env.timings["pages"] = time.monotonic() - start
-    print(f"\nBinder: ran {len(CODE_PAGES)} pages in {binder_env.timings['pages']:.0f} s")
-    results = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    print(
+        f"\nBinder: ran {len(CODE_PAGES)} pages in {binder_env.timings['pages']:.0f} s"
+        f" ({jobs} at a time)"
+    )
+    results = [
+        json.loads(line)
+        for output in outputs
+        for line in output.splitlines()
+        if line.startswith("{")
+    ]
     return {result["page"]: result for result in results}
 
 

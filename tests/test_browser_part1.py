@@ -6,7 +6,7 @@ Uses the fixtures and page helpers of tests/conftest.py.
 from __future__ import annotations
 
 import pytest
-from conftest import Visit, open_page
+from conftest import new_context, open_page
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -59,7 +59,13 @@ def test_matching_game_says_which_pairs_are_right(context, site_url: str) -> Non
 
     # Half right, half open.
     form.locator("button.calcbook-match-reset").click()
-    page.wait_for_timeout(50)
+    # The form clears its marks just after the browser has reset the selects.
+    page.wait_for_function(
+        "(form) => !form.querySelector('.is-right, .is-wrong')"
+        " && form.querySelector('.calcbook-match-status').textContent === ''"
+        " && [...form.querySelectorAll('select')].every((s) => s.value === '')",
+        arg=form.element_handle(),
+    )
     for letter in letters[:2]:
         form.locator(f"select[name={letter}]").select_option(key[letter])
     form.locator("button.calcbook-match-check").click()
@@ -97,10 +103,9 @@ def test_matching_game_pairs_panels_by_clicking(context, site_url: str) -> None:
 
 def test_matching_game_on_a_phone_by_tapping(browser, site_url: str) -> None:
     """On a phone: panels in two columns, tapping pairs them, nothing scrolls sideways."""
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ctx = new_context(
+        browser, site_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    ctx.visit = Visit()
     try:
         page = open_page(ctx, f"{site_url}/{MATCHING_PAGE}")
         figure, key = matching_figure(page)
@@ -203,15 +208,18 @@ def test_secant_slider_moves_the_secant(context, site_url: str) -> None:
     rail = figure.locator(".slider-rail-rect").first
     box = rail.bounding_box()
     page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
+    # The click at the rail's end chooses the last, tiniest Δx: wait until it is drawn.
+    page.wait_for_function(
+        "(gd) => { const s = gd.layout.sliders[0]; return s.active === s.steps.length - 1; }",
+        arg=figure.element_handle(),
+    )
+    page.wait_for_function(
+        "([gd, name]) => gd.data.find((t) => t.name.startsWith('secant')).name !== name",
+        arg=[figure.element_handle(), before[0]],
+    )
     after = figure.evaluate(read)
     assert after[0] != before[0], "the slider did not change the secant's legend"
     assert after[1] != before[1], "the slider did not move the secant"
-    # The click at the rail's end chose the last, tiniest Δx.
-    last = figure.evaluate(
-        "(gd) => { const s = gd.layout.sliders[0]; return [s.active, s.steps.length]; }"
-    )
-    assert last[0] == last[1] - 1
     assert not context.visit.errors, context.visit.errors
 
 
@@ -238,8 +246,11 @@ def test_other_sliders_restyle_their_traces(context, site_url: str, path: str, n
         " return [Array.from(t.x), Array.from(t.y)]; }"
     )
     before = figure.evaluate(read, name)
+    active = figure.evaluate("(gd) => gd.layout.sliders[0].active || 0")
+    assert active != 0, f"the slider on {path} already starts at its first step"
     box = figure.locator(".slider-rail-rect").first.bounding_box()
     page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
+    # The click at the rail's start chooses the first step: wait until it is drawn.
+    page.wait_for_function("(gd) => gd.layout.sliders[0].active === 0", arg=figure.element_handle())
     assert figure.evaluate(read, name) != before, f"the slider on {path} did not move {name!r}"
     assert not context.visit.errors, context.visit.errors

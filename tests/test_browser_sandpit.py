@@ -1,16 +1,22 @@
 """Play the Sandpit in headless Chromium and compare the page's game with calcbook.sandpit.
 
-Needs the built book (``make book``). The page's script exposes a read-only view of each board
-as ``gd.calcbookSandpit`` (``state()``, ``level()``, ``f``, ``grad``, ``hess`` …); the tests play
+Needs the built book (``make book``). The page's script exposes a view of each board as
+``gd.calcbookSandpit`` (``state()``, ``level()``, ``f``, ``grad``, ``hess`` …); the tests play
 with real clicks, taps and key presses, read the result there and in the DOM, and check every
 number against Python's ``calcbook.sandpit``.
+
+The page is loaded once per test worker (a load costs seconds: MathJax and every figure) and the
+board is put back as the page opened it before each test with the hook's ``reset()``; each test
+first checks that the board, its controls and its messages are exactly as after a fresh load, so
+no test can lean on what an earlier one left behind. Tests that need another viewport or theme
+load the page themselves.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import Visit, open_page
+from conftest import Visit, new_context, open_page, set_scheme
 from numpy.testing import assert_allclose
 
 from calcbook import sandpit
@@ -46,7 +52,15 @@ class Board:
         assert index >= 0, "no Sandpit on the page"
         self.figure = page.locator(".js-plotly-plot").nth(index)
         self.section = page.locator("section.calcbook-sandpit")
+        self.visit: Visit = page.context.visit
         self.figure.scroll_into_view_if_needed()
+        # The board takes its square shape after the page has loaded (an asynchronous
+        # relayout): aim no click before the plot area is square.
+        page.wait_for_function(
+            "(gd) => { const b = gd.querySelector('.nsewdrag').getBoundingClientRect();"
+            " return b.width > 0 && Math.abs(b.width - b.height) <= 2; }",
+            arg=self.figure.element_handle(),
+        )
 
     def call(self, expression: str, arg=None):
         """Evaluate ``(game, arg) => expression`` with the board's hook as ``game``."""
@@ -97,9 +111,45 @@ class Board:
         return self.section.locator(".calcbook-sandpit-counter").inner_text()
 
 
+#: What the page's own controls show when it opens (and after ``reset()``).
+CONTROLS = """(section) => ({
+  level: section.querySelector('select[name=level]').value,
+  rule: section.querySelector('select[name=rule]').value,
+  gamma: section.querySelector('input[name=gamma]').value,
+  mode: section.querySelector('input[type=radio]:checked').value,
+  status: section.querySelector('.calcbook-sandpit-status').textContent,
+  log: section.querySelector('.calcbook-sandpit-log').children.length,
+  counter: section.querySelector('.calcbook-sandpit-counter').textContent,
+  cursorNote: section.querySelector('.calcbook-sandpit-cursor').textContent,
+})"""
+
+
+@pytest.fixture(scope="module")
+def sandpit_page(browser, site_url: str):
+    """The Sandpit page, opened once for this module's tests on this worker."""
+    ctx = new_context(browser, site_url)
+    page = open_page(ctx, f"{site_url}/{PAGE}")
+    board = Board(page)
+    page.fresh = (board.state(), board.section.evaluate(CONTROLS))
+    yield page
+    ctx.close()
+
+
 @pytest.fixture
-def board(context, site_url: str) -> Board:
-    return Board(open_page(context, f"{site_url}/{PAGE}"))
+def board(sandpit_page) -> Board:
+    """The board, put back as the page opened it, checked, with no errors on record."""
+    page = sandpit_page
+    set_scheme(page, "light")
+    page.emulate_media(reduced_motion="no-preference")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    board = Board(page)
+    board.call("game.reset()")
+    state, controls = page.fresh
+    assert board.state() == state, "reset() did not give the board of a fresh page"
+    assert board.section.evaluate(CONTROLS) == controls, "reset() left a control changed"
+    board.visit.errors.clear()
+    board.visit.outside.clear()
+    return board
 
 
 def level_of(state: dict) -> sandpit.Level:
@@ -112,7 +162,7 @@ def expected_arrow(lv: sandpit.Level, p) -> np.ndarray:
     return arrow * (SPEC["arrow"]["max"] / length) if length > SPEC["arrow"]["max"] else arrow
 
 
-def test_mouse_dips_count_and_show_pythons_depth_and_arrow(board: Board, context) -> None:
+def test_mouse_dips_count_and_show_pythons_depth_and_arrow(board: Board) -> None:
     targets = [(-0.6, 0.5), (0.1, -0.7), (0.8, 0.8)]
     for n, (x, y) in enumerate(targets, start=1):
         state = board.click(x, y)
@@ -143,11 +193,11 @@ def test_mouse_dips_count_and_show_pythons_depth_and_arrow(board: Board, context
     assert log.count() == 3
     assert "cm" in log.nth(2).inner_text()
     assert board.section.locator(".calcbook-sandpit-status").get_attribute("aria-live") == "polite"
-    assert not context.visit.errors, context.visit.errors
-    assert not context.visit.outside, context.visit.outside
+    assert not board.visit.errors, board.visit.errors
+    assert not board.visit.outside, board.visit.outside
 
 
-def test_keyboard_moves_a_cursor_and_dips(board: Board, context) -> None:
+def test_keyboard_moves_a_cursor_and_dips(board: Board) -> None:
     board.figure.focus()
     assert board.figure.get_attribute("tabindex") == "0"
     assert "Arrow keys" in board.figure.get_attribute("aria-label")
@@ -171,11 +221,11 @@ def test_keyboard_moves_a_cursor_and_dips(board: Board, context) -> None:
     for _ in range(12):
         board.page.keyboard.press("Shift+ArrowDown")
     assert board.state()["cursor"][1] == -1.0
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
 @pytest.mark.parametrize("level_id", ["bowl", "needle"])
-def test_a_dip_at_the_minimum_finds_it(board: Board, context, level_id: str) -> None:
+def test_a_dip_at_the_minimum_finds_it(board: Board, level_id: str) -> None:
     board.choose("level", level_id)
     lv = sandpit.level(level_id)
     board.click(0.0, 0.9)
@@ -192,10 +242,10 @@ def test_a_dip_at_the_minimum_finds_it(board: Board, context, level_id: str) -> 
     board.section.locator(".calcbook-sandpit-newgame").click()
     assert board.state()["dips"] == [] and board.counter() == f"dips: 0 / {SPEC['max_dips']}"
     assert board.trace("depth map")["visible"] is False
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
-def test_out_of_dips_reveals_the_pit(board: Board, context) -> None:
+def test_out_of_dips_reveals_the_pit(board: Board) -> None:
     lv = sandpit.level("bowl")
     far = [(-0.9 + 0.07 * k, 0.9) for k in range(SPEC["max_dips"])]
     assert all(np.hypot(*(np.array(p) - lv.minimum)) > 0.5 for p in far)
@@ -208,10 +258,10 @@ def test_out_of_dips_reveals_the_pit(board: Board, context) -> None:
     assert f"dips: {SPEC['max_dips']} / {SPEC['max_dips']}" == board.counter()
     assert board.trace("depth map")["visible"] is True
     assert board.section.locator(".calcbook-sandpit-reveal").is_disabled()
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
-def test_stuck_in_a_local_minimum_is_said(board: Board, context) -> None:
+def test_stuck_in_a_local_minimum_is_said(board: Board) -> None:
     board.choose("level", "lattice")
     lv = sandpit.level("lattice")
     hollow = lv.local_minima()[1]
@@ -230,11 +280,11 @@ def test_stuck_in_a_local_minimum_is_said(board: Board, context) -> None:
     best = min(state["dips"], key=lambda d: d["f"])
     bottom = sandpit.descend(lv, [best["x"], best["y"]])
     assert_allclose(state["stuck"]["bottom"], bottom, atol=1e-6)
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
 @pytest.mark.parametrize("level_id", LEVEL_IDS)
-def test_reveal_draws_the_depth_map_and_the_minima(board: Board, context, level_id) -> None:
+def test_reveal_draws_the_depth_map_and_the_minima(board: Board, level_id) -> None:
     board.choose("level", level_id)
     board.click(-0.5, -0.5)
     board.section.locator(".calcbook-sandpit-reveal").click()
@@ -257,12 +307,17 @@ def test_reveal_draws_the_depth_map_and_the_minima(board: Board, context, level_
     # The dips stay on top of the map, and the reader's dip is still labelled.
     dip = state["dips"][0]
     assert board.trace("dips")["text"] == [f"{-lv.f([dip['x'], dip['y']]):.1f}"]
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
 @pytest.mark.parametrize("level_id", LEVEL_IDS)
-def test_strategy_mode_follows_pythons_play(board: Board, context, level_id: str) -> None:
-    """Every rule on every level: the page's dips are Python's play(...) dips to 1e-9."""
+def test_strategy_mode_follows_pythons_play(board: Board, level_id: str) -> None:
+    """Every rule on every level: the page's dips are Python's play(...) dips to 1e-9.
+
+    With reduced motion, as a reader may ask their system for, the runs are drawn at once
+    instead of dip by dip (the animation itself is tested below).
+    """
+    board.page.emulate_media(reduced_motion="reduce")
     board.choose("level", level_id)
     auto = SPEC["auto_steps"]
     for rule in RULES:
@@ -283,10 +338,42 @@ def test_strategy_mode_follows_pythons_play(board: Board, context, level_id: str
             path = board.trace("path")
             assert len(path["x"]) >= 3 * (len(dips) - 1)
             assert board.trace("dips")["x"] == pytest.approx(list(dips[:, 0]))
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
-def test_the_gamma_slider_sets_steepest_descents_step(board: Board, context) -> None:
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_a_strategy_run_is_animated_unless_motion_is_reduced(board: Board, motion: str) -> None:
+    """A run is drawn dip by dip; with reduced motion it is drawn at once. Same dips either way."""
+    board.page.emulate_media(reduced_motion=motion)
+    board.choose("level", "valley")
+    board.choose("rule", "steepest")
+    # Every redraw of the board, recorded in the page: how many dips it showed.
+    board.figure.evaluate(
+        "(gd) => { gd.shownCounts = []; gd.on('plotly_afterplot', () => gd.shownCounts.push("
+        "gd.data.find((t) => t.meta === 'dips').x.length)); }"
+    )
+    state = board.click(-0.8, -0.6)  # the zig-zag of the page: the rule takes every step
+    n = len(state["dips"])
+    assert n == 1 + SPEC["auto_steps"] >= 4, state["message"]
+    board.page.wait_for_function(
+        "([gd, n]) => gd.shownCounts[gd.shownCounts.length - 1] === n",
+        arg=[board.figure.element_handle(), n],
+    )
+    counts = board.figure.evaluate("(gd) => gd.shownCounts")
+    shown = [c for c in counts if c]  # (the click first clears the board of the last run)
+    assert shown == sorted(shown), counts
+    if motion == "reduce":
+        assert set(shown) == {n}, f"with reduced motion the run was drawn in steps: {counts}"
+    else:
+        # Drawn one more dip at a time, from the click's dip to the last.
+        assert sorted(set(shown)) == list(range(1, n + 1)), counts
+    dips = np.array([[d["x"], d["y"]] for d in state["dips"]])
+    game = sandpit.play(sandpit.level("valley"), python_rule("steepest"), dips[0], max_dips=n)
+    assert_allclose(dips, game.dips, atol=1e-9, rtol=0)
+    assert not board.visit.errors, board.visit.errors
+
+
+def test_the_gamma_slider_sets_steepest_descents_step(board: Board) -> None:
     board.choose("level", "valley")
     board.choose("rule", "steepest")
     slider = board.section.locator("input[name=gamma]")
@@ -304,10 +391,10 @@ def test_the_gamma_slider_sets_steepest_descents_step(board: Board, context) -> 
     assert_allclose(dips, game.dips, atol=1e-9, rtol=0)
     board.choose("rule", "newton")
     assert not slider.is_visible()
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
-def test_depth_only_mode_hides_the_arrows(board: Board, context) -> None:
+def test_depth_only_mode_hides_the_arrows(board: Board) -> None:
     board.click(0.3, 0.3)
     assert len(board.trace("arrows")["x"]) > 0
     board.section.get_by_label("depth only").check()
@@ -315,11 +402,11 @@ def test_depth_only_mode_hides_the_arrows(board: Board, context) -> None:
     assert board.trace("arrows")["x"] == []
     board.click(-0.3, 0.3)
     assert board.trace("arrows")["x"] == [] and len(board.trace("dips")["x"]) == 2
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 2026, 99991, 4294967295])
-def test_random_levels_are_pythons(board: Board, context, seed: int) -> None:
+def test_random_levels_are_pythons(board: Board, seed: int) -> None:
     board.choose("level", "random")
     seed_input = board.section.locator("input[name=seed]")
     assert seed_input.is_visible()
@@ -344,7 +431,7 @@ def test_random_levels_are_pythons(board: Board, context, seed: int) -> None:
     assert board.call("game.level()")["terms"] == js["terms"]
     board.section.locator(".calcbook-sandpit-newmap").click()
     assert board.state()["seed"] != seed
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors
 
 
 @pytest.mark.parametrize("level_id", [i for i in LEVEL_IDS if i != "random"])
@@ -376,10 +463,9 @@ def test_value_gradient_and_hessian_are_pythons(board: Board, level_id: str) -> 
 
 
 def test_on_a_phone_the_board_fits_and_a_tap_dips(browser, site_url: str) -> None:
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ctx = new_context(
+        browser, site_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    ctx.visit = Visit()
     try:
         board = Board(open_page(ctx, f"{site_url}/{PAGE}"))
         box = board.figure.bounding_box()
@@ -407,12 +493,12 @@ def test_on_a_phone_the_board_fits_and_a_tap_dips(browser, site_url: str) -> Non
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_games_text_is_readable(context, site_url: str, scheme: str) -> None:
+def test_the_games_text_is_readable(board: Board, scheme: str) -> None:
     """Status, counter, log and buttons keep WCAG AA contrast in both themes."""
-    page = open_page(context, f"{site_url}/{PAGE}", color_scheme=scheme)
-    page.evaluate(f"document.documentElement.dataset.theme = '{scheme}'")
-    board = Board(page)
+    page = board.page
+    set_scheme(page, scheme)
     board.click(0.1, 0.1)
+    board.status()  # the message has arrived
     ratios = page.evaluate(
         r"""() => {
           const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
@@ -437,12 +523,4 @@ def test_the_games_text_is_readable(context, site_url: str, scheme: str) -> None
     )
     low = {where: round(r, 2) for where, r in ratios.items() if r < 4.5}
     assert not low, f"{scheme}: contrast below WCAG AA 4.5:1 for {low}"
-    assert not context.visit.errors, context.visit.errors
-
-
-def test_pages_without_the_game_are_untouched(context, site_url: str) -> None:
-    page = open_page(context, f"{site_url}/book/intro.html")
-    assert page.locator("section.calcbook-sandpit").count() == 0
-    figures = "[...document.querySelectorAll('.js-plotly-plot')]"
-    assert page.evaluate(f"() => {figures}.every((gd) => !gd.calcbookSandpit)")
-    assert not context.visit.errors, context.visit.errors
+    assert not board.visit.errors, board.visit.errors

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+# One worker builds the three tiny books (side by side) for all the tests below (see
+# SHARED_MODULES in conftest.py).
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
