@@ -1,12 +1,14 @@
 """Play Part 1's kernel-free interactives in headless Chromium (needs ``make book``).
 
-Uses the fixtures and page helpers of tests/conftest.py.
+Uses the fixtures and page helpers of tests/conftest.py. The matching game's page is loaded once
+per test worker; before each test its form is reset (the game's own "Start again") and checked
+to be exactly as on a fresh page, so no test leans on what another left behind.
 """
 
 from __future__ import annotations
 
 import pytest
-from conftest import new_context, open_page
+from conftest import NO_TRANSITION, new_context, open_page, set_scheme
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -33,8 +35,49 @@ def panel_subplots(figure) -> dict[str, str]:
     )
 
 
-def test_matching_game_says_which_pairs_are_right(context, site_url: str) -> None:
-    page = open_page(context, f"{site_url}/{MATCHING_PAGE}")
+#: What the matching game shows: its form's choices, marks and message, and the panel titles.
+MATCH_STATE = """(gd) => {
+  const form = document.querySelector('form.calcbook-match');
+  return {
+    choices: [...form.querySelectorAll('select')].map((s) => s.value),
+    marks: form.querySelectorAll('.is-right, .is-wrong, [aria-invalid]').length,
+    status: form.querySelector('.calcbook-match-status').textContent,
+    titles: gd.layout.annotations.map((a) => a.text),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def matching_page(browser, site_url: str):
+    """The matching game's page, opened once for this module's tests on this worker."""
+    ctx = new_context(browser, site_url)
+    page = open_page(ctx, f"{site_url}/{MATCHING_PAGE}")
+    figure, _ = matching_figure(page)
+    page.fresh = figure.evaluate(MATCH_STATE)
+    yield page
+    ctx.close()
+
+
+@pytest.fixture
+def matching(matching_page):
+    """The matching page with its game as on a fresh load (checked), light, no errors on record."""
+    page = matching_page
+    set_scheme(page, "light")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    figure, _ = matching_figure(page)
+    page.locator("form.calcbook-match button.calcbook-match-reset").click()
+    page.wait_for_function(
+        "([gd, fresh]) => JSON.stringify((" + MATCH_STATE + ")(gd)) === JSON.stringify(fresh)",
+        arg=[figure.element_handle(), page.fresh],
+    )
+    page.context.visit.errors.clear()
+    page.context.visit.outside.clear()
+    return page
+
+
+def test_matching_game_says_which_pairs_are_right(matching) -> None:
+    page = matching
+    context = page.context
     _, key = matching_figure(page)
     form = page.locator("form.calcbook-match")
     status = form.locator(".calcbook-match-status")
@@ -82,8 +125,9 @@ def test_matching_game_says_which_pairs_are_right(context, site_url: str) -> Non
     assert not context.visit.errors, context.visit.errors
 
 
-def test_matching_game_pairs_panels_by_clicking(context, site_url: str) -> None:
-    page = open_page(context, f"{site_url}/{MATCHING_PAGE}")
+def test_matching_game_pairs_panels_by_clicking(matching) -> None:
+    page = matching
+    context = page.context
     figure, key = matching_figure(page)
     figure.scroll_into_view_if_needed()
     subplot_of = panel_subplots(figure)
@@ -129,16 +173,18 @@ def test_matching_game_on_a_phone_by_tapping(browser, site_url: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_matching_form_is_readable(context, site_url: str, scheme: str) -> None:
+def test_matching_form_is_readable(matching, scheme: str) -> None:
     """The form's text, marks and controls keep enough contrast in both themes."""
-    page = open_page(context, f"{site_url}/{MATCHING_PAGE}", color_scheme=scheme)
-    page.evaluate(f"document.documentElement.dataset.theme = '{scheme}'")
+    page = matching
+    context = page.context
+    set_scheme(page, scheme)
     _, key = matching_figure(page)
     form = page.locator("form.calcbook-match")
     form.locator("select[name=A]").select_option(key["A"])
     wrong = next(n for n in "1234" if n != key["B"])
     form.locator("select[name=B]").select_option(wrong)
     form.locator("button.calcbook-match-check").click()
+    page.wait_for_function(NO_TRANSITION)  # the marks' colours have settled
     pairs = page.evaluate(
         r"""() => {
           const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
@@ -168,9 +214,10 @@ def test_matching_form_is_readable(context, site_url: str, scheme: str) -> None:
     assert not context.visit.errors, context.visit.errors
 
 
-def test_keyboard_can_play(context, site_url: str) -> None:
+def test_keyboard_can_play(matching) -> None:
     """The form is reachable and usable with the keyboard alone."""
-    page = open_page(context, f"{site_url}/{MATCHING_PAGE}")
+    page = matching
+    context = page.context
     _, key = matching_figure(page)
     select = page.locator("form.calcbook-match select[name=A]")
     select.focus()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import Visit, new_context, open_page, set_scheme
+from conftest import NO_TRANSITION, Visit, new_context, open_page, set_scheme
 from numpy.testing import assert_allclose
 
 from calcbook import sandpit
@@ -499,6 +499,7 @@ def test_the_games_text_is_readable(board: Board, scheme: str) -> None:
     set_scheme(page, scheme)
     board.click(0.1, 0.1)
     board.status()  # the message has arrived
+    page.wait_for_function(NO_TRANSITION)  # and the colours have settled
     ratios = page.evaluate(
         r"""() => {
           const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
