@@ -6,9 +6,12 @@ at the repository root). It runs, from the repository root,
 same in a fresh virtual environment, on a copy of the repository as a clean clone would have it,
 without ``constraints.txt`` (Binder does not see it); only pip's download cache is shared. Then,
 with that environment's own jupytext and nbclient, it opens every page of ``_toc.yml`` that has
-code cells as a notebook, as JupyterLab does on Binder, and runs all its cells.
+code cells as a notebook, as JupyterLab does on Binder, and runs all its cells (each page in
+its own kernel; two driver processes share the pages out).
 
-The environment is built once per test session (about a minute with a warm pip cache).
+The environment is built once per test session (about two minutes with a warm pip cache on a
+2-core machine); all tests of this module run on one pytest-xdist worker (``SHARED_MODULES``
+in conftest.py).
 """
 
 from __future__ import annotations
