@@ -18,7 +18,14 @@ multivariate
 checks
     Self-checks for the exercises: :func:`~calcbook.checks.check_derivative`,
     :func:`~calcbook.checks.check_gradient`, :func:`~calcbook.checks.check_jacobian`,
-    :func:`~calcbook.checks.check_hessian`.
+    :func:`~calcbook.checks.check_hessian`, :func:`~calcbook.checks.check_backprop`.
+network
+    Fully connected neural networks and backpropagation:
+    :class:`~calcbook.network.Network`, :func:`~calcbook.network.train`.
+autodiff
+    A small reverse-mode automatic differentiation engine: :class:`~calcbook.autodiff.Value`.
+data
+    Data sets generated in code, e.g. :func:`~calcbook.data.heart_curve`.
 figures
     Plotly figure builders and the book's shared theme.
 errors
@@ -27,8 +34,10 @@ sphinxext
     Build tooling: renders Plotly figures in the HTML book with the site's own plotly.js.
 """
 
+from calcbook.autodiff import Value
 from calcbook.checks import (
     CheckResult,
+    check_backprop,
     check_derivative,
     check_gradient,
     check_hessian,
@@ -57,6 +66,7 @@ from calcbook.multivariate import (
     symbolic_hessian,
     symbolic_jacobian,
 )
+from calcbook.network import Network, train
 
 __version__ = "0.1.0"
 
@@ -64,9 +74,12 @@ __all__ = [
     "CheckResult",
     "ConvergenceError",
     "DerivativeResult",
+    "Network",
+    "Value",
     "__version__",
     "backward_difference",
     "central_difference",
+    "check_backprop",
     "check_derivative",
     "check_gradient",
     "check_hessian",
@@ -86,4 +99,5 @@ __all__ = [
     "symbolic_gradient",
     "symbolic_hessian",
     "symbolic_jacobian",
+    "train",
 ]

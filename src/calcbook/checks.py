@@ -26,7 +26,14 @@ from calcbook.multivariate import (
     symbolic_jacobian,
 )
 
-__all__ = ["CheckResult", "check_derivative", "check_gradient", "check_hessian", "check_jacobian"]
+__all__ = [
+    "CheckResult",
+    "check_backprop",
+    "check_derivative",
+    "check_gradient",
+    "check_hessian",
+    "check_jacobian",
+]
 
 #: Points tried first when looking for a place where two expressions differ: easy to check.
 _NICE_POINTS = (1.0, 2.0, -1.0, 0.5, 3.0, -2.0, 0.0)
@@ -586,3 +593,177 @@ def _point(at: Any, symbols: list[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Exp
             raise ValueError(f"`at` must hold finite real numbers, got {s.name} = {v!r}")
         point[s] = value
     return point
+
+
+def check_backprop(
+    answer: Any,
+    *,
+    layer: int | None = None,
+    sizes: Sequence[int] = (3, 4, 2),
+    activation: str = "sigmoid",
+    trials: int = 3,
+    batch: int = 5,
+    seed: int = 0,
+) -> CheckResult:
+    r"""Check a reader's backpropagation against :meth:`calcbook.network.Network.backprop`.
+
+    The reader's function is called on a few random networks and batches, and its gradients
+    are compared entry by entry with the exact ones.
+
+    Parameters
+    ----------
+    answer : callable
+        ``answer(net, x, y)`` for a :class:`~calcbook.network.Network` ``net``, inputs ``x`` of
+        shape ``(N, sizes[0])`` and targets ``y`` of shape ``(N, sizes[-1])``. With
+        ``layer=None`` it returns ``(grad_weights, grad_biases)``, lists shaped like
+        ``net.weights`` and ``net.biases``; with a `layer` it returns ``(grad_W, grad_b)`` for
+        ``net.weights[layer]`` and ``net.biases[layer]`` only. The cost is
+        :meth:`~calcbook.network.Network.cost`, the mean over the batch of
+        :math:`\lVert a^{(L)} - y \rVert^2`.
+    layer : int, optional
+        Check one layer only (an index into ``net.weights``; negative counts from the end).
+    sizes : sequence of int, optional
+        Layer widths of the random networks.
+    activation : str, optional
+        Their activation.
+    trials : int, optional
+        How many random networks (each with its own batch) to try.
+    batch : int, optional
+        Examples per batch.
+    seed : int, optional
+        Seed of the random networks and data.
+
+    Returns
+    -------
+    CheckResult
+        ``correct``; a ``message`` that names the wrong entries (layer, weights or biases, and
+        their indices) and one wrong value beside the right one; ``expected`` holds the exact
+        gradients of the last trial.
+
+    Raises
+    ------
+    TypeError
+        If `answer` is not callable.
+    ValueError
+        If `layer` is not a layer of `sizes`, or `sizes`, `activation`, `trials` or `batch` are
+        not valid.
+
+    Notes
+    -----
+    An entry is right if it agrees with the exact gradient to a relative tolerance of
+    ``1e-6`` (relative to the largest entry of that array), loose enough for a gradient
+    computed in another order or by a careful central difference.
+
+    Examples
+    --------
+    >>> def mine(net, x, y):
+    ...     return net.backprop(x, y)
+    >>> check_backprop(mine).correct
+    True
+    >>> def last_layer_no_derivative(net, x, y):   # forgets σ′ in the output layer
+    ...     a = net.activations(x)
+    ...     delta = 2 * (a[-1] - y) / len(x)
+    ...     return delta.T @ a[-2], delta.sum(axis=0)
+    >>> print(check_backprop(last_layer_no_derivative, layer=-1).message)
+    Not quite. On a network of sizes [3, 4, 2] (sigmoid), the gradient of weights[1] is wrong at 8 of 8 entries, e.g. [0, 0]: yours is 0.104892 but it should be 0.0239481. The gradient of biases[1] is wrong at 2 of 2 entries, e.g. [0]: yours is 0.523293 but it should be 0.119483.
+    """  # noqa: E501
+    from calcbook.network import Network
+
+    if not callable(answer):
+        raise TypeError(f"answer must be a function answer(net, x, y); got {answer!r}")
+    for name, value in (("trials", trials), ("batch", batch)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    probe = Network(sizes, activation=activation, seed=seed)
+    n_layers = len(probe.weights)
+    if layer is not None and (
+        isinstance(layer, bool) or not isinstance(layer, int) or not -n_layers <= layer < n_layers
+    ):
+        raise ValueError(
+            f"layer must be an index into net.weights, from {-n_layers} to {n_layers - 1}; "
+            f"got {layer!r}"
+        )
+    rng = np.random.default_rng(seed)
+    where = f"On a network of sizes {list(probe.sizes)} ({activation})"
+    expected: Any = None
+    for trial in range(trials):
+        net = Network(sizes, activation=activation, seed=seed + trial)
+        x = rng.uniform(-1.0, 1.0, size=(batch, net.sizes[0]))
+        y = rng.uniform(0.0, 1.0, size=(batch, net.sizes[-1]))
+        exact_w, exact_b = net.backprop(x, y)
+        if layer is None:
+            expected = (exact_w, exact_b)
+            names = [(f"weights[{k}]", f"biases[{k}]") for k in range(n_layers)]
+        else:
+            expected = (exact_w[layer], exact_b[layer])
+            exact_w, exact_b = [exact_w[layer]], [exact_b[layer]]
+            k = layer % n_layers
+            names = [(f"weights[{k}]", f"biases[{k}]")]
+        try:
+            given = answer(net.copy(), x.copy(), y.copy())
+        except Exception as err:  # a reader's code: report whatever went wrong
+            return CheckResult(False, f"Your function raised {type(err).__name__}: {err}", expected)
+        shape_problem = _gradient_shapes(given, exact_w, exact_b, layer is None)
+        if shape_problem:
+            return CheckResult(False, f"Not quite. {shape_problem}", expected)
+        given_w, given_b = ([given[0]], [given[1]]) if layer is not None else given
+        wrong = []
+        for k, (w_name, b_name) in enumerate(names):
+            for name, got, want in (
+                (w_name, given_w[k], exact_w[k]),
+                (b_name, given_b[k], exact_b[k]),
+            ):
+                problem = _compare_arrays(np.asarray(got, dtype=float), want, name)
+                if problem:
+                    wrong.append(problem)
+        if wrong:
+            text = " ".join(wrong)
+            return CheckResult(False, f"Not quite. {where}, t{text[1:]}", expected)
+    what = (
+        "every layer's gradient"
+        if layer is None
+        else f"the gradient of weights[{layer % n_layers}] and biases[{layer % n_layers}]"
+    )
+    return CheckResult(
+        True, f"Correct: {what} agrees with backpropagation on {trials} random networks.", expected
+    )
+
+
+def _gradient_shapes(given: Any, exact_w: list, exact_b: list, all_layers: bool) -> str:
+    """Describe what is wrong with the structure of a reader's gradients, or return ''."""
+    if not isinstance(given, tuple | list) or len(given) != 2:
+        return "Return a pair (gradients of the weights, gradients of the biases)."
+    if all_layers:
+        for part, exact, name in ((given[0], exact_w, "weights"), (given[1], exact_b, "biases")):
+            if not isinstance(part, tuple | list) or len(part) != len(exact):
+                return (
+                    f"The {name}' gradients must be a list of {len(exact)} arrays, one per layer."
+                )
+            for k, (got, want) in enumerate(zip(part, exact, strict=True)):
+                if np.shape(got) != want.shape:
+                    return (
+                        f"The gradient of {name}[{k}] has shape {np.shape(got)}; "
+                        f"it should be {want.shape}."
+                    )
+        return ""
+    for got, want, name in ((given[0], exact_w[0], "weights"), (given[1], exact_b[0], "biases")):
+        if np.shape(got) != want.shape:
+            return f"The {name} gradient has shape {np.shape(got)}; it should be {want.shape}."
+    return ""
+
+
+def _compare_arrays(got: np.ndarray, want: np.ndarray, name: str) -> str:
+    """Name the entries of `got` that differ from `want`, or return ''."""
+    scale = max(float(np.max(np.abs(want))), 1e-12)
+    bad = ~(np.abs(got - want) <= _NETWORK_RTOL * scale)  # NaN counts as wrong
+    if not bad.any():
+        return ""
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    return (
+        f"The gradient of {name} is wrong at {int(bad.sum())} of {bad.size} entries, "
+        f"e.g. {list(first)}: yours is {got[first]:.6g} but it should be {want[first]:.6g}."
+    )
+
+
+#: Relative tolerance of :func:`check_backprop`, against the largest entry of each array.
+_NETWORK_RTOL = 1e-6
