@@ -703,7 +703,9 @@ def check_backprop(
             given = answer(net.copy(), x.copy(), y.copy())
         except Exception as err:  # a reader's code: report whatever went wrong
             return CheckResult(False, f"Your function raised {type(err).__name__}: {err}", expected)
-        shape_problem = _gradient_shapes(given, exact_w, exact_b, layer is None)
+        shape_problem = _gradient_shapes(
+            given, exact_w, exact_b, None if layer is None else layer % n_layers
+        )
         if shape_problem:
             return CheckResult(False, f"Not quite. {shape_problem}", expected)
         given_w, given_b = ([given[0]], [given[1]]) if layer is not None else given
@@ -729,11 +731,11 @@ def check_backprop(
     )
 
 
-def _gradient_shapes(given: Any, exact_w: list, exact_b: list, all_layers: bool) -> str:
+def _gradient_shapes(given: Any, exact_w: list, exact_b: list, layer: int | None) -> str:
     """Describe what is wrong with the structure of a reader's gradients, or return ''."""
     if not isinstance(given, tuple | list) or len(given) != 2:
         return "Return a pair (gradients of the weights, gradients of the biases)."
-    if all_layers:
+    if layer is None:
         for part, exact, name in ((given[0], exact_w, "weights"), (given[1], exact_b, "biases")):
             if not isinstance(part, tuple | list) or len(part) != len(exact):
                 return (
@@ -748,7 +750,10 @@ def _gradient_shapes(given: Any, exact_w: list, exact_b: list, all_layers: bool)
         return ""
     for got, want, name in ((given[0], exact_w[0], "weights"), (given[1], exact_b[0], "biases")):
         if np.shape(got) != want.shape:
-            return f"The {name} gradient has shape {np.shape(got)}; it should be {want.shape}."
+            return (
+                f"The gradient of {name}[{layer}] has shape {np.shape(got)}; "
+                f"it should be {want.shape}."
+            )
     return ""
 
 

@@ -99,12 +99,15 @@ class Activation(NamedTuple):
 
 
 def _sigmoid_prime(z: Any) -> np.ndarray:
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    # σ(1 - σ) written as σ(z)σ(-z): the same number, without the cancellation in 1 - σ(z).
+    z = np.asarray(z, dtype=float)
+    return sigmoid(z) * sigmoid(-z)
 
 
 def _tanh_prime(z: Any) -> np.ndarray:
-    return 1.0 - np.tanh(np.asarray(z, dtype=float)) ** 2
+    # 1 - tanh² written as 1/cosh², which keeps its digits where tanh z is close to ±1.
+    with np.errstate(over="ignore"):  # cosh overflows to inf for |z| > 710: 1/inf = 0 is right
+        return 1.0 / np.cosh(np.asarray(z, dtype=float)) ** 2
 
 
 def _relu_prime(z: Any) -> np.ndarray:
