@@ -27,7 +27,7 @@ help:
 	@echo "make test-unit    the package's unit and property tests only (within 2 minutes)"
 	@echo "make test-under-load  the browser tests 3 times in a row with every core kept busy"
 	@echo "make lint    ruff, and the GitHub workflows (zizmor, JSON schema)"
-	@echo "make bench   build and site benchmarks, accuracy and cost of derivatives"
+	@echo "make bench   build and site benchmarks, accuracy and cost of derivatives, backprop"
 	@echo "make screenshots  screenshots of the built pages, light and dark"
 	@echo "make clean   remove $(HTML) (keeps the execution cache); clean-cache removes it too"
 
@@ -90,10 +90,18 @@ test-under-load: $(STAMP)
 	$(BIN)/python scripts/under_load.py --repeat 3 -- \
 	  $(BIN)/python -m pytest $(PYTEST_PARALLEL) -m browser -p no:cacheprovider -q
 
-bench: $(STAMP)
+# benchmarks/network.py compares backprop with PyTorch: the bench extra installs its CPU build.
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test,bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/derivatives.py
 	$(BIN)/python benchmarks/multivariate.py
+	$(BIN)/python benchmarks/network.py
 
 screenshots: $(STAMP)
 	@test -f $(HTML)/index.html || $(MAKE) book
