@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +76,8 @@ def relu(z: Any) -> np.ndarray:
     return np.maximum(np.asarray(z, dtype=float), 0.0)
 
 
-class Activation(NamedTuple):
+@dataclass(frozen=True)
+class Activation:
     r"""An activation function and its derivative.
 
     Attributes
@@ -156,7 +157,7 @@ def activation(name: str) -> Activation:
     >>> act = activation("tanh")
     >>> float(act.derivative(0.0))
     1.0
-    >>> float(act.derivative_from_output(act.function(0.5))) == float(act.derivative(0.5))
+    >>> bool(np.isclose(act.derivative_from_output(act.function(0.5)), act.derivative(0.5)))
     True
     """
     if not isinstance(name, str) or name not in ACTIVATIONS:
@@ -474,8 +475,9 @@ def numerical_gradient(
     """Compute the gradient of ``net.cost(x, y)`` by finite differences.
 
     Each of the :attr:`~Network.n_parameters` parameters is nudged in turn (with
-    :func:`calcbook.gradient`), so a central difference costs two evaluations of the cost per
-    parameter: a check for :meth:`Network.backprop` on small networks, not a way to train.
+    :func:`~calcbook.multivariate.gradient`), so a central difference costs two evaluations of
+    the cost per parameter: a check for :meth:`Network.backprop` on small networks, not a way
+    to train.
 
     Parameters
     ----------
@@ -484,9 +486,10 @@ def numerical_gradient(
     x, y : array_like
         As for :meth:`Network.cost`.
     method : str, optional
-        Passed to :func:`calcbook.gradient` (``"central"``, ``"forward"``, ``"richardson"``...).
+        Passed to :func:`~calcbook.multivariate.gradient`: ``"central"``, ``"forward"``,
+        ``"richardson"``...
     h : float, optional
-        The step; :func:`calcbook.gradient` chooses one if omitted.
+        The step; :func:`~calcbook.multivariate.gradient` chooses one if omitted.
 
     Returns
     -------
