@@ -18,10 +18,10 @@ from scipy import differentiate
 from suites import MV_JACOBIAN_SUITE, MV_SUITE
 
 import calcbook
+from calcbook._numeric import parse_expressions
 from calcbook.derivatives import default_step
 from calcbook.multivariate import (
     METHODS,
-    _parse,
     classify_stationary_point,
     directional_derivative,
     gradient,
@@ -76,7 +76,7 @@ HESSIAN_CALLS = {
 def exact(expr: str) -> tuple[Callable, Callable, Callable]:
     """f, its exact gradient and its exact Hessian (SymPy, lambdified), for a suite entry."""
     vars_ = MV_SUITE[expr][0]
-    (parsed,), symbols = _parse([expr], vars_, "expr")
+    (parsed,), symbols = parse_expressions([expr], vars_, "expr")
     f = sp.lambdify([symbols], parsed, "numpy")
     grad = sp.lambdify([symbols], list(symbolic_gradient(parsed, symbols)), "numpy")
     hess = sp.lambdify([symbols], symbolic_hessian(parsed, symbols).tolist(), "numpy")
@@ -87,7 +87,7 @@ def exact(expr: str) -> tuple[Callable, Callable, Callable]:
 def exact_map(name: str) -> tuple[Callable, Callable]:
     """F and its exact Jacobian (SymPy, lambdified), for a Jacobian suite entry."""
     components, vars_, _ = MV_JACOBIAN_SUITE[name]
-    parsed, symbols = _parse(components, vars_, "exprs")
+    parsed, symbols = parse_expressions(components, vars_, "exprs")
     F = sp.lambdify([symbols], parsed, "numpy")
     J = sp.lambdify([symbols], symbolic_jacobian(parsed, symbols).tolist(), "numpy")
     return lambda p: np.array(F(p)), lambda p: np.array(J(p), dtype=float)

@@ -16,11 +16,15 @@ import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
 
-from calcbook.derivatives import _symbol, _to_sympy, symbolic_derivative
+from calcbook._numeric import (
+    as_components,
+    parse_expressions,
+    read_expression,
+    symbol_named,
+    to_sympy,
+)
+from calcbook.derivatives import symbolic_derivative
 from calcbook.multivariate import (
-    _components,
-    _parse,
-    _read,
     symbolic_gradient,
     symbolic_hessian,
     symbolic_jacobian,
@@ -126,9 +130,9 @@ def check_derivative(
     >>> print(check_derivative("2*x", "x**3").message)
     Not quite. At x = 1, your answer gives 2 but the derivative of x**3 is 3.
     """
-    function_expr = _to_sympy(function, "function", _symbol(var))
-    var_symbol = _symbol(var, function_expr)
-    answer_expr = _to_sympy(answer, "answer", var_symbol)
+    function_expr = to_sympy(function, "function", symbol_named(var))
+    var_symbol = symbol_named(var, function_expr)
+    answer_expr = to_sympy(answer, "answer", var_symbol)
     # Symbols are matched by name, whatever their assumptions (a SymPy answer to a string).
     by_name = {s.name: s for s in function_expr.free_symbols | {var_symbol}}
     answer_expr = answer_expr.subs(
@@ -278,7 +282,7 @@ def check_gradient(
     >>> check_gradient([4, 4], "x**2*y + 3*y", "x y", at=[1, 2]).correct
     True
     """
-    (f,), symbols = _parse([function], vars, "function")
+    (f,), symbols = parse_expressions([function], vars, "function")
     expected = symbolic_gradient(f, symbols)
     labels = [[f"∂f/∂{s}"] for s in symbols]
     entries = _answer_array(answer, (len(symbols), 1), vector=True)
@@ -336,8 +340,8 @@ def check_jacobian(
     Not quite. Row 2, column 2 (∂f₂/∂y) is wrong.
     At x = 1, y = 1, your row 2, column 2 (∂f₂/∂y) gives 1 but it should be -1.
     """
-    items = _components(functions, "functions")
-    fs, symbols = _parse(items, vars, "functions")
+    items = as_components(functions, "functions")
+    fs, symbols = parse_expressions(items, vars, "functions")
     expected = symbolic_jacobian(fs, symbols)
     m, n = expected.shape
     labels = [
@@ -401,7 +405,7 @@ def check_hessian(
     Not quite. H[1, 2] (∂²f/∂x∂y) and H[2, 1] (∂²f/∂y∂x) are wrong.
     At x = 1, y = 1, your H[1, 2] (∂²f/∂x∂y) gives 1 but it should be 2.
     """
-    (f,), symbols = _parse([function], vars, "function")
+    (f,), symbols = parse_expressions([function], vars, "function")
     expected = symbolic_hessian(f, symbols)
     n = len(symbols)
     labels = [
@@ -467,7 +471,7 @@ def _parse_entry(entry: Any, name: str, by_name: dict[str, sympy.Symbol]) -> sym
     """Parse one entry of an answer; its symbols are matched to the variables by name."""
     if isinstance(entry, np.generic):
         entry = entry.item()
-    expr = _read(entry, name, list(by_name))
+    expr = read_expression(entry, name, list(by_name))
     return expr.subs({s: by_name[s.name] for s in expr.free_symbols if s.name in by_name})
 
 

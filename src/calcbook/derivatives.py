@@ -9,7 +9,6 @@ error estimate. :func:`symbolic_derivative` gives the exact answer with SymPy.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,11 +17,15 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy.parsing.sympy_parser import (
-    convert_xor,
-    implicit_multiplication_application,
-    parse_expr,
-    standard_transformations,
+
+from calcbook import _numeric
+from calcbook._numeric import (
+    EPS,
+    RELATIVE_STEP,
+    symbol_named,
+    to_sympy,
+    validate_derivative_args,
+    validate_method,
 )
 
 # In reading order (the API page follows it): the formulas, the function to call, the rest.
@@ -42,25 +45,12 @@ __all__ = [  # noqa: RUF022
 ]
 
 #: The values `method` may take in :func:`derivative`.
-METHODS = ("forward", "backward", "central", "complex", "richardson")
+METHODS = _numeric.METHODS
 #: How many step sizes :func:`derivative` uses for ``method="richardson"``.
 RICHARDSON_LEVELS = 4
-EPS = float(np.finfo(float).eps)
-#: Default steps relative to ``max(1, |x|)``: each balances truncation against round-off.
-_RELATIVE_STEP = {
-    "forward": EPS ** (1 / 2),
-    "backward": EPS ** (1 / 2),
-    "central": EPS ** (1 / 3),
-    "richardson": 0.03,
-}
 COMPLEX_STEP = 1e-20
 #: The error estimate's truncation part is multiplied by this, for safety.
 SAFETY = 2.0
-_PARSE_TRANSFORMATIONS = (
-    *standard_transformations,
-    implicit_multiplication_application,
-    convert_xor,
-)
 
 ArrayLike = float | np.ndarray
 
@@ -336,12 +326,12 @@ def default_step(method: str, x: ArrayLike) -> ArrayLike:
     >>> default_step("complex", 1000.0)
     1e-20
     """
-    _validate_method(method)
+    validate_method(method)
     x_arr = np.asarray(x, dtype=float)
     if method == "complex":
         h = np.full(x_arr.shape, COMPLEX_STEP)
     else:
-        h = _RELATIVE_STEP[method] * np.maximum(1.0, np.abs(x_arr))
+        h = RELATIVE_STEP[method] * np.maximum(1.0, np.abs(x_arr))
         h = 2.0 ** np.round(np.log2(h))  # a power of 2 halves exactly (Richardson's steps)
         h = (x_arr + h) - x_arr  # and x + h is exactly h away from x
     return float(h) if h.ndim == 0 else h
@@ -390,45 +380,6 @@ def _format(value: ArrayLike, spec: str) -> str:
     return np.array2string(
         np.asarray(value), separator=", ", formatter={"float_kind": lambda v: format(v, spec)}
     )
-
-
-def _validate_method(method: Any) -> None:
-    """Raise ValueError unless `method` is one of METHODS."""
-    if method not in METHODS:
-        valid = ", ".join(repr(m) for m in METHODS)
-        raise ValueError(f"`method` must be one of {valid}; got {method!r}")
-
-
-def _validate_derivative_args(
-    f: Any, x: Any, method: Any, h: Any
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Check the arguments of :func:`derivative`; return `x` and `h` as float arrays."""
-    if not callable(f):
-        raise TypeError(f"`f` must be callable, got {type(f).__name__}")
-    _validate_method(method)
-    x_arr = np.asarray(x)
-    if x_arr.dtype.kind not in "biuf":  # not bool, int or float: e.g. str, complex, None
-        raise TypeError(f"`x` must be a real number or an array of them, got {x!r}")
-    x_arr = x_arr.astype(float)
-    if not np.all(np.isfinite(x_arr)):
-        raise ValueError(f"`x` must be finite, got {x!r}")
-    if h is None:
-        return x_arr, None
-    try:
-        h_arr = np.asarray(h, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"`h` must be a positive number, got {h!r}") from None
-    if not np.all(np.isfinite(h_arr)):
-        raise ValueError(f"`h` must be finite, got {h!r}")
-    if not np.all(h_arr > 0):
-        raise ValueError(f"`h` must be positive, got {h!r}")
-    try:
-        ok = np.broadcast_shapes(h_arr.shape, x_arr.shape) == x_arr.shape
-    except ValueError:
-        ok = False
-    if not ok:
-        raise ValueError(f"`h` must be a number or have the shape of `x` {x_arr.shape}")
-    return x_arr, h_arr
 
 
 class _Evaluator:
@@ -544,7 +495,7 @@ def derivative(
     >>> abs(result.value - 0.5) <= result.error_estimate < 1e-10
     True
     """
-    x_arr, h_arr = _validate_derivative_args(f, x, method, h)
+    x_arr, h_arr = validate_derivative_args(f, x, method, h)
     scalar = x_arr.ndim == 0
     # Python floats for a scalar x: then x + 1j*h is a Python complex, which math.sin rejects.
     x_in = float(x_arr) if scalar else x_arr
@@ -616,54 +567,6 @@ def _error_estimate(
     return SAFETY * truncation + 2 * EPS * fx / smallest_step
 
 
-def _to_sympy(expr: Any, name: str, var: sympy.Symbol | None = None) -> sympy.Expr:
-    """Turn a string, number or SymPy expression into a SymPy expression.
-
-    Strings are read with implicit multiplication and ``^`` for powers ("3x^2 + sin x"); ``e``
-    is Euler's number, and ``f(...)`` and ``g(...)`` are unknown functions. `name` is the
-    argument's name for error messages.
-    """
-    if isinstance(expr, sympy.Basic):
-        result = expr
-    elif isinstance(expr, str):
-        if not expr.strip():
-            raise ValueError(f"`{name}` is an empty string; write an expression such as 'x**2'")
-        names: dict[str, Any] = {"e": sympy.E}
-        for letter in "fg":  # f(x) and g(x) are unknown functions, not f*x and g*x
-            if re.search(rf"\b{letter}\s*\(", expr):
-                names[letter] = sympy.Function(letter)
-        if var is not None:
-            names[var.name] = var
-        try:
-            result = parse_expr(expr, local_dict=names, transformations=_PARSE_TRANSFORMATIONS)
-        except Exception as err:  # SymPy raises many kinds (SyntaxError, TokenError, ...)
-            raise ValueError(
-                f"`{name}` could not be read as an expression: {expr!r} ({type(err).__name__}). "
-                "Write it like Python, e.g. '3*x**2 + sin(x)' (3x^2 also works)"
-            ) from None
-    elif isinstance(expr, int | float) and not isinstance(expr, bool):
-        result = sympy.sympify(expr)
-    else:
-        raise TypeError(
-            f"`{name}` must be a string or a SymPy expression, got {type(expr).__name__}"
-        )
-    if not isinstance(result, sympy.Expr):
-        raise ValueError(f"`{name}` must be an expression, got {expr!r}")
-    return result
-
-
-def _symbol(var: Any, expr: sympy.Expr | None = None) -> sympy.Symbol:
-    """Return the symbol named `var`, the one `expr` already uses if it has it."""
-    if isinstance(var, sympy.Symbol):
-        return var
-    if not isinstance(var, str) or not var.isidentifier():
-        raise ValueError(f"`var` must be a variable name such as 'x', got {var!r}")
-    for symbol in expr.free_symbols if expr is not None else ():
-        if symbol.name == var:
-            return symbol
-    return sympy.Symbol(var)
-
-
 def symbolic_derivative(expr: str | sympy.Expr, var: str | sympy.Symbol = "x") -> sympy.Expr:
     """Return the exact derivative of `expr` with respect to `var`, with SymPy.
 
@@ -701,8 +604,8 @@ def symbolic_derivative(expr: str | sympy.Expr, var: str | sympy.Symbol = "x") -
     >>> symbolic_derivative("abs(x)")
     sign(x)
     """
-    parsed = _to_sympy(expr, "expr", _symbol(var))
-    x = _symbol(var, parsed)
+    parsed = to_sympy(expr, "expr", symbol_named(var))
+    x = symbol_named(var, parsed)
     # Differentiate as a function of a real variable (|x|' = sign(x), not a complex formula).
     x_real = sympy.Dummy(x.name, real=True)
     return sympy.diff(parsed.subs(x, x_real), x_real).subs(x_real, x)

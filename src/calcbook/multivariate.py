@@ -10,8 +10,6 @@ exact answers with SymPy: :func:`symbolic_gradient`, :func:`symbolic_jacobian` a
 
 from __future__ import annotations
 
-import functools
-import re
 import warnings
 from collections.abc import Callable, Sequence
 from itertools import pairwise
@@ -19,15 +17,17 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy.parsing.sympy_parser import parse_expr
 
-from calcbook.derivatives import (
-    _RELATIVE_STEP,
-    COMPLEX_STEP,
+from calcbook._numeric import (
     EPS,
+    RELATIVE_STEP,
+    as_components,
+    parse_expressions,
+    validate_derivative_args,
+)
+from calcbook.derivatives import (
+    COMPLEX_STEP,
     METHODS,
-    _to_sympy,
-    _validate_derivative_args,
     backward_difference,
     central_difference,
     complex_step,
@@ -88,7 +88,7 @@ def _validate(f: Any, x: Any, method: Any, h: Any) -> tuple[np.ndarray, np.ndarr
         )
     if shape[0] == 0:
         raise ValueError("`x` must have at least one entry, got an empty array")
-    x_arr, h_arr = _validate_derivative_args(f, x, method, h)
+    x_arr, h_arr = validate_derivative_args(f, x, method, h)
     return x_arr, None if h_arr is None else np.broadcast_to(h_arr, x_arr.shape).copy()
 
 
@@ -546,11 +546,11 @@ def directional_derivative(
         raise ValueError("`v` must not be the zero vector: it has no direction")
     if h is None:
         scale = max(1.0, float(np.max(np.abs(x_arr)))) / float(np.max(np.abs(v_arr)))
-        h = COMPLEX_STEP if method == "complex" else _RELATIVE_STEP[method] * scale
+        h = COMPLEX_STEP if method == "complex" else RELATIVE_STEP[method] * scale
     else:
         if np.ndim(h) != 0:
             raise ValueError(f"`h` must be a number (the step along v), got {h!r}")
-        _validate_derivative_args(f, 0.0, method, h)
+        validate_derivative_args(f, 0.0, method, h)
     evaluate = _Evaluator(f, vectorized=False, scalar=True, name="f")
 
     def along(t: float | complex) -> Any:
@@ -740,91 +740,6 @@ def _central_hessian(f0: float, values: np.ndarray, h: np.ndarray) -> np.ndarray
 # --- Symbolic ----------------------------------------------------------------------------------
 
 
-def _variables(vars: Any) -> list[str | sympy.Symbol]:
-    """Split "x y" or "x, y" or a sequence into a list of names or symbols."""
-    if isinstance(vars, str):
-        items: list[Any] = [v for v in re.split(r"[\s,]+", vars.strip()) if v]
-    elif isinstance(vars, sympy.Symbol):
-        items = [vars]
-    elif isinstance(vars, Sequence | sympy.MatrixBase | np.ndarray):
-        items = list(vars)
-    else:
-        raise TypeError(
-            f"`vars` must be a string such as 'x y' or a sequence of names, got {vars!r}"
-        )
-    if not items:
-        raise ValueError("`vars` names no variables; write them like 'x y' or ['x', 'y']")
-    for item in items:
-        if not isinstance(item, sympy.Symbol) and not (
-            isinstance(item, str) and item.isidentifier()
-        ):
-            raise ValueError(f"`vars` must be variable names such as 'x y', got {item!r}")
-    names = [str(item) for item in items]
-    if len(set(names)) != len(names):
-        raise ValueError(f"`vars` names a variable twice: {names}")
-    return items
-
-
-@functools.cache
-def _means_something_else(name: str) -> bool:
-    """Whether SymPy's parser reads `name` as something other than a symbol (gamma, E, I)."""
-    if name == "e":  # calcbook reads e as Euler's number
-        return True
-    try:
-        return parse_expr(name) != sympy.Symbol(name)
-    except Exception:  # a Python keyword such as lambda
-        return True
-
-
-def _read(expr: Any, name: str, variables: Sequence[Any]) -> sympy.Expr:
-    """Parse `expr` as :func:`calcbook.derivatives._to_sympy` does, every variable a symbol.
-
-    A variable may have a name SymPy's parser would read as something else (``gamma``, ``beta``,
-    ``E``, ``I``, ``e``); in a string it stands in for that variable.
-    """
-    if not isinstance(expr, str):
-        return _to_sympy(expr, name)
-    stand_ins = {}
-    text = expr
-    for k, variable in enumerate(str(v) for v in variables):
-        if _means_something_else(variable):
-            stand_in = f"calcbook_variable_{k}"
-            text = re.sub(rf"(?<![\w.]){re.escape(variable)}(?!\w)", stand_in, text)
-            stand_ins[sympy.Symbol(stand_in)] = sympy.Symbol(variable)
-    try:
-        parsed = _to_sympy(text, name)
-    except ValueError as err:  # show the reader's own text
-        raise ValueError(str(err).replace(repr(text), repr(expr))) from None
-    return parsed.subs(stand_ins) if stand_ins else parsed
-
-
-def _parse(
-    exprs: Sequence[Any], vars: Any, name: str
-) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
-    """Parse expressions and variables; symbols are matched by name across them."""
-    items = _variables(vars)
-    parsed = [
-        _read(e, name if len(exprs) == 1 else f"{name}[{k}]", items) for k, e in enumerate(exprs)
-    ]
-    present = {s.name: s for e in parsed for s in e.free_symbols}
-    symbols = [
-        item if isinstance(item, sympy.Symbol) else present.get(item, sympy.Symbol(item))
-        for item in items
-    ]
-    by_name = {s.name: s for s in symbols}
-    parsed = [
-        e.subs({s: by_name[s.name] for s in e.free_symbols if s.name in by_name}) for e in parsed
-    ]
-    missing = sorted({s.name for e in parsed for s in e.free_symbols} - set(by_name))
-    if missing:
-        raise ValueError(
-            f"`{name}` uses {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "
-            f"not in `vars` ({', '.join(by_name)}); list every variable, e.g. "
-            f"vars={' '.join([*by_name, *missing])!r}"
-        )
-    return parsed, symbols
-
-
 def symbolic_gradient(expr: str | sympy.Expr, vars: str | Sequence[Any] = "x y") -> sympy.Matrix:
     """Return the exact gradient of `expr` with respect to `vars`, with SymPy.
 
@@ -860,7 +775,7 @@ def symbolic_gradient(expr: str | sympy.Expr, vars: str | Sequence[Any] = "x y")
     >>> symbolic_gradient("exp(x) sin(y) + z", ["x", "y", "z"]).T
     Matrix([[exp(x)*sin(y), exp(x)*cos(y), 1]])
     """
-    (parsed,), symbols = _parse([expr], vars, "expr")
+    (parsed,), symbols = parse_expressions([expr], vars, "expr")
     return sympy.Matrix([symbolic_derivative(parsed, s) for s in symbols])
 
 
@@ -899,23 +814,9 @@ def symbolic_jacobian(
     >>> sympy.simplify(J.det())
     r
     """
-    items = _components(exprs, "exprs")
-    parsed, symbols = _parse(items, vars, "exprs")
+    items = as_components(exprs, "exprs")
+    parsed, symbols = parse_expressions(items, vars, "exprs")
     return sympy.Matrix([[symbolic_derivative(e, s) for s in symbols] for e in parsed])
-
-
-def _components(exprs: Any, name: str) -> list[Any]:
-    """Return a list of expressions from one expression, a sequence or a SymPy Matrix."""
-    if isinstance(exprs, str | sympy.Basic) and not isinstance(exprs, sympy.MatrixBase):
-        return [exprs]
-    if isinstance(exprs, sympy.MatrixBase | Sequence | np.ndarray):
-        items = list(np.asarray(exprs, dtype=object).reshape(-1))
-        if not items:
-            raise ValueError(f"`{name}` is empty; give at least one function")
-        return items
-    raise TypeError(
-        f"`{name}` must be a list of strings or SymPy expressions, got {type(exprs).__name__}"
-    )
 
 
 def symbolic_hessian(expr: str | sympy.Expr, vars: str | Sequence[Any] = "x y") -> sympy.Matrix:
@@ -949,7 +850,7 @@ def symbolic_hessian(expr: str | sympy.Expr, vars: str | Sequence[Any] = "x y") 
     [6*x, 2*y],
     [2*y, 2*x]])
     """
-    (parsed,), symbols = _parse([expr], vars, "expr")
+    (parsed,), symbols = parse_expressions([expr], vars, "expr")
     first = [symbolic_derivative(parsed, s) for s in symbols]
     n = len(symbols)
     H = sympy.zeros(n, n)

@@ -4,10 +4,13 @@ Every builder returns a :class:`plotly.graph_objects.Figure` and never shows or 
 cell ends with the figure, so the same cell draws in JupyterLab (Plotly's own MIME renderer) and,
 through :mod:`calcbook.sphinxext`, in the built HTML book with the site's single plotly.js.
 
-The package has one module per family of figures, and everything public is importable from
-here (``from calcbook.figures import surface_with_gradient``):
+The package has one module per family of figures, and every builder is importable from here
+(``from calcbook.figures import surface_with_gradient``):
 
 - :mod:`calcbook.figures.theme`: the template, the palette, and helpers shared by all builders;
+- :mod:`calcbook.figures.primitives`: what every family of figures is built from (checked
+  arguments, sliders, panels, grids, surface, contour and arrow layers, the narrow layout);
+  import these from there;
 - :mod:`calcbook.figures.landscape`: the preface's surface-and-gradient teaser;
 - :mod:`calcbook.figures.calculus`: Part 1's derivatives of one variable: a function linked
   to its derivative, secants becoming a tangent, the errors of finite differences, the product

@@ -20,7 +20,22 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from calcbook.figures.theme import PALETTE, TEMPLATE, is_count, narrow_layout
+from calcbook.figures.primitives import (
+    apply_step,
+    check_callable,
+    check_count,
+    check_number,
+    check_range,
+    grid_domains,
+    is_count,
+    narrow_layout,
+    padded_range,
+    panel_places,
+    point_marker,
+    slider,
+    slider_step,
+)
+from calcbook.figures.theme import PALETTE, TEMPLATE
 
 __all__ = [
     "DEFAULT_DXS",
@@ -48,39 +63,14 @@ _METHOD_STYLE = {
     "complex": (PALETTE["tangent"], "diamond"),
     "richardson": (PALETTE["path"], "cross"),
 }
-_POINT_MARKER = {"color": PALETTE["point"], "size": 11, "line": {"width": 1, "color": "#222"}}
+_POINT_MARKER = point_marker(11)
 
 Function = Callable[[np.ndarray], np.ndarray]
 
 
 # --------------------------------------------------------------------------------------------
-# Shared helpers: input checks, evaluation, axis ranges, sliders
+# Helpers of this module: evaluation, tangents, curves
 # --------------------------------------------------------------------------------------------
-
-
-def _check_callable(name: str, f: object) -> None:
-    if not callable(f):
-        raise TypeError(f"`{name}` must be callable, got {type(f).__name__}")
-
-
-def _check_range(name: str, bounds: Sequence[float]) -> tuple[float, float]:
-    try:
-        lo, hi = (float(b) for b in bounds)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"`{name}` must be (low, high), got {bounds!r}") from exc
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"`{name}` must be (low, high) with finite low < high, got {bounds!r}")
-    return lo, hi
-
-
-def _check_number(name: str, value: object) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"`{name}` must be a finite number, got {value!r}") from exc
-    if not math.isfinite(number):
-        raise ValueError(f"`{name}` must be a finite number, got {value!r}")
-    return number
 
 
 def _evaluate(f: Function, x: np.ndarray) -> np.ndarray:
@@ -103,45 +93,6 @@ def _evaluate_scalar(f: Function, x: float) -> float:
         return float(f(x))  # type: ignore[arg-type]
     except (ValueError, ZeroDivisionError, OverflowError):
         return math.nan
-
-
-def _span(*values: np.ndarray, pad: float = 0.08) -> list[float]:
-    """Return an axis range over the finite `values`, padded by `pad` of its length each side."""
-    finite = np.concatenate([np.ravel(v) for v in values])
-    finite = finite[np.isfinite(finite)]
-    if finite.size == 0:
-        return [-1.0, 1.0]
-    lo, hi = float(finite.min()), float(finite.max())
-    margin = pad * (hi - lo) if hi > lo else max(1.0, abs(lo)) * 0.5
-    return [lo - margin, hi + margin]
-
-
-def _step(
-    label: str,
-    update: dict[str, list],
-    traces: list[int],
-    *,
-    layout: dict[str, object] | None = None,
-) -> dict[str, object]:
-    """One slider step: restyle `traces` with `update` (and relayout `layout` if given).
-
-    `update` maps a trace attribute to one value per trace in `traces`, as Plotly's restyle.
-    """
-    if layout is None:
-        return {"method": "restyle", "label": label, "args": [update, traces]}
-    return {"method": "update", "label": label, "args": [update, layout, traces]}
-
-
-def _slider(steps: list[dict[str, object]], *, prefix: str, active: int = 0) -> dict:
-    """Return the book's slider: full width under the plot, the current value above it."""
-    return {
-        "active": active,
-        "steps": steps,
-        "currentvalue": {"prefix": prefix, "font": {"size": 14}},
-        "pad": {"t": 85},
-        "len": 1.0,
-        "x": 0.0,
-    }
 
 
 def _tangent_segment(
@@ -171,36 +122,6 @@ def _curve_points(xs: np.ndarray) -> np.ndarray:
             pieces.append([lo, np.nan])
     pieces.append(xs[-1:])
     return np.concatenate(pieces)
-
-
-def _grid_domains(
-    rows: int, cols: int, *, hgap: float, vgap: float
-) -> list[tuple[list[float], list[float]]]:
-    """Return the x and y domains of a grid of panels, row by row from the top."""
-    width, height = (1 - hgap * (cols - 1)) / cols, (1 - vgap * (rows - 1)) / rows
-    domains = []
-    for r in range(rows):
-        top = 1 - r * (height + vgap)
-        for c in range(cols):
-            left = c * (width + hgap)
-            domains.append(([left, left + width], [top - height, top]))
-    return domains
-
-
-def _panel_places(cells: list[tuple[list[float], list[float]]]) -> dict[str, object]:
-    """Return relayout updates that move panel ``i`` (axes ``i + 1``, title ``i``) to `cells[i]`.
-
-    For a figure from ``make_subplots`` with one title per panel: the narrow layout of a grid.
-    """
-    updates: dict[str, object] = {}
-    for panel, (x_dom, y_dom) in enumerate(cells):
-        axis = "" if panel == 0 else str(panel + 1)
-        x_dom, y_dom = [round(v, 6) for v in x_dom], [round(v, 6) for v in y_dom]
-        updates[f"xaxis{axis}.domain"] = x_dom
-        updates[f"yaxis{axis}.domain"] = y_dom
-        updates[f"annotations[{panel}].x"] = round(sum(x_dom) / 2, 6)
-        updates[f"annotations[{panel}].y"] = y_dom[1]
-    return updates
 
 
 def _check_x_values(x_values: Sequence[float]) -> np.ndarray:
@@ -284,14 +205,13 @@ def function_and_derivative(
     >>> fig.layout.sliders[0].steps[0].args[0]["name"][0]  # the legend quotes the slope
     'tangent: slope 1'
     """
-    _check_callable("f", f)
-    _check_callable("df", df)
+    check_callable("f", f)
+    check_callable("df", df)
     if x_values is not None:
         xs = _check_x_values(x_values)
     else:
-        lo, hi = _check_range("x_range", x_range)
-        if not is_count(points) or points < 2:
-            raise ValueError(f"`points` must be an integer >= 2, got {points!r}")
+        lo, hi = check_range("x_range", x_range)
+        points = check_count("points", points, 2)
         xs = np.linspace(lo, hi, points)
     curve_x = _curve_points(xs)
     curve_f, curve_df = _evaluate(f, curve_x), _evaluate(df, curve_x)
@@ -301,7 +221,7 @@ def function_and_derivative(
         raise ValueError("`f` and `df` are finite at none of the x values: nothing to draw")
     xs, f_at, df_at = xs[stops], f_at[stops], df_at[stops]
     x_span = [float(np.nanmin(curve_x)), float(np.nanmax(curve_x))]
-    f_span, df_span = _span(f_at), _span(df_at)
+    f_span, df_span = padded_range(f_at), padded_range(df_at)
 
     hovering = {  # every curve and point: x, f and f′ there
         "customdata": np.column_stack([curve_f, curve_df]),
@@ -344,9 +264,9 @@ def function_and_derivative(
             "customdata": [None, None, [[fx, slope]], None, [[fx, slope]]],
             "name": [f"tangent: slope {slope:.3g}", "guide", "point", "guide", "point"],
         }
-        steps.append(_step(f"{x:.3g}", update, [1, 2, 3, 5, 6]))
+        steps.append(slider_step(f"{x:.3g}", update, [1, 2, 3, 5, 6]))
     active = (len(steps) - 1) // 4  # a quarter of the way along: a tangent not on an axis
-    _apply(fig, steps[active])
+    apply_step(fig, steps[active])
     top = 90 if title else 50
     fig.update_layout(
         template=TEMPLATE,
@@ -354,7 +274,7 @@ def function_and_derivative(
         title={"text": title} if title else None,
         margin={"t": top, "b": 145},
         legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
-        sliders=[_slider(steps, prefix=f"{x_label} = ", active=active)],
+        sliders=[slider(steps, prefix=f"{x_label} = ", active=active)],
     )
     fig.update_xaxes(range=x_span)
     fig.update_xaxes(title_text=x_label, row=2, col=1)
@@ -362,17 +282,6 @@ def function_and_derivative(
     fig.update_yaxes(title_text=df_label, range=df_span, row=2, col=1)
     # On a phone the legend wraps to a line per entry: room for it under the title.
     return narrow_layout(fig, {"height": 700, "margin.t": top + 50})
-
-
-def _apply(fig: go.Figure, step: dict[str, object]) -> None:
-    """Draw `fig` as slider `step` shows it, so the first view matches the slider."""
-    update, *layout, traces = step["args"]  # type: ignore[misc]
-    for k, i in enumerate(traces):
-        fig.data[i].update(
-            {key: values[k] for key, values in update.items() if values[k] is not None}
-        )
-    for changes in layout:
-        fig.update_layout(changes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -438,15 +347,15 @@ def secant_to_tangent(
     >>> [step.args[0]["name"][0] for step in fig.layout.sliders[0].steps]
     ['secant: slope 3', 'secant: slope 2.1']
     """
-    _check_callable("f", f)
+    check_callable("f", f)
     if df is not None:
-        _check_callable("df", df)
-    x0 = _check_number("x0", x0)
+        check_callable("df", df)
+    x0 = check_number("x0", x0)
     steps_dx = np.asarray(DEFAULT_DXS if dxs is None else dxs, dtype=float).ravel()
     if steps_dx.size == 0 or not np.all(np.isfinite(steps_dx) & (steps_dx != 0)):
         raise ValueError(f"`dxs` must be one or more non-zero finite numbers, got {dxs!r}")
     reach = 1.25 * float(np.max(np.abs(steps_dx)))
-    lo, hi = (x0 - reach, x0 + reach) if x_range is None else _check_range("x_range", x_range)
+    lo, hi = (x0 - reach, x0 + reach) if x_range is None else check_range("x_range", x_range)
     if not lo <= x0 + min(0.0, steps_dx.min()) <= x0 + max(0.0, steps_dx.max()) <= hi:
         raise ValueError(f"`x_range` {(lo, hi)} must contain `x0` and every `x0` + Δx")
     f0 = float(_evaluate(f, np.array([x0]))[0])
@@ -521,16 +430,16 @@ def secant_to_tangent(
             "y": [[f0 + slope * (lo - x0), f0 + slope * (hi - x0)], [f0, f0, fx], [fx]],
             "name": [f"secant: slope {slope:.4g}", "run Δx and rise Δf", "(x₀ + Δx, f(x₀ + Δx))"],
         }
-        steps.append(_step(f"{dx:g}", update, [first, first + 1, first + 3]))
-    _apply(fig, steps[0])
+        steps.append(slider_step(f"{dx:g}", update, [first, first + 1, first + 3]))
+    apply_step(fig, steps[0])
     fig.update_layout(
         template=TEMPLATE,
         height=520,
         margin={"t": 50, "b": 145},
         legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
-        sliders=[_slider(steps, prefix="Δx = ")],
+        sliders=[slider(steps, prefix="Δx = ")],
         xaxis={"title": {"text": x_label}, "range": [lo, hi]},
-        yaxis={"title": {"text": f_label}, "range": _span(curve_y)},
+        yaxis={"title": {"text": f_label}, "range": padded_range(curve_y)},
     )
     # On a phone the legend wraps to a line per entry above the plot: keep the plot's height.
     return narrow_layout(fig, {"height": 640})
@@ -614,9 +523,9 @@ def difference_errors(
     """
     from calcbook import derivatives
 
-    _check_callable("f", f)
-    _check_callable("df", df)
-    x0 = _check_number("x0", x0)
+    check_callable("f", f)
+    check_callable("df", df)
+    x0 = check_number("x0", x0)
     methods = list(methods)
     if not methods or any(m not in derivatives.METHODS for m in methods):
         raise ValueError(
@@ -801,10 +710,10 @@ def product_rule_rectangle(
     >>> fig.layout.sliders[0].steps[0].args[0]["name"]  # at Δx = 0 nothing has grown
     ['g·Δf = 0', 'f·Δg = 0', 'Δf·Δg = 0']
     """
-    _check_callable("f", f)
-    _check_callable("g", g)
-    x0 = _check_number("x0", x0)
-    if not _check_number("dx_max", dx_max) > 0:
+    check_callable("f", f)
+    check_callable("g", g)
+    x0 = check_number("x0", x0)
+    if not check_number("dx_max", dx_max) > 0:
         raise ValueError(f"`dx_max` must be positive, got {dx_max!r}")
     if not is_count(steps) or steps < 1:
         raise ValueError(f"`steps` must be a positive integer, got {steps!r}")
@@ -854,7 +763,7 @@ def product_rule_rectangle(
             "name": [f"{n} = {a:.4g}" for n, a in zip(names, areas, strict=True)],
         }
         slider_steps.append(
-            _step(f"{dx:.3g}", update, [1, 2, 3], layout={"annotations[0].text": summary})
+            slider_step(f"{dx:.3g}", update, [1, 2, 3], layout={"annotations[0].text": summary})
         )
     # The sum above the plot; each slider step rewrites it.
     fig.add_annotation(
@@ -867,13 +776,13 @@ def product_rule_rectangle(
         align="left",
         showarrow=False,
     )
-    _apply(fig, slider_steps[-1])  # first drawn grown, so the three pieces show at once
+    apply_step(fig, slider_steps[-1])  # first drawn grown, so the three pieces show at once
     fig.update_layout(
         template=TEMPLATE,
         height=560,
         margin={"t": 70, "b": 145},
         legend={"x": 1.02, "y": 1.0, "yanchor": "top"},
-        sliders=[_slider(slider_steps, prefix="Δx = ", active=len(slider_steps) - 1)],
+        sliders=[slider(slider_steps, prefix="Δx = ", active=len(slider_steps) - 1)],
         xaxis={
             "title": {"text": f"width {fl}(x)"},
             "range": [0, fs[-1] * 1.05],
@@ -963,10 +872,9 @@ def chain_rule_machines(
         ("inner", inner),
         ("d_inner", d_inner),
     ):
-        _check_callable(name, fn)
-    lo, hi = _check_range("x_range", x_range)
-    if not is_count(points) or points < 2:
-        raise ValueError(f"`points` must be an integer >= 2, got {points!r}")
+        check_callable(name, fn)
+    lo, hi = check_range("x_range", x_range)
+    points = check_count("points", points, 2)
     if len(titles) != 3 or not all(isinstance(t, str) for t in titles):
         raise ValueError(f"`titles` must be three strings, got {titles!r}")
     xs = np.linspace(lo, hi, points)
@@ -979,7 +887,7 @@ def chain_rule_machines(
 
     curve_x = np.linspace(lo, hi, 201)
     curve_u = _evaluate(inner, curve_x)
-    u_span = _span(curve_u)
+    u_span = padded_range(curve_u)
     curve_uu = np.linspace(*u_span, 201)
     # Each panel: its horizontal values, its curve, and per slider stop the point and slope.
     panels = [
@@ -990,7 +898,7 @@ def chain_rule_machines(
     fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.1)
     spans = []
     for col, (cx, cy, *_, x_name, y_name) in enumerate(panels, start=1):
-        spans.append(([float(cx[0]), float(cx[-1])], _span(cy)))
+        spans.append(([float(cx[0]), float(cx[-1])], padded_range(cy)))
         hover = f"{x_name} = %{{x:.3g}}<br>{y_name} = %{{y:.3g}}<extra></extra>"
         line = {"color": PALETTE["function"], "width": 3}
         for trace in (
@@ -1016,19 +924,19 @@ def chain_rule_machines(
             "annotations[2].text": f"{titles[2]}<br>slope {dy[k]:.3g} × {du[k]:.3g} = "
             f"{du[k] * dy[k]:.3g}",
         }
-        steps.append(_step(f"{xs[k]:.3g}", update, [1, 2, 4, 5, 7, 8], layout=layout))
+        steps.append(slider_step(f"{xs[k]:.3g}", update, [1, 2, 4, 5, 7, 8], layout=layout))
     active = len(steps) // 2
-    _apply(fig, steps[active])
+    apply_step(fig, steps[active])
     fig.update_layout(
         template=TEMPLATE,
         height=480,
         showlegend=False,
         margin={"t": 80, "b": 145},
-        sliders=[_slider(steps, prefix="x = ", active=active)],
+        sliders=[slider(steps, prefix="x = ", active=active)],
     )
     # On a phone the three machines are stacked, each full width.
-    cells = _grid_domains(3, 1, hgap=0.0, vgap=0.16)
-    return narrow_layout(fig, {"height": 1250, "margin.b": 150, **_panel_places(cells)})
+    cells = grid_domains(3, 1, hgap=0.0, vgap=0.16)
+    return narrow_layout(fig, {"height": 1250, "margin.b": 150, **panel_places(cells)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -1099,8 +1007,8 @@ def derivative_matching(
         if not (isinstance(pair, Sequence) and len(pair) == 2):
             raise ValueError(f"`pairs`[{i}] must be a pair (f, df), got {pair!r}")
         for name, fn in zip(("f", "df"), pair, strict=True):
-            _check_callable(f"pairs[{i}] {name}", fn)
-    lo, hi = _check_range("x_range", x_range)
+            check_callable(f"pairs[{i}] {name}", fn)
+    lo, hi = check_range("x_range", x_range)
     order = _derangement(np.random.default_rng(seed), n)  # panel k shows pairs[order[k]][1]
     letters = [chr(ord("A") + i) for i in range(n)]
     numbers = [str(k + 1) for k in range(n)]
@@ -1145,6 +1053,6 @@ def derivative_matching(
     )
     # On a phone: two columns, the functions' rows above the derivatives' rows.
     half = -(-n // 2)
-    cells = _grid_domains(2 * half, 2, hgap=0.17, vgap=0.09)
+    cells = grid_domains(2 * half, 2, hgap=0.17, vgap=0.09)
     places = [cells[i] for i in range(n)] + [cells[2 * half + k] for k in range(n)]
-    return narrow_layout(fig, {"height": 240 * half + 200, **_panel_places(places)})
+    return narrow_layout(fig, {"height": 240 * half + 200, **panel_places(places)})

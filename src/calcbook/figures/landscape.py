@@ -8,14 +8,26 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from calcbook.figures.theme import (
-    COLORSCALE,
-    PALETTE,
-    TEMPLATE,
+from calcbook.figures.primitives import (
+    SURFACE_HOVER,
+    arrow_layer,
+    arrow_scale,
     arrow_segments,
+    check_point,
+    check_range,
+    contour_layer,
+    equal_axes,
+    gradient_values,
+    grid_values,
     is_count,
+    mesh_grid,
     narrow_layout,
+    point_marker,
+    slider,
+    slider_step,
+    surface_layer,
 )
+from calcbook.figures.theme import PALETTE, TEMPLATE
 
 __all__ = ["gradient_descent_tour", "surface_with_gradient"]
 
@@ -65,9 +77,7 @@ def gradient_descent_tour(
         If `lr` or `steps` is not positive, `start` is not two finite numbers, or an iterate
         becomes non-finite (the step is too large for this function).
     """
-    point = np.asarray(start, dtype=float)
-    if point.shape != (2,) or not np.all(np.isfinite(point)):
-        raise ValueError(f"`start` must be two finite numbers, got {start!r}")
+    point = check_point("start", start)
     if not lr > 0:
         raise ValueError(f"`lr` must be positive, got {lr}")
     if not is_count(steps) or steps < 1:
@@ -140,24 +150,18 @@ def surface_with_gradient(
     if f is None:
         f, grad, default_label = _default_landscape()
         label = label or default_label
-    for name, (lo, hi) in (("x_range", x_range), ("y_range", y_range)):
-        if not hi > lo:
-            raise ValueError(f"`{name}` must be (low, high) with low < high, got {(lo, hi)}")
+    x_range, y_range = check_range("x_range", x_range), check_range("y_range", y_range)
     if not (is_count(grid) and is_count(arrows)) or grid < 5 or arrows < 2:
         raise ValueError(f"`grid` must be >= 5 and `arrows` >= 2, got {grid} and {arrows}")
     label = label or "f(x, y)"
 
-    xs = np.linspace(*x_range, grid)
-    ys = np.linspace(*y_range, grid)
-    X, Y = np.meshgrid(xs, ys)
-    Z = np.asarray(f(X, Y), dtype=float)
+    xs, ys, Z = grid_values(f, x_range, y_range, grid, finite=False)
 
     # Gradient field on a coarser grid, arrows scaled so the longest spans one cell.
-    ax_, ay_ = np.meshgrid(np.linspace(*x_range, arrows), np.linspace(*y_range, arrows))
-    gx, gy = (np.asarray(g, dtype=float) * np.ones_like(ax_) for g in grad(ax_, ay_))
-    cell = min(np.ptp(xs), np.ptp(ys)) / (arrows - 1)
-    longest = float(np.max(np.hypot(gx, gy))) or 1.0
-    fx, fy = arrow_segments(ax_, ay_, -gx, -gy, scale=0.9 * cell / longest)
+    ax_, ay_ = mesh_grid(x_range, y_range, arrows)
+    gx, gy = gradient_values(grad, ax_, ay_)
+    cell = min(x_range[1] - x_range[0], y_range[1] - y_range[0]) / (arrows - 1)
+    scale = arrow_scale(gx, gy, cell)
 
     walk = gradient_descent_tour(grad, start, lr=lr, steps=steps)
     walk_z = np.asarray(f(walk[:, 0], walk[:, 1]), dtype=float)
@@ -172,42 +176,16 @@ def surface_with_gradient(
         subplot_titles=("The surface z = f(x, y)", "Contours and downhill arrows −∇f"),
     )
     # The surface and the contour map show the same grid, with the same colours and hover text.
-    grid_data = {
-        "x": xs,
-        "y": ys,
-        "z": Z,
-        "colorscale": COLORSCALE,
-        "showscale": False,
-        "hovertemplate": "x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
-    }
+    fig.add_trace(surface_layer(xs, ys, Z, name="f(x, y)"), row=1, col=1)
     fig.add_trace(
-        go.Surface(**grid_data, opacity=0.9, name="f(x, y)"),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Contour(
-            **grid_data,
-            ncontours=18,
-            contours={"coloring": "lines"},
-            line={"width": 1.5},
-            name="contours",
-        ),
+        contour_layer(xs, ys, Z, levels=18, name="contours", hovertemplate=SURFACE_HOVER),
         row=1,
         col=2,
     )
-    fig.add_trace(
-        go.Scatter(
-            x=fx,
-            y=fy,
-            mode="lines",
-            line={"color": PALETTE["data"], "width": 1},
-            name="−∇f field",
-            hoverinfo="skip",
-        ),
-        row=1,
-        col=2,
+    field = arrow_layer(
+        ax_, ay_, -gx, -gy, scale=scale, color=PALETTE["data"], width=1, name="−∇f field"
     )
+    fig.add_trace(field, row=1, col=2)
     fig.add_trace(
         go.Scatter(
             x=walk[:1, 0],
@@ -226,7 +204,7 @@ def surface_with_gradient(
             y=walk[:1, 1],
             mode="markers",
             name="current point",
-            marker={"color": PALETTE["point"], "size": 12, "line": {"width": 1, "color": "#222"}},
+            marker=point_marker(12),
         ),
         row=1,
         col=2,
@@ -237,19 +215,9 @@ def surface_with_gradient(
             walk[i, :1], walk[i, 1:], -walk_grad[i, :1], -walk_grad[i, 1:], scale=0.35
         )
 
-    ax0, ay0 = downhill(0)
-    fig.add_trace(
-        go.Scatter(
-            x=ax0,
-            y=ay0,
-            mode="lines",
-            name="−∇f here",
-            line={"color": PALETTE["derivative"], "width": 3},
-            hoverinfo="skip",
-        ),
-        row=1,
-        col=2,
-    )
+    ax0, ay0, gx0, gy0 = walk[0, :1], walk[0, 1:], -walk_grad[0, :1], -walk_grad[0, 1:]
+    here = arrow_layer(ax0, ay0, gx0, gy0, scale=0.35, width=3, name="−∇f here")
+    fig.add_trace(here, row=1, col=2)
     fig.add_trace(
         go.Scatter3d(
             x=walk[:1, 0],
@@ -269,18 +237,14 @@ def surface_with_gradient(
     for i in range(len(walk)):
         ax_i, ay_i = downhill(i)
         gnorm = float(np.hypot(*walk_grad[i]))
+        update = {
+            "x": [walk[: i + 1, 0], walk[i : i + 1, 0], ax_i, walk[: i + 1, 0]],
+            "y": [walk[: i + 1, 1], walk[i : i + 1, 1], ay_i, walk[: i + 1, 1]],
+            "z": [None, None, None, walk_z[: i + 1]],
+        }
         slider_steps.append(
             {
-                "method": "restyle",
-                "label": str(i),
-                "args": [
-                    {
-                        "x": [walk[: i + 1, 0], walk[i : i + 1, 0], ax_i, walk[: i + 1, 0]],
-                        "y": [walk[: i + 1, 1], walk[i : i + 1, 1], ay_i, walk[: i + 1, 1]],
-                        "z": [None, None, None, walk_z[: i + 1]],
-                    },
-                    [3, 4, 5, 6],
-                ],
+                **slider_step(str(i), update, [3, 4, 5, 6]),
                 "name": f"step {i}: f = {walk_z[i]:.3f}, |∇f| = {gnorm:.3f}",
             }
         )
@@ -288,16 +252,7 @@ def surface_with_gradient(
         template=TEMPLATE,
         height=560,
         margin={"t": 60, "b": 130},
-        sliders=[
-            {
-                "active": 0,
-                "steps": slider_steps,
-                "currentvalue": {"prefix": "step ", "font": {"size": 14}},
-                "pad": {"t": 50},
-                "len": 0.44,
-                "x": 0.0,
-            }
-        ],
+        sliders=[slider(slider_steps, prefix="step ", pad=50, length=0.44)],
         # The slider sits under the surface, the legend under the map: they never overlap.
         legend={"orientation": "v", "x": 0.56, "y": -0.14, "yanchor": "top"},
         scene={
@@ -310,10 +265,7 @@ def surface_with_gradient(
         meta={"formula": label},
     )
     # Equal scales, so arrows keep their true angles; the axes shrink rather than pad.
-    fig.update_xaxes(title_text="x", range=list(x_range), constrain="domain", row=1, col=2)
-    fig.update_yaxes(
-        title_text="y", range=list(y_range), scaleanchor="x", constrain="domain", row=1, col=2
-    )
+    equal_axes(fig, x_range, y_range, row=1, col=2)
     # On a phone: the map under the surface, each full width; slider and legend below.
     return narrow_layout(
         fig,

@@ -24,22 +24,31 @@ import sympy as sp
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from calcbook.figures.calculus import (
-    _apply,
-    _check_callable,
-    _check_number,
-    _check_range,
-    _panel_places,
-    _span,
-)
-from calcbook.figures.theme import (
-    COLORSCALE,
-    PALETTE,
-    TEMPLATE,
-    arrow_segments,
-    is_count,
+from calcbook.figures.primitives import (
+    apply_step,
+    arrow_layer,
+    arrow_scale,
+    check_callable,
+    check_count,
+    check_number,
+    check_point,
+    check_range,
+    contour_layer,
+    equal_axes,
+    finite_values,
+    gradient_values,
+    grid_domains,
+    grid_values,
+    mesh_grid,
     narrow_layout,
+    padded_range,
+    panel_places,
+    point_marker,
+    slider,
+    slider_step,
+    surface_layer,
 )
+from calcbook.figures.theme import COLORSCALE, PALETTE, TEMPLATE
 
 __all__ = [
     "gradient_hover_map",
@@ -52,24 +61,9 @@ __all__ = [
 Surface = Callable[[np.ndarray, np.ndarray], np.ndarray]
 Gradient = Callable[[np.ndarray, np.ndarray], Sequence[np.ndarray]]
 
-_POINT_MARKER = {"color": PALETTE["point"], "size": 10, "line": {"width": 1, "color": "#222"}}
+_POINT_MARKER = point_marker()
 #: Colours of the two slices: the x-slice (y held fixed) and the y-slice (x held fixed).
 _SLICE_X, _SLICE_Y = PALETTE["derivative"], PALETTE["path"]
-
-
-def _check_size(name: str, value: object, smallest: int) -> int:
-    if not is_count(value) or value < smallest:  # type: ignore[operator]
-        raise ValueError(f"`{name}` must be an integer >= {smallest}, got {value!r}")
-    return int(value)  # type: ignore[call-overload]
-
-
-def _values(name: str, f: Callable, *args: np.ndarray) -> np.ndarray:
-    """Call `f` on arrays and return finite floats broadcast to the arguments' shape."""
-    with np.errstate(all="ignore"):
-        out = np.broadcast_to(np.asarray(f(*args), dtype=float), np.shape(args[0]))
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"`{name}` returned a non-finite value inside the region drawn")
-    return np.array(out)
 
 
 def _short(values: Sequence[float] | np.ndarray, digits: int = 5) -> list[float | None]:
@@ -83,32 +77,9 @@ def _short(values: Sequence[float] | np.ndarray, digits: int = 5) -> list[float 
     return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
 
 
-def _equal_axes(
-    fig: go.Figure, col: int, anchor: str, titles: tuple[str, str], x_range: list, y_range: list
-) -> None:
-    """Give panel `col` (x axis `anchor`) titles, ranges and one scale on both axes."""
-    fig.update_xaxes(title_text=titles[0], range=x_range, constrain="domain", row=1, col=col)
-    fig.update_yaxes(
-        title_text=titles[1], range=y_range, scaleanchor=anchor, constrain="domain", row=1, col=col
-    )
-
-
-def _stacked(gap: float) -> dict[str, object]:
-    """Narrow-layout updates that stack two side-by-side panels, with `gap` between them."""
-    height = (1 - gap) / 2
-    return _panel_places([([0.0, 1.0], [1 - height, 1.0]), ([0.0, 1.0], [0.0, height])])
-
-
 def _clean(value: float) -> str:
     """`value` to three significant digits, never as "-0"."""
     return f"{float(f'{value:.3g}') + 0.0:.3g}"
-
-
-def _gradient_values(grad: Gradient, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
-    parts = grad(x, y)
-    if len(parts) != 2:
-        raise ValueError(f"`grad` must return two partial derivatives, got {len(parts)}")
-    return tuple(_values("grad", lambda _x, _y, p=p: p, x, y) for p in parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,10 +144,10 @@ def partial_slices(
     >>> fig.data[7].name, fig.data[10].name
     ('tangent: ∂f/∂x = 2', 'tangent: ∂f/∂y = 1')
     """
-    _check_callable("f", f)
-    _check_callable("grad", grad)
-    (x_lo, x_hi), (y_lo, y_hi) = _check_range("x_range", x_range), _check_range("y_range", y_range)
-    grid = _check_size("grid", grid, 5)
+    check_callable("f", f)
+    check_callable("grad", grad)
+    (x_lo, x_hi), (y_lo, y_hi) = check_range("x_range", x_range), check_range("y_range", y_range)
+    grid = check_count("grid", grid, 5)
     if points is None:
         s = np.linspace(0.2, 0.8, 9)
         pts = np.column_stack([x_lo + s * (x_hi - x_lo), y_lo + s * (y_hi - y_lo)])
@@ -194,11 +165,10 @@ def partial_slices(
     if not inside.all():
         raise ValueError(f"every point must lie in the rectangle drawn; {pts[~inside].tolist()}")
 
-    xs, ys = np.linspace(x_lo, x_hi, grid), np.linspace(y_lo, y_hi, grid)
-    Z = _values("f", f, *np.meshgrid(xs, ys))
-    z0 = _values("f", f, pts[:, 0], pts[:, 1])
-    fx, fy = _gradient_values(grad, pts[:, 0], pts[:, 1])
-    z_span = _span(Z)
+    xs, ys, Z = grid_values(f, (x_lo, x_hi), (y_lo, y_hi), grid)
+    z0 = finite_values("f", f, pts[:, 0], pts[:, 1])
+    fx, fy = gradient_values(grad, pts[:, 0], pts[:, 1])
+    z_span = padded_range(Z)
     # Tangent segments span ±15 % of the slicing variable's range.
     half_x, half_y = 0.15 * (x_hi - x_lo), 0.15 * (y_hi - y_lo)
 
@@ -215,20 +185,7 @@ def partial_slices(
             "y-slice: x held at x₀",
         ),
     )
-    fig.add_trace(
-        go.Surface(
-            x=xs,
-            y=ys,
-            z=Z,
-            colorscale=COLORSCALE,
-            showscale=False,
-            opacity=0.75,
-            name=label,
-            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
+    fig.add_trace(surface_layer(xs, ys, Z, name=label, opacity=0.75), row=1, col=1)
     line3d = {"mode": "lines", "hoverinfo": "skip", "showlegend": False}
     for colour, width, dash in (
         (_SLICE_X, 6, "solid"),
@@ -285,8 +242,8 @@ def partial_slices(
     steps = []
     x_slices, y_slices = [], []
     for (x0, y0), height, slope_x, slope_y in zip(pts, z0, fx, fy, strict=True):
-        x_slice = _values("f", f, xs, np.full_like(xs, y0))
-        y_slice = _values("f", f, np.full_like(ys, x0), ys)
+        x_slice = finite_values("f", f, xs, np.full_like(xs, y0))
+        y_slice = finite_values("f", f, np.full_like(ys, x0), ys)
         x_slices.append(x_slice)
         y_slices.append(y_slice)
         tx = np.array([x0 - half_x, x0 + half_x])
@@ -331,31 +288,16 @@ def partial_slices(
             "annotations[2].text": f"y-slice: x held at x₀ = {x0:.2f}",
         }
         # Short labels (the titles carry the coordinates): a phone has room for them.
-        steps.append(
-            {
-                "method": "update",
-                "label": str(len(steps) + 1),
-                "args": [update, titles, list(range(1, 12))],
-            }
-        )
+        steps.append(slider_step(str(len(steps) + 1), update, list(range(1, 12)), layout=titles))
     active = 3 * (len(steps) - 1) // 4  # away from the middle, where slopes are often zero
-    _apply(fig, steps[active])
+    apply_step(fig, steps[active])
 
     fig.update_layout(
         template=TEMPLATE,
         height=640,
         margin={"t": 50, "b": 120, "l": 10, "r": 10},
         legend={"orientation": "v", "x": 0.6, "y": -0.14, "yanchor": "top"},
-        sliders=[
-            {
-                "active": active,
-                "steps": steps,
-                "currentvalue": {"prefix": "point ", "font": {"size": 14}},
-                "pad": {"t": 40},
-                "len": 0.5,
-                "x": 0.0,
-            }
-        ],
+        sliders=[slider(steps, prefix="point ", active=active, pad=40, length=0.5)],
         scene={
             "xaxis": {"title": {"text": "x"}, "nticks": 5},
             "yaxis": {"title": {"text": "y"}, "nticks": 5},
@@ -367,8 +309,8 @@ def partial_slices(
     fig.update_xaxes(title_text="x", range=[x_lo, x_hi], row=1, col=2)
     fig.update_xaxes(title_text="y", range=[y_lo, y_hi], row=2, col=2)
     # Each flat panel spans its own slices at every step, so it stays still as the slider moves.
-    fig.update_yaxes(title_text=label, range=_span(*x_slices), row=1, col=2)
-    fig.update_yaxes(title_text=label, range=_span(*y_slices), row=2, col=2)
+    fig.update_yaxes(title_text=label, range=padded_range(*x_slices), row=1, col=2)
+    fig.update_yaxes(title_text=label, range=padded_range(*y_slices), row=2, col=2)
     # On a phone: the surface on top, the two slices under it, the slider and legend below.
     return narrow_layout(
         fig,
@@ -472,9 +414,9 @@ def total_derivative_contributions(
     unknown = [name for name in path if name not in names]
     if unknown:
         raise ValueError(f"`path` names {unknown}, which `expr` ({f}) does not contain")
-    lo, hi = _check_range("s_range", s_range)
-    points = _check_size("points", points, 3)
-    scale = _check_number("scale", scale)
+    lo, hi = check_range("s_range", s_range)
+    points = check_count("points", points, 3)
+    scale = check_number("scale", scale)
     subs = {sp.Symbol(k): sp.Float(v) for k, v in (constants or {}).items()}
     moving = {sp.Symbol(k): sp.sympify(v).subs(subs) for k, v in path.items()}
 
@@ -487,13 +429,13 @@ def total_derivative_contributions(
 
     grid = np.linspace(lo, hi, points)
     terms = {str(v): numeric(sp.diff(f, v) * sp.diff(x_of_s, s)) for v, x_of_s in moving.items()}
-    values = {name: scale * _values(name, g, grid) for name, g in terms.items()}
+    values = {name: scale * finite_values(name, g, grid) for name, g in terms.items()}
     total = np.sum(list(values.values()), axis=0)
     composite = numeric(f)
     h = 1e-4 * (hi - lo)
     check = (
         scale
-        * (_values("expr", composite, grid + h) - _values("expr", composite, grid - h))
+        * (finite_values("expr", composite, grid + h) - finite_values("expr", composite, grid - h))
         / (2 * h)
     )
 
@@ -607,28 +549,22 @@ def gradient_hover_map(
     >>> [round(float(v), 4) for v in fig.data[3].customdata[0]]  # f, ∂f/∂x, ∂f/∂y, |∇f| at (-2, -2)
     [-6.0, 1.0, 2.0, 2.2361]
     """
-    _check_callable("f", f)
-    _check_callable("grad", grad)
-    (x_lo, x_hi), (y_lo, y_hi) = _check_range("x_range", x_range), _check_range("y_range", y_range)
-    grid = _check_size("grid", grid, 5)
-    arrows = _check_size("arrows", arrows, 2)
-    hover = _check_size("hover", hover, 2)
+    check_callable("f", f)
+    check_callable("grad", grad)
+    (x_lo, x_hi), (y_lo, y_hi) = check_range("x_range", x_range), check_range("y_range", y_range)
+    grid = check_count("grid", grid, 5)
+    arrows = check_count("arrows", arrows, 2)
+    hover = check_count("hover", hover, 2)
 
-    xs, ys = np.linspace(x_lo, x_hi, grid), np.linspace(y_lo, y_hi, grid)
-    Z = _values("f", f, *np.meshgrid(xs, ys))
-    ax_, ay_ = np.meshgrid(np.linspace(x_lo, x_hi, arrows), np.linspace(y_lo, y_hi, arrows))
-    gx, gy = _gradient_values(grad, ax_, ay_)
-    cell = min(x_hi - x_lo, y_hi - y_lo) / (arrows - 1)
-    longest = float(np.max(np.hypot(gx, gy))) or 1.0
-    arrow_scale = 0.9 * cell / longest
-    fx, fy = arrow_segments(ax_, ay_, gx, gy, scale=arrow_scale)
-    # Single precision is ample for drawing and halves the page's size.
-    fx, fy = fx.astype(np.float32), fy.astype(np.float32)
+    xs, ys, Z = grid_values(f, (x_lo, x_hi), (y_lo, y_hi), grid)
+    ax_, ay_ = mesh_grid((x_lo, x_hi), (y_lo, y_hi), arrows)
+    gx, gy = gradient_values(grad, ax_, ay_)
+    scale = arrow_scale(gx, gy, min(x_hi - x_lo, y_hi - y_lo) / (arrows - 1))
 
-    hx, hy = np.meshgrid(np.linspace(x_lo, x_hi, hover), np.linspace(y_lo, y_hi, hover))
+    hx, hy = mesh_grid((x_lo, x_hi), (y_lo, y_hi), hover)
     hx, hy = hx.ravel(), hy.ravel()
-    hgx, hgy = _gradient_values(grad, hx, hy)
-    custom = np.column_stack([_values("f", f, hx, hy), hgx, hgy, np.hypot(hgx, hgy)])
+    hgx, hgy = gradient_values(grad, hx, hy)
+    custom = np.column_stack([finite_values("f", f, hx, hy), hgx, hgy, np.hypot(hgx, hgy)])
     hx, hy, custom = hx.astype(np.float32), hy.astype(np.float32), custom.astype(np.float32)
 
     fig = make_subplots(
@@ -639,46 +575,11 @@ def gradient_hover_map(
         horizontal_spacing=0.08,
         subplot_titles=(f"The surface z = {label}", "Contours and uphill arrows ∇f"),
     )
-    grid_data = {
-        "x": xs,
-        "y": ys,
-        "z": Z.astype(np.float32),
-        "colorscale": COLORSCALE,
-        "showscale": False,
-    }
+    Z = Z.astype(np.float32)  # single precision: ample to draw, and half the page's size
+    fig.add_trace(surface_layer(xs, ys, Z, name=label), row=1, col=1)
+    fig.add_trace(contour_layer(xs, ys, Z, levels=16, name="contours"), row=1, col=2)
     fig.add_trace(
-        go.Surface(
-            **grid_data,
-            opacity=0.9,
-            name=label,
-            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Contour(
-            **grid_data,
-            ncontours=16,
-            contours={"coloring": "lines"},
-            line={"width": 1.5},
-            name="contours",
-            hoverinfo="skip",
-        ),
-        row=1,
-        col=2,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=fx,
-            y=fy,
-            mode="lines",
-            line={"color": PALETTE["derivative"], "width": 2},
-            name="∇f (uphill)",
-            hoverinfo="skip",
-        ),
-        row=1,
-        col=2,
+        arrow_layer(ax_, ay_, gx, gy, scale=scale, name="∇f (uphill)", single=True), row=1, col=2
     )
     marker_size = max(6.0, 300.0 / hover)
     fig.add_trace(
@@ -710,9 +611,9 @@ def gradient_hover_map(
             "camera": {"eye": {"x": -1.5, "y": -1.5, "z": 1.1}},
             "aspectmode": "cube",
         },
-        meta={"arrow_scale": arrow_scale},
+        meta={"arrow_scale": scale},
     )
-    _equal_axes(fig, 2, "x", ("x", "y"), [x_lo, x_hi], [y_lo, y_hi])
+    equal_axes(fig, [x_lo, x_hi], [y_lo, y_hi], row=1, col=2)
     return narrow_layout(
         fig,
         {
@@ -756,7 +657,7 @@ def _map_values(F: Map, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.nd
     parts = F(x, y)
     if len(parts) != 2:
         raise ValueError(f"`F` must return two components, got {len(parts)}")
-    return tuple(_values("F", lambda _x, _y, c=c: c, x, y) for c in parts)  # type: ignore[return-value]
+    return tuple(finite_values("F", lambda _x, _y, c=c: c, x, y) for c in parts)  # type: ignore[return-value]
 
 
 def _shoelace(xs: np.ndarray, ys: np.ndarray) -> float:
@@ -819,15 +720,13 @@ def local_linear_map(
     >>> fig.layout.meta["det"]
     6.0
     """
-    _check_callable("F", F)
-    _check_callable("jac", jac)
-    p = np.asarray(point, dtype=float)
-    if p.shape != (2,) or not np.all(np.isfinite(p)):
-        raise ValueError(f"`point` must be two finite numbers, got {point!r}")
+    check_callable("F", F)
+    check_callable("jac", jac)
+    p = check_point("point", point)
     sides = np.asarray(sizes, dtype=float).ravel()
     if sides.size == 0 or not np.all(np.isfinite(sides) & (sides > 0)):
         raise ValueError(f"`sizes` must be one or more positive numbers, got {sizes!r}")
-    lines = _check_size("lines", lines, 2)
+    lines = check_count("lines", lines, 2)
     J = np.asarray(jac(*p), dtype=float)
     if J.shape != (2, 2) or not np.all(np.isfinite(J)):
         raise ValueError(f"`jac` must return a finite 2 x 2 matrix, got {J!r}")
@@ -946,36 +845,27 @@ def local_linear_map(
             "yaxis2.range": [centre[1] - reach, centre[1] + reach],
         }
         view = {key: [round(float(v), 6) for v in value] for key, value in view.items()}
-        steps.append(
-            {"method": "update", "label": f"{side:.3g}", "args": [update, view, [0, 2, 3]]}
-        )
-    _apply(fig, steps[0])
+        steps.append(slider_step(f"{side:.3g}", update, [0, 2, 3], layout=view))
+    apply_step(fig, steps[0])
     first = steps[0]["args"][1]
     fig.update_layout(
         template=TEMPLATE,
         height=540,
         margin={"t": 60, "b": 180},
         legend={"orientation": "h", "x": 0.0, "y": -0.2, "yanchor": "top"},
-        sliders=[
-            {
-                "active": 0,
-                "steps": steps,
-                "currentvalue": {"prefix": "side a = ", "font": {"size": 14}},
-                "pad": {"t": 120},
-                "len": 1.0,
-                "x": 0.0,
-            }
-        ],
+        sliders=[slider(steps, prefix="side a = ", pad=120)],
         meta={"jacobian": J.tolist(), "det": det},
     )
-    _equal_axes(fig, 1, "x", input_labels, first["xaxis.range"], first["yaxis.range"])
-    _equal_axes(fig, 2, "x2", output_labels, first["xaxis2.range"], first["yaxis2.range"])
+    x1, y1 = first["xaxis.range"], first["yaxis.range"]
+    x2, y2 = first["xaxis2.range"], first["yaxis2.range"]
+    equal_axes(fig, x1, y1, titles=input_labels, row=1, col=1, anchor="x")
+    equal_axes(fig, x2, y2, titles=output_labels, row=1, col=2, anchor="x2")
     return narrow_layout(
         fig,
         {
             "height": 1040,
             "margin.b": 290,
-            **_stacked(0.16),
+            **panel_places(grid_domains(2, 1, hgap=0.0, vgap=0.16)),
             "legend.y": -0.09,
             "sliders[0].pad.t": 200,
         },
@@ -1032,8 +922,8 @@ def polar_area_grid(
     >>> fig.data[-3].customdata[:, 6].tolist()  # ratio = middle radius of each ring
     [1.5, 2.5]
     """
-    r_lo, r_hi = _check_range("r_range", r_range)
-    t_lo, t_hi = _check_range("theta_range", theta_range)
+    r_lo, r_hi = check_range("r_range", r_range)
+    t_lo, t_hi = check_range("theta_range", theta_range)
     if r_lo < 0:
         raise ValueError(f"`r_range` must not contain negative radii, got {r_range!r}")
     if t_hi - t_lo > 2 * np.pi + 1e-12:
@@ -1042,8 +932,8 @@ def polar_area_grid(
         n_r, n_t = cells
     except (TypeError, ValueError) as exc:
         raise ValueError(f"`cells` must be two integers (along r, along θ), got {cells!r}") from exc
-    n_r, n_t = _check_size("cells[0]", n_r, 1), _check_size("cells[1]", n_t, 1)
-    arc_points = _check_size("arc_points", arc_points, 2)
+    n_r, n_t = check_count("cells[0]", n_r, 1), check_count("cells[1]", n_t, 1)
+    arc_points = check_count("arc_points", arc_points, 2)
 
     r_edges = np.linspace(r_lo, r_hi, n_r + 1)
     t_edges = np.linspace(t_lo, t_hi, n_t + 1)
@@ -1156,15 +1046,16 @@ def polar_area_grid(
         },
         meta={"r_edges": r_edges.tolist(), "theta_edges": t_edges.tolist()},
     )
-    fig.update_xaxes(title_text="r", range=_span(r_edges, pad=0.05), row=1, col=1)
-    fig.update_yaxes(title_text="θ (radians)", range=_span(t_edges, pad=0.05), row=1, col=1)
-    _equal_axes(fig, 2, "x2", ("x", "y"), _span(xy[0], pad=0.05), _span(xy[1], pad=0.05))
+    fig.update_xaxes(title_text="r", range=padded_range(r_edges, pad=0.05), row=1, col=1)
+    fig.update_yaxes(title_text="θ (radians)", range=padded_range(t_edges, pad=0.05), row=1, col=1)
+    x_span, y_span = padded_range(xy[0], pad=0.05), padded_range(xy[1], pad=0.05)
+    equal_axes(fig, x_span, y_span, row=1, col=2, anchor="x2")
     return narrow_layout(
         fig,
         {
             "height": 980,
             "margin.b": 150,
-            **_stacked(0.16),
+            **panel_places(grid_domains(2, 1, hgap=0.0, vgap=0.16)),
             "coloraxis.colorbar.x": 0.5,
             "coloraxis.colorbar.y": -0.1,
             "coloraxis.colorbar.len": 0.9,

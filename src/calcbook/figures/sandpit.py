@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from calcbook.figures.theme import COLORSCALE, PALETTE, TEMPLATE, is_count
+from calcbook.figures.primitives import check_count, contour_layer, is_count
+from calcbook.figures.theme import PALETTE, TEMPLATE
 
 __all__ = ["SAND", "TRACE_ROLES", "sandpit_game"]
 
@@ -118,25 +119,22 @@ def sandpit_game(*, level: str = "bowl", seed: int | None = None, height: int = 
     ([-1.0, 1.0], 'x')
     """
     spec = _spec(level, seed)
-    if not is_count(height) or height < 200:
-        raise ValueError(f"`height` must be an integer >= 200, got {height!r}")
+    height = check_count("height", height, 200)
 
     empty: dict[str, Any] = {"x": [], "y": [], "hoverinfo": "skip", "showlegend": False}
     gx, gy, gtones, gsizes = _grains()
     grid = np.linspace(-1.0, 1.0, _REVEAL_GRID).round(6).tolist()
     traces = [
-        go.Contour(
-            x=grid,
-            y=grid,
-            z=None,
+        contour_layer(
+            grid,
+            grid,
+            None,
+            levels=16,
+            hovertemplate="(%{x:.2f}, %{y:.2f})<br>depth %{z:.1f} cm<extra></extra>",
             visible=False,
-            colorscale=COLORSCALE,
             reversescale=True,  # deeper is darker
-            showscale=False,
-            ncontours=16,
             contours={"coloring": "heatmap", "showlabels": False},
             line={"width": 0.6, "color": "rgba(0, 0, 0, 0.3)"},
-            hovertemplate="(%{x:.2f}, %{y:.2f})<br>depth %{z:.1f} cm<extra></extra>",
         ),
         go.Scatter(
             x=gx,

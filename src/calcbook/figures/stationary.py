@@ -24,15 +24,29 @@ import sympy as sp
 from matplotlib.ticker import MaxNLocator
 from plotly.subplots import make_subplots
 
-from calcbook.figures.calculus import _check_number, _check_range, _grid_domains, _slider
-from calcbook.figures.theme import (
-    COLORSCALE,
-    PALETTE,
-    TEMPLATE,
+from calcbook.figures.primitives import (
+    apply_step,
+    arrow_layer,
+    arrow_scale,
     arrow_segments,
+    check_callable,
+    check_count,
+    check_number,
+    check_point,
+    check_range,
+    contour_layer,
+    equal_axes,
+    grid_domains,
+    grid_values,
     is_count,
     narrow_layout,
+    panel_places,
+    point_marker,
+    slider,
+    slider_step,
+    surface_layer,
 )
+from calcbook.figures.theme import PALETTE, TEMPLATE
 
 __all__ = [
     "GALLERY",
@@ -50,7 +64,9 @@ GALLERY: tuple[str, ...] = ("x**2 + 2*y**2", "-2*x**2 - y**2", "x**2 - y**2", "x
 #: Decimals kept in the drawn grids and curves of the Hessian figures: far below what the eye
 #: sees, and it keeps a page's HTML small.
 _DECIMALS = 5
-_POINT_MARKER = {"color": PALETTE["point"], "size": 10, "line": {"width": 1, "color": "#222"}}
+_POINT_MARKER = point_marker()
+#: The hover text of the surfaces and contour maps.
+_HOVER = "x = %{x:.2f}<br>y = %{y:.2f}<br>f = %{z:.3g}<extra></extra>"
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -111,19 +127,6 @@ def _matrix(H: np.ndarray) -> str:
     return f"[{rows}]"
 
 
-def _check_point(point: Sequence[float]) -> np.ndarray:
-    p = np.asarray(point, dtype=float)
-    if p.shape != (2,) or not np.all(np.isfinite(p)):
-        raise ValueError(f"`point` must be two finite numbers (x, y), got {point!r}")
-    return p
-
-
-def _check_count(name: str, value: object, least: int) -> int:
-    if not is_count(value) or value < least:  # type: ignore[operator]
-        raise ValueError(f"`{name}` must be an integer >= {least}, got {value!r}")
-    return int(value)  # type: ignore[arg-type]
-
-
 def _second_order(
     expr: sp.Expr, symbols: Sequence[sp.Symbol], p: np.ndarray
 ) -> tuple[float, np.ndarray, np.ndarray]:
@@ -144,35 +147,6 @@ def _second_order(
     if not (math.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(H))):
         raise ValueError(f"the function is not smooth at {tuple(p)}: a derivative is not finite")
     return value, grad, H
-
-
-def _contour_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, levels: int) -> go.Contour:
-    """Return the contour lines of `Z` on the grid `xs` × `ys`, in the book's colours."""
-    return go.Contour(
-        x=xs,
-        y=ys,
-        z=Z,
-        colorscale=COLORSCALE,
-        showscale=False,
-        ncontours=levels,
-        contours={"coloring": "lines"},
-        line={"width": 1.4},
-        name="contours of f",
-        hovertemplate="x = %{x:.2f}<br>y = %{y:.2f}<br>f = %{z:.3g}<extra></extra>",
-    )
-
-
-def _scene_places(cells: list[tuple[list[float], list[float]]]) -> dict[str, object]:
-    """Relayout updates that move scene ``i`` (and title ``i``) to `cells[i]`."""
-    updates: dict[str, object] = {}
-    for panel, (x_dom, y_dom) in enumerate(cells):
-        name = "scene" if panel == 0 else f"scene{panel + 1}"
-        x_dom, y_dom = [round(v, 6) for v in x_dom], [round(v, 6) for v in y_dom]
-        updates[f"{name}.domain.x"] = x_dom
-        updates[f"{name}.domain.y"] = y_dom
-        updates[f"annotations[{panel}].x"] = round(sum(x_dom) / 2, 6)
-        updates[f"annotations[{panel}].y"] = y_dom[1]
-    return updates
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,18 +213,16 @@ def stationary_gallery(
     if not 1 <= len(functions) <= 6:
         raise ValueError(f"`functions` must hold 1 to 6 formulas, got {len(functions)}")
     symbols = _symbols(vars)
-    p = _check_point(point)
-    extent = _check_number("extent", extent)
+    p = check_point("point", point)
+    extent = check_number("extent", extent)
     if extent <= 0:
         raise ValueError(f"`extent` must be positive, got {extent}")
-    grid = _check_count("grid", grid, 5)
+    grid = check_count("grid", grid, 5)
 
     n = len(functions)
     cols = 1 if n == 1 else 2
     rows = -(-n // cols)
-    xs = np.linspace(p[0] - extent, p[0] + extent, grid)
-    ys = np.linspace(p[1] - extent, p[1] + extent, grid)
-    X, Y = np.meshgrid(xs, ys)
+    square = (p[0] - extent, p[0] + extent), (p[1] - extent, p[1] + extent)
 
     panels, titles = [], []
     for expr in functions:
@@ -263,7 +235,7 @@ def stationary_gallery(
             )
         eigenvalues = np.linalg.eigvalsh(H)
         kind = classify_stationary_point(H)
-        Z = np.broadcast_to(np.asarray(sp.lambdify(symbols, parsed, "numpy")(X, Y), float), X.shape)
+        xs, ys, Z = grid_values(sp.lambdify(symbols, parsed, "numpy"), *square, grid, finite=False)
         Z = Z.astype(np.float32)  # seven digits are plenty to draw, at half the size
         panels.append((parsed, value, H, eigenvalues, kind, Z))
         titles.append(
@@ -280,7 +252,6 @@ def stationary_gallery(
         horizontal_spacing=0.04,
         vertical_spacing=0.1,
     )
-    hover = "x = %{x:.2f}<br>y = %{y:.2f}<br>f = %{z:.3g}<extra></extra>"
     scenes: dict[str, object] = {}
     for i, (parsed, value, _, _, kind, Z) in enumerate(panels):
         lo, hi = float(Z.min()), float(Z.max())
@@ -298,16 +269,14 @@ def stationary_gallery(
         }
         row, col = i // cols + 1, i % cols + 1
         fig.add_trace(
-            go.Surface(
-                x=xs,
-                y=ys,
-                z=Z,
-                colorscale=COLORSCALE,
-                showscale=False,
-                opacity=0.95,
-                contours=contours,
+            surface_layer(
+                xs,
+                ys,
+                Z,
                 name=f"f = {_pretty(parsed)}",
-                hovertemplate=hover,
+                opacity=0.95,
+                hovertemplate=_HOVER,
+                contours=contours,
             ),
             row=row,
             col=col,
@@ -359,8 +328,8 @@ def stationary_gallery(
         **scenes,
     )
     fig.update_annotations(font={"size": 13})
-    cells = _grid_domains(n, 1, hgap=0.0, vgap=0.04)
-    return narrow_layout(fig, {"height": 470 * n, **_scene_places(cells)})
+    cells = grid_domains(n, 1, hgap=0.0, vgap=0.04)
+    return narrow_layout(fig, {"height": 470 * n, **panel_places(cells, scenes=True)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -435,14 +404,14 @@ def curvature_along_directions(
     """
     symbols = _symbols(vars)
     parsed = _expression(expr, symbols)
-    p = _check_point(point)
-    x_lo, x_hi = _check_range("x_range", x_range)
-    y_lo, y_hi = _check_range("y_range", y_range)
-    reach = _check_number("reach", reach)
+    p = check_point("point", point)
+    x_lo, x_hi = check_range("x_range", x_range)
+    y_lo, y_hi = check_range("y_range", y_range)
+    reach = check_number("reach", reach)
     if reach <= 0:
         raise ValueError(f"`reach` must be positive, got {reach}")
-    angles = _check_count("angles", angles, 4)
-    grid = _check_count("grid", grid, 5)
+    angles = check_count("angles", angles, 4)
+    grid = check_count("grid", grid, 5)
     marked = np.asarray(marks, dtype=float).reshape(-1, 2) if len(marks) else np.empty((0, 2))
     if not np.all(np.isfinite(marked)):
         raise ValueError(f"`marks` must be finite points (x, y), got {marks!r}")
@@ -454,8 +423,8 @@ def curvature_along_directions(
     def values(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.broadcast_to(np.asarray(f(x, y), dtype=float), np.shape(x))
 
-    xs, ys = np.linspace(x_lo, x_hi, grid), np.linspace(y_lo, y_hi, grid)
-    Z = values(*np.meshgrid(xs, ys)).astype(np.float32)  # half the size, plenty to draw
+    xs, ys, Z = grid_values(f, (x_lo, x_hi), (y_lo, y_hi), grid, finite=False)
+    Z = Z.astype(np.float32)  # half the size, plenty to draw
     thetas = np.arange(angles) * 180.0 / angles
     ts = np.round(np.linspace(-reach, reach, 41), _DECIMALS)
     fine = np.linspace(0.0, 180.0, 181)
@@ -499,7 +468,10 @@ def curvature_along_directions(
             "Curvature dᵀHd for every angle",
         ),
     )
-    fig.add_trace(_contour_lines(xs, ys, Z, 20), row=1, col=1)
+    contours = contour_layer(
+        xs, ys, Z, levels=20, width=1.4, name="contours of f", hovertemplate=_HOVER
+    )
+    fig.add_trace(contours, row=1, col=1)
     ex, ey, labels = [], [], []
     for k in range(2):
         v = vectors[:, k] * reach
@@ -546,7 +518,6 @@ def curvature_along_directions(
         row=1,
         col=1,
     )
-    first = state(float(thetas[0]))
     line = {"color": PALETTE["derivative"], "width": 3}
     fig.add_trace(go.Scatter(mode="lines", line=line, hoverinfo="name"), row=1, col=1)
     fig.add_trace(
@@ -589,22 +560,21 @@ def curvature_along_directions(
         col=2,
     )
     moving = [4, 5, 6, 9]
-    for k, i in enumerate(moving):
-        fig.data[i].update(x=first["x"][k], y=first["y"][k], name=first["name"][k])
 
     def title(theta: float) -> str:
         d = np.array([math.cos(math.radians(theta)), math.sin(math.radians(theta))])
         return f"Slice along d at {theta:.1f}°: dᵀHd = {_number(float(d @ H @ d))}"
 
     steps = [
-        {
-            "method": "update",
-            "label": f"{theta:.1f}°",
-            "args": [state(float(theta)), {"annotations[1].text": title(theta)}, moving],
-        }
+        slider_step(
+            f"{theta:.1f}°",
+            state(float(theta)),
+            moving,
+            layout={"annotations[1].text": title(theta)},
+        )
         for theta in thetas
     ]
-    fig.layout.annotations[1].text = title(float(thetas[0]))
+    apply_step(fig, steps[0])
     slice_values = np.concatenate(
         [np.concatenate([s["args"][0]["y"][1], s["args"][0]["y"][2]]) for s in steps]
     )
@@ -615,7 +585,7 @@ def curvature_along_directions(
         height=620,
         margin={"t": 50, "b": 150},
         showlegend=False,
-        sliders=[_slider(steps, prefix="angle of d: ")],
+        sliders=[slider(steps, prefix="angle of d: ")],
         meta={
             "calcbook_curvature": {
                 "hessian": H.tolist(),
@@ -627,17 +597,8 @@ def curvature_along_directions(
         },
     )
     # Equal scales, so directions keep their true angles; the map shrinks rather than pads.
-    fig.update_xaxes(
-        title_text=str(symbols[0]), range=[x_lo, x_hi], constrain="domain", row=1, col=1
-    )
-    fig.update_yaxes(
-        title_text=str(symbols[1]),
-        range=[y_lo, y_hi],
-        scaleanchor="x",
-        constrain="domain",
-        row=1,
-        col=1,
-    )
+    titles = (str(symbols[0]), str(symbols[1]))
+    equal_axes(fig, [x_lo, x_hi], [y_lo, y_hi], titles=titles, row=1, col=1)
     fig.update_xaxes(title_text="t", range=[-reach, reach], row=1, col=2)
     fig.update_yaxes(title_text="f(p + t d)", range=[lo - pad, hi + pad], row=1, col=2)
     fig.update_xaxes(title_text="angle of d (degrees)", range=[0, 180], row=2, col=2)
@@ -732,9 +693,8 @@ def noisy_function(
     >>> bool(g(0.5) == g(0.5)), bool(abs(g(0.5) - np.sin(0.5)) <= 1e-3)
     (True, True)
     """
-    if not callable(f):
-        raise TypeError(f"`f` must be callable, got {type(f).__name__}")
-    noise = _check_number("noise", noise)
+    check_callable("f", f)
+    noise = check_number("noise", noise)
     if noise < 0:
         raise ValueError(f"`noise` must be >= 0, got {noise}")
     if not is_count(seed) or seed < 0:
@@ -787,7 +747,7 @@ def best_central_step(noise: float, third: float) -> float:
     >>> round(best_central_step(1e-6, 6.0), 6)
     0.007937
     """
-    noise, third = _check_number("noise", noise), abs(_check_number("third", third))
+    noise, third = check_number("noise", noise), abs(check_number("third", third))
     if noise <= 0 or third == 0:
         raise ValueError(f"need `noise` > 0 and `third` != 0, got {noise} and {third}")
     return (3 * noise / third) ** (1 / 3)
@@ -855,8 +815,8 @@ def noisy_derivative(
 
     symbol = sp.Symbol(var, real=True)
     parsed = _expression(expr, [symbol])
-    x0 = _check_number("x0", x0)
-    noise = _check_number("noise", noise)
+    x0 = check_number("x0", x0)
+    noise = check_number("noise", noise)
     if noise <= 0:
         raise ValueError(f"`noise` must be positive, got {noise}")
     steps = _log_steps(hs, np.logspace(0, -8, 17))
@@ -966,20 +926,14 @@ def noisy_derivative(
     slider_steps = []
     for h, estimate in zip(steps, estimates, strict=True):
         update, layout = state(float(h), float(estimate))
-        slider_steps.append(
-            {"method": "update", "label": f"{h:.0e}", "args": [update, layout, moving]}
-        )
-    first_update, first_layout = slider_steps[0]["args"][0], slider_steps[0]["args"][1]
-    for k, i in enumerate(moving):
-        fig.data[i].update(
-            x=first_update["x"][k], y=first_update["y"][k], name=first_update["name"][k]
-        )
+        slider_steps.append(slider_step(f"{h:.0e}", update, moving, layout=layout))
+    apply_step(fig, slider_steps[0])  # also sets the top panel's ranges
     fig.update_layout(
         template=TEMPLATE,
         height=760,
         margin={"t": 120, "b": 120, "l": 80},
         legend={"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"},
-        sliders=[{**_slider(slider_steps, prefix="h = "), "pad": {"t": 60}}],
+        sliders=[slider(slider_steps, prefix="h = ", pad=60)],
         meta={
             "calcbook_noisy": {
                 "steps": steps.tolist(),
@@ -994,8 +948,7 @@ def noisy_derivative(
         },
     )
     fig.update_xaxes(title_text=f"{var} (zoomed in on x₀ ± 2h)", row=1, col=1)
-    fig.update_xaxes(range=first_layout["xaxis.range"], row=1, col=1)
-    fig.update_yaxes(title_text="f", range=first_layout["yaxis.range"], row=1, col=1)
+    fig.update_yaxes(title_text="f", row=1, col=1)
     # h shrinks to the right, as on the slider.
     fig.update_xaxes(
         title_text="step h (shrinking →)",
@@ -1076,13 +1029,13 @@ def noisy_gradient_field(
 
     symbols = _symbols(vars)
     parsed = _expression(expr, symbols)
-    noise = _check_number("noise", noise)
+    noise = check_number("noise", noise)
     if noise <= 0:
         raise ValueError(f"`noise` must be positive, got {noise}")
-    x_lo, x_hi = _check_range("x_range", x_range)
-    y_lo, y_hi = _check_range("y_range", y_range)
-    arrows = _check_count("arrows", arrows, 2)
-    grid = _check_count("grid", grid, 5)
+    x_lo, x_hi = check_range("x_range", x_range)
+    y_lo, y_hi = check_range("y_range", y_range)
+    arrows = check_count("arrows", arrows, 2)
+    grid = check_count("grid", grid, 5)
     steps = _log_steps(hs, np.logspace(-1, -7, 13))
 
     f = sp.lambdify(symbols, parsed, "numpy")
@@ -1092,8 +1045,8 @@ def noisy_gradient_field(
         return np.broadcast_to(np.asarray(f(x[0], x[1]), dtype=float), np.shape(x)[1:])
 
     black_box = noisy_function(smooth, noise, seed=seed, dim=2)
-    xs, ys = np.linspace(x_lo, x_hi, grid), np.linspace(y_lo, y_hi, grid)
-    Z = smooth(np.stack(np.meshgrid(xs, ys))).astype(np.float32)  # half the size, enough to draw
+    xs, ys, Z = grid_values(f, (x_lo, x_hi), (y_lo, y_hi), grid, finite=False)
+    Z = Z.astype(np.float32)  # half the size, enough to draw
     # Arrow tails inset half a cell from the edges.
     ax_ = np.linspace(x_lo, x_hi, 2 * arrows + 1)[1::2]
     ay_ = np.linspace(y_lo, y_hi, 2 * arrows + 1)[1::2]
@@ -1105,7 +1058,7 @@ def noisy_gradient_field(
         [[gradient(black_box, point, h=float(h)) for point in points] for h in steps]
     )
     cell = min(x_hi - x_lo, y_hi - y_lo) / arrows
-    scale = 0.6 * cell / (float(np.max(np.hypot(*true.T))) or 1.0)
+    scale = arrow_scale(*true.T, cell, fill=0.6)
 
     def capped(vectors: np.ndarray) -> np.ndarray:
         length = np.hypot(*vectors.T) * scale
@@ -1118,14 +1071,15 @@ def noisy_gradient_field(
         )
 
     fig = go.Figure()
-    fig.add_trace(_contour_lines(xs, ys, Z, 16))
-    tx, ty = arrow_segments(*points.T, *true.T, scale=scale)
     fig.add_trace(
-        go.Scatter(
-            x=tx,
-            y=ty,
-            mode="lines",
-            line={"color": PALETTE["derivative"], "width": 6},
+        contour_layer(xs, ys, Z, levels=16, width=1.4, name="contours of f", hovertemplate=_HOVER)
+    )
+    fig.add_trace(
+        arrow_layer(
+            *points.T,
+            *true.T,
+            scale=scale,
+            width=6,
             opacity=0.55,
             name="true gradient ∇f",
             hoverinfo="name",
@@ -1147,13 +1101,9 @@ def noisy_gradient_field(
         )
         title = f"step h = {h:.0e}: median relative error {relative_error(estimate):.1e}"
         slider_steps.append(
-            {
-                "method": "update",
-                "label": f"{h:.0e}",
-                "args": [{"x": [ex], "y": [ey]}, {"title.text": title}, [2]],
-            }
+            slider_step(f"{h:.0e}", {"x": [ex], "y": [ey]}, [2], layout={"title.text": title})
         )
-    fig.data[2].update(x=slider_steps[0]["args"][0]["x"][0], y=slider_steps[0]["args"][0]["y"][0])
+    apply_step(fig, slider_steps[0])
     fig.update_layout(
         template=TEMPLATE,
         height=640,
@@ -1166,7 +1116,7 @@ def noisy_gradient_field(
         },
         margin={"t": 100, "b": 110},
         legend={"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"},
-        sliders=[{**_slider(slider_steps, prefix="h = "), "pad": {"t": 70}}],
+        sliders=[slider(slider_steps, prefix="h = ", pad=70)],
         meta={
             "calcbook_gradients": {
                 "points": points.tolist(),
@@ -1178,8 +1128,6 @@ def noisy_gradient_field(
             f"central-difference estimates from the function plus noise of size {noise:g}.",
         },
     )
-    fig.update_xaxes(title_text=str(symbols[0]), range=[x_lo, x_hi], constrain="domain")
-    fig.update_yaxes(
-        title_text=str(symbols[1]), range=[y_lo, y_hi], scaleanchor="x", constrain="domain"
-    )
+    titles = (str(symbols[0]), str(symbols[1]))
+    equal_axes(fig, [x_lo, x_hi], [y_lo, y_hi], titles=titles)
     return narrow_layout(fig, {"height": 560, "margin.t": 130})
