@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Any
 
-__all__ = ["Value", "grad", "values"]
+__all__ = ["Value", "as_values", "grad_of"]
 
 
 def _number(value: Any, what: str) -> float:
@@ -258,12 +258,12 @@ class Value:
                 child.grad += node.grad * local
 
 
-def values(numbers: Iterable[float], labels: Iterable[str] | None = None) -> list[Value]:
+def as_values(numbers: Iterable[float], labels: Iterable[str] | None = None) -> list[Value]:
     """Wrap numbers as input Values, optionally labelled.
 
     Examples
     --------
-    >>> [v.label for v in values([1.0, 2.0], ["a", "b"])]
+    >>> [v.label for v in as_values([1.0, 2.0], ["a", "b"])]
     ['a', 'b']
     """
     numbers = list(numbers)
@@ -273,7 +273,7 @@ def values(numbers: Iterable[float], labels: Iterable[str] | None = None) -> lis
     return [Value(x, label=name) for x, name in zip(numbers, names, strict=True)]
 
 
-def grad(f: Callable[..., Value], *args: float) -> list[float]:
+def grad_of(f: Callable[..., Value], *args: float) -> list[float]:
     """Return the gradient of a function of Values at a point, by one backward pass.
 
     Parameters
@@ -285,10 +285,10 @@ def grad(f: Callable[..., Value], *args: float) -> list[float]:
 
     Examples
     --------
-    >>> grad(lambda x, y: x * y + y**2, 3.0, 2.0)    # (y, x + 2y)
+    >>> grad_of(lambda x, y: x * y + y**2, 3.0, 2.0)    # (y, x + 2y)
     [2.0, 7.0]
     """
-    inputs = values(args)
+    inputs = as_values(args)
     out = f(*inputs)
     if not isinstance(out, Value):
         raise TypeError(f"f must return a Value; it returned {type(out).__name__}")
