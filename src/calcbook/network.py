@@ -421,8 +421,7 @@ class Network:
         self._check_parameters()
         batch, single = self._inputs(x)
         target = self._targets(y, batch.shape[0], single)
-        error = self._forward(batch)[-1] - target
-        return float(np.einsum("ij,ij->", error, error) / batch.shape[0])
+        return _mean_squared_error(self._forward(batch)[-1], target)
 
     def backprop(self, x: Any, y: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
         r"""Compute the gradient of :meth:`cost` with respect to every weight and bias.
@@ -454,9 +453,14 @@ class Network:
         """
         self._check_parameters()
         batch, single = self._inputs(x)
-        n = batch.shape[0]
-        target = self._targets(y, n, single)
-        outputs = self._forward(batch)
+        target = self._targets(y, batch.shape[0], single)
+        return self._backward(self._forward(batch), target)
+
+    def _backward(
+        self, outputs: list[np.ndarray], target: np.ndarray
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Run the backward pass on the forward pass's activations of a checked batch."""
+        n = outputs[0].shape[0]
         d_act = self._act.derivative_from_output
         delta = (2.0 / n) * (outputs[-1] - target) * d_act(outputs[-1])
         grad_w: list[np.ndarray] = [np.empty(0)] * len(self.weights)
@@ -467,6 +471,11 @@ class Network:
             if k > 0:  # the input layer's error is not needed
                 delta = (delta @ np.asarray(self.weights[k], dtype=float)) * d_act(outputs[k])
         return grad_w, grad_b
+
+
+def _mean_squared_error(output: np.ndarray, target: np.ndarray) -> float:
+    error = output - target
+    return float(np.einsum("ij,ij->", error, error) / output.shape[0])
 
 
 def numerical_gradient(
@@ -572,8 +581,8 @@ def backprop_flops(sizes: Sequence[int], n: int = 1) -> int:
     r"""Count the floating-point operations of :meth:`Network.backprop` on `n` examples.
 
     The forward pass (:func:`forward_flops`) is included. On top of it, with the same
-    counting: the output error
-    :math:`\frac2N(a - y)\odot\sigma'` takes ``4 n_L`` per example; each layer's weight
+    counting (the derivative :math:`\sigma'` counts as one operation per element, as
+    :math:`\sigma` does): the output error :math:`\frac2N(a - y)\odot\sigma'` takes ``4 n_L`` per example; each layer's weight
     gradient ``2 n_in n_out`` and bias gradient ``n_out``; and carrying the error back to a
     hidden layer of width ``n_in`` takes ``2 n_in n_out`` for the product with the weights plus
     ``2 n_in`` for :math:`\odot\sigma'`. For large layers this is close to three forward passes.
@@ -721,24 +730,31 @@ def train(
 
     rng = np.random.default_rng(seed)
     history = np.empty(iterations + 1)
-    history[0] = net.cost(batch, target)
     result = TrainingResult(history, [], float(learning_rate))
     if 0 in wanted:
         result.snapshots.append((0, net.copy()))
+    # The inputs were checked above; the loop calls the unchecked passes. With the whole batch,
+    # one forward pass per iteration gives both the cost after the last step (for the history)
+    # and the activations the next gradient needs.
+    outputs = net._forward(batch)
+    history[0] = _mean_squared_error(outputs[-1], target)
     for it in range(1, iterations + 1):
-        if batch_size is None:
-            xb, yb = batch, target
-        else:
-            pick = rng.choice(n, size=batch_size, replace=False)
-            xb, yb = batch[pick], target[pick]
         # Overflow is reported below as a ConvergenceError, not as NumPy warnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            gw, gb = net.backprop(xb, yb)
+            if batch_size is None:
+                gw, gb = net._backward(outputs, target)
+            else:
+                pick = rng.choice(n, size=batch_size, replace=False)
+                gw, gb = net._backward(net._forward(batch[pick]), target[pick])
             for k in range(len(net.weights)):
                 net.weights[k] = net.weights[k] - learning_rate * gw[k]
                 net.biases[k] = net.biases[k] - learning_rate * gb[k]
             finite = all(np.all(np.isfinite(w)) for w in net.weights + net.biases)
-            cost = net.cost(batch, target) if finite else math.nan
+            if finite:
+                outputs = net._forward(batch)
+                cost = _mean_squared_error(outputs[-1], target)
+            else:
+                cost = math.nan
         history[it] = cost
         if not math.isfinite(cost):
             result.cost_history = history[: it + 1]
