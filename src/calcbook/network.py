@@ -582,8 +582,9 @@ def backprop_flops(sizes: Sequence[int], n: int = 1) -> int:
 
     The forward pass (:func:`forward_flops`) is included. On top of it, with the same
     counting (the derivative :math:`\sigma'` counts as one operation per element, as
-    :math:`\sigma` does): the output error :math:`\frac2N(a - y)\odot\sigma'` takes ``4 n_L`` per example; each layer's weight
-    gradient ``2 n_in n_out`` and bias gradient ``n_out``; and carrying the error back to a
+    :math:`\sigma` does): the output error :math:`\frac2N(a - y)\odot\sigma'` takes
+    ``4 n_L`` per example; each layer's weight gradient ``2 n_in n_out`` and bias gradient
+    ``n_out``; and carrying the error back to a
     hidden layer of width ``n_in`` takes ``2 n_in n_out`` for the product with the weights plus
     ``2 n_in`` for :math:`\odot\sigma'`. For large layers this is close to three forward passes.
 
