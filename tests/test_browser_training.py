@@ -55,8 +55,7 @@ def test_replay_slider_draws_each_snapshot(browser, site_url: str) -> None:
 
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_function(
-            "(gd) => { const a = gd.layout.sliders[0].active; return a > 0 && a < "
-            f"{n - 1}; }}",
+            f"(gd) => {{ const a = gd.layout.sliders[0].active; return a > 0 && a < {n - 1}; }}",
             arg=handle,
         )
         middle = figure.evaluate("(gd) => gd.layout.sliders[0].active")

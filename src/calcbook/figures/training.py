@@ -283,7 +283,7 @@ def training_replay(
         title_text="y", range=[-0.05, 1.05], scaleanchor="x", constrain="domain", row=1, col=1
     )
     fig.update_xaxes(title_text="iteration", row=1, col=2)
-    fig.update_yaxes(title_text="cost C", type="log", exponentformat="power", row=1, col=2)
+    fig.update_yaxes(title_text="cost C", type="log", dtick=1, exponentformat="power", row=1, col=2)
     fig.update_layout(
         template=TEMPLATE,
         height=520,
@@ -378,7 +378,7 @@ def learning_rate_costs(
             )
         )
     fig.update_xaxes(title_text="iteration")
-    fig.update_yaxes(title_text="cost C", type="log", exponentformat="power")
+    fig.update_yaxes(title_text="cost C", type="log", dtick=1, exponentformat="power")
     fig.update_layout(
         template=TEMPLATE,
         height=440,
@@ -498,9 +498,9 @@ def layer_activations(
     fig.update_yaxes(title_text="activation", col=1)
     fig.update_layout(
         template=TEMPLATE,
-        height=400,
-        margin={"t": 50, "b": 120},
-        legend={"orientation": "h", "x": 0.0, "y": -0.22, "yanchor": "top"},
+        height=420,
+        margin={"t": 50, "b": 140},
+        legend={"orientation": "h", "x": 0.0, "y": -0.3, "yanchor": "top"},
     )
     # On a phone the panels stack, the input layer's first.
     gap = 0.08
