@@ -699,9 +699,9 @@ def gradient_cost_curves(widths: Sequence[int], depths: Sequence[int] = (1, 2, 4
     fig.update_yaxes(title_text="forward passes", range=[0, 3.2], row=1, col=2)
     fig.update_layout(
         template=TEMPLATE,
-        height=480,
-        margin={"t": 50, "b": 150},
-        legend={"orientation": "h", "x": 0.0, "y": -0.2, "yanchor": "top"},
+        height=500,
+        margin={"t": 50, "b": 170},
+        legend={"orientation": "h", "x": 0.0, "y": -0.26, "yanchor": "top"},
         meta={key: value.tolist() for key, value in table.items()},
     )
     return narrow_layout(
