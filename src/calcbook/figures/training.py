@@ -304,10 +304,10 @@ def training_replay(
     return narrow_layout(
         fig,
         {
-            "height": 960,
-            "margin.b": 170,
+            "height": 980,
+            "margin.b": 190,
             **_side_by_side(0.14),
-            "legend.y": -0.07,
+            "legend.y": -0.1,
             "sliders[0].pad.t": 110,
         },
     )
