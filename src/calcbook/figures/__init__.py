@@ -21,6 +21,8 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.stationary`: Part 2's Hessian and black boxes: stationary points with
   their Hessians, curvature along a direction, and noisy functions with their estimated
   derivatives and gradients;
+- :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
+  effect of the learning rate, a trained network's layers, and the cost of a gradient;
 - :mod:`calcbook.figures.sandpit`: the board of the Sandpit game, which the book's script plays.
 """
 
@@ -59,6 +61,16 @@ from calcbook.figures.theme import (
     narrow_layout,
 )
 
+# Part 3, training a network and the cost of a gradient (calcbook.figures.training)
+from calcbook.figures.training import (
+    gradient_cost_curves,
+    gradient_cost_table,
+    layer_activations,
+    learning_rate_costs,
+    snapshot_schedule,
+    training_replay,
+)
+
 __all__ = [
     "COLORSCALE",
     "NARROW_WIDTH",
@@ -72,8 +84,12 @@ __all__ = [
     "derivative_matching",
     "difference_errors",
     "function_and_derivative",
+    "gradient_cost_curves",
+    "gradient_cost_table",
     "gradient_descent_tour",
     "gradient_hover_map",
+    "layer_activations",
+    "learning_rate_costs",
     "local_linear_map",
     "narrow_layout",
     "noisy_derivative",
@@ -84,7 +100,9 @@ __all__ = [
     "product_rule_rectangle",
     "sandpit_game",
     "secant_to_tangent",
+    "snapshot_schedule",
     "stationary_gallery",
     "surface_with_gradient",
     "total_derivative_contributions",
+    "training_replay",
 ]

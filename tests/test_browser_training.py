@@ -1,0 +1,67 @@
+"""The training page's replay in headless Chromium: the slider draws each snapshot's curve.
+
+Needs the built book (``make book``). One page load: the replay figure is found by its
+``meta.iterations``, its slider is clicked at the start of the rail (the untrained network) and
+then at the middle, and each time the test waits until the network's curve and the cost marker
+in the graph div are those of the step the slider says is active, then checks them against the
+step's own data (which the unit tests check against the snapshot networks).
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import new_context, open_page
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+PAGE = "book/03-chain-rule-and-networks/training.html"
+
+#: True once the figure shows the data of slider step `k` and the slider says `k` is active.
+SHOWS_STEP = """([gd, k]) => {
+  const slider = gd.layout.sliders[0];
+  if (slider.active !== k) return false;
+  const want = slider.steps[k].args[0];
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  return same(Array.from(gd.data[1].x), want.x[0]) && same(Array.from(gd.data[1].y), want.y[0])
+    && gd.data[4].x[0] === want.x[2][0] && gd.data[4].y[0] === want.y[2][0];
+}"""
+
+
+def test_replay_slider_draws_each_snapshot(browser, site_url: str) -> None:
+    ctx = new_context(browser, site_url)
+    try:
+        page = open_page(ctx, f"{site_url}/{PAGE}")
+        index = page.locator(".js-plotly-plot").evaluate_all(
+            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.iterations)"
+        )
+        assert index >= 0, "no training replay on the page"
+        figure = page.locator(".js-plotly-plot").nth(index)
+        figure.scroll_into_view_if_needed()
+        handle = figure.element_handle()
+        iterations = figure.evaluate("(gd) => gd.layout.meta.iterations")
+        n = len(iterations)
+        assert n >= 20 and iterations[0] == 0
+        # The page opens on the end of training.
+        page.wait_for_function(SHOWS_STEP, arg=[handle, n - 1])
+        end_cost = figure.evaluate("(gd) => gd.data[4].y[0]")
+
+        rail = figure.locator(".slider-rail-rect").first
+        box = rail.bounding_box()
+        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(SHOWS_STEP, arg=[handle, 0])
+        start = figure.evaluate("(gd) => [gd.data[4].x[0], gd.data[4].y[0]]")
+        assert start[0] == 0 and start[1] > end_cost
+        assert figure.locator(".slider-group .slider-label, .slider-container").first.is_visible()
+
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(
+            f"(gd) => {{ const a = gd.layout.sliders[0].active; return a > 0 && a < {n - 1}; }}",
+            arg=handle,
+        )
+        middle = figure.evaluate("(gd) => gd.layout.sliders[0].active")
+        page.wait_for_function(SHOWS_STEP, arg=[handle, middle])
+        assert figure.evaluate("(gd) => gd.data[4].x[0]") == iterations[middle]
+        assert not ctx.visit.errors, ctx.visit.errors
+        assert not ctx.visit.outside, ctx.visit.outside
+    finally:
+        ctx.close()
