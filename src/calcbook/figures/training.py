@@ -20,7 +20,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from calcbook.figures.theme import PALETTE, TEMPLATE, is_count, narrow_layout
+from calcbook.figures.primitives import (
+    apply_step,
+    check_count,
+    grid_domains,
+    panel_places,
+    slider,
+    slider_step,
+)
+from calcbook.figures.theme import PALETTE, TEMPLATE, narrow_layout
 from calcbook.network import Network, TrainingResult, backprop_flops, forward_flops
 
 __all__ = [
@@ -34,12 +42,6 @@ __all__ = [
 
 #: Colours of the training runs in :func:`learning_rate_costs`, in order (Okabe–Ito).
 RUN_COLOURS = ("#56B4E9", "#009E73", "#0072B2", "#E69F00", "#D55E00", "#CC79A7")
-
-
-def _check_count(name: str, value: object, smallest: int) -> int:
-    if not is_count(value) or value < smallest:  # type: ignore[operator]
-        raise ValueError(f"`{name}` must be an integer >= {smallest}, got {value!r}")
-    return int(value)  # type: ignore[call-overload]
 
 
 def _short(values: object, digits: int = 5) -> list[float | None]:
@@ -72,16 +74,7 @@ def _check_network(net: object, name: str = "net") -> Network:
 
 def _side_by_side(gap: float) -> dict[str, object]:
     """Narrow-layout updates that stack a figure's two panels, the first on top."""
-    height = (1 - gap) / 2
-    cells = [([0.0, 1.0], [1 - height, 1.0]), ([0.0, 1.0], [0.0, height])]
-    updates: dict[str, object] = {}
-    for panel, (x_dom, y_dom) in enumerate(cells):
-        axis = "" if panel == 0 else str(panel + 1)
-        updates[f"xaxis{axis}.domain"] = [round(v, 6) for v in x_dom]
-        updates[f"yaxis{axis}.domain"] = [round(v, 6) for v in y_dom]
-        updates[f"annotations[{panel}].x"] = 0.5
-        updates[f"annotations[{panel}].y"] = round(y_dom[1], 6)
-    return updates
+    return panel_places(grid_domains(2, 1, hgap=0.0, vgap=gap))
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,8 +112,8 @@ def snapshot_schedule(iterations: int, count: int = 30) -> list[int]:
     >>> snapshot_schedule(1000, 5)
     [0, 5, 31, 177, 1000]
     """
-    iterations = _check_count("iterations", iterations, 1)
-    count = _check_count("count", count, 2)
+    iterations = check_count("iterations", iterations, 1)
+    count = check_count("count", count, 2)
     spaced = np.expm1(np.linspace(0.0, np.log1p(iterations), count))
     return sorted({0, iterations, *(int(np.rint(v)) for v in spaced)})
 
@@ -186,7 +179,7 @@ def training_replay(
     if not result.snapshots:
         raise ValueError("`result` has no snapshots: train with snapshot_at=[...] to replay it")
     t, xy = _check_curve(t, xy)
-    grid = _check_count("grid", grid, 2)
+    grid = check_count("grid", grid, 2)
     history = np.asarray(result.cost_history, dtype=float)
     fine = np.linspace(0.0, 1.0, grid)[:, np.newaxis]
 
@@ -271,11 +264,9 @@ def training_replay(
             "x": [_short(curve[:, 0]), _short(dots[:, 0]), [int(iteration)]],
             "y": [_short(curve[:, 1]), _short(dots[:, 1]), [float(history[iteration])]],
         }
-        steps.append({"method": "restyle", "label": str(iteration), "args": [update, [1, 2, 4]]})
+        steps.append(slider_step(str(iteration), update, [1, 2, 4]))
         iterations.append(int(iteration))
-    for key in ("x", "y"):
-        for trace, values in zip((1, 2, 4), steps[-1]["args"][0][key], strict=True):
-            fig.data[trace][key] = values
+    apply_step(fig, steps[-1])
     last = len(steps) - 1
 
     fig.update_xaxes(title_text="x", range=[-0.05, 1.05], constrain="domain", row=1, col=1)
@@ -289,16 +280,7 @@ def training_replay(
         height=520,
         margin={"t": 50, "b": 150},
         legend={"orientation": "h", "x": 0.0, "y": -0.16, "yanchor": "top"},
-        sliders=[
-            {
-                "active": last,
-                "steps": steps,
-                "currentvalue": {"prefix": "after iteration ", "font": {"size": 14}},
-                "pad": {"t": 90},
-                "len": 1.0,
-                "x": 0.0,
-            }
-        ],
+        sliders=[slider(steps, prefix="after iteration ", active=last, pad=90)],
         meta={"iterations": iterations},
     )
     return narrow_layout(
@@ -440,7 +422,7 @@ def layer_activations(
     """
     net = _check_network(net)
     t, xy = _check_curve(t, xy)
-    grid = _check_count("grid", grid, 2)
+    grid = check_count("grid", grid, 2)
     fine = np.linspace(0.0, 1.0, grid)
     layers = net.activations(fine[:, np.newaxis])[1:]
     n_panels = len(layers)
@@ -523,8 +505,8 @@ def layer_activations(
 
 
 def _check_family(widths: Sequence[int], depths: Sequence[int]) -> tuple[list[int], list[int]]:
-    widths = [_check_count("widths[i]", w, 1) for w in widths]
-    depths = [_check_count("depths[i]", d, 1) for d in depths]
+    widths = [check_count("widths[i]", w, 1) for w in widths]
+    depths = [check_count("depths[i]", d, 1) for d in depths]
     if not widths or not depths:
         raise ValueError("`widths` and `depths` must each hold at least one value")
     if any(b <= a for a, b in pairwise(widths)):
