@@ -23,6 +23,8 @@ The package has one module per family of figures, and every builder is importabl
   derivatives and gradients;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
   effect of the learning rate, a trained network's layers, and the cost of a gradient;
+- :mod:`calcbook.figures.graph`: Part 3's computational graphs with their forward values and
+  backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.sandpit`: the board of the Sandpit game, which the book's script plays.
 """
 
@@ -33,6 +35,16 @@ from calcbook.figures.calculus import (
     function_and_derivative,
     product_rule_rectangle,
     secant_to_tangent,
+)
+
+# Part 3, backpropagation and automatic differentiation (calcbook.figures.graph)
+from calcbook.figures.graph import (
+    GraphLayout,
+    backprop_deltas,
+    backprop_steps,
+    computational_graph,
+    graph_layout,
+    node_caption,
 )
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.multivariate import (
@@ -76,9 +88,13 @@ __all__ = [
     "NARROW_WIDTH",
     "PALETTE",
     "TEMPLATE",
+    "GraphLayout",
     "arrow_segments",
+    "backprop_deltas",
+    "backprop_steps",
     "best_central_step",
     "chain_rule_machines",
+    "computational_graph",
     "configure_renderer",
     "curvature_along_directions",
     "derivative_matching",
@@ -88,10 +104,12 @@ __all__ = [
     "gradient_cost_table",
     "gradient_descent_tour",
     "gradient_hover_map",
+    "graph_layout",
     "layer_activations",
     "learning_rate_costs",
     "local_linear_map",
     "narrow_layout",
+    "node_caption",
     "noisy_derivative",
     "noisy_function",
     "noisy_gradient_field",
