@@ -188,8 +188,11 @@ class TestComputationalGraph:
         ]
         pieces = [p[~np.isnan(p[:, 0])] for p in pieces if np.any(~np.isnan(p[:, 0]))]
         assert len(pieces) == 2
-        # Same ends, one arc above and one below the straight line.
-        assert_allclose(pieces[0][[0, -1]], pieces[1][[0, -1]])
+        # Mirror images: one arc above and one below the straight line from x to x·x, each
+        # cut short at the nodes' rims (so neither runs into a node's centre).
+        assert_allclose(pieces[0][:, 0], pieces[1][:, 0])
+        assert_allclose(pieces[0][:, 1], -pieces[1][:, 1])
+        assert 0 < pieces[0][0, 0] and pieces[0][-1, 0] < 1
         middles = sorted(p[len(p) // 2, 1] for p in pieces)
         assert middles[0] < 0 < middles[1]
         # Arrow heads (odd entries) lie right of their tails going forward, left going back.

@@ -48,13 +48,18 @@ _OP_SYMBOLS = {
     "relu": "relu",
 }
 #: Samples along each drawn edge (a straight line or a gentle arc).
-_EDGE_SAMPLES = 13
+_EDGE_SAMPLES = 41
+#: The width in pixels assumed for the plot area when edges are cut short at the nodes' rims
+#: (the height is known). A wider figure lets an edge reach a little way into a node, a
+#: narrower one leaves a small gap: both harmless.
+_ASSUMED_WIDTH = 700
 #: How far the k-th of several edges between the same two nodes bends away from the straight
 #: line, as a fraction of the edge's length.
 _BEND = 0.22
 #: How far an edge that skips a column arcs away (in rows), per column skipped.
 _SKIP_ARC = 0.9
 _NODE_SIZE = 60
+_NEURON_SIZE = 56
 _TEXT_SIZE = 12
 
 
@@ -264,9 +269,29 @@ def _polyline(paths: list[np.ndarray]) -> tuple[list[float | None], list[float |
     return xs, ys
 
 
+def _outside_nodes(
+    paths: list[np.ndarray], scale: tuple[float, float], radius: float
+) -> list[np.ndarray]:
+    """Cut each path short where it is within `radius` pixels of either end (a node's centre).
+
+    `scale` is the number of pixels per unit of x and of y. The nodes are drawn translucent,
+    so an edge must stop at the rim rather than run to the centre.
+    """
+    out = []
+    sx, sy = scale
+    for points in paths:
+        far = np.ones(len(points), dtype=bool)
+        for centre in (points[0], points[-1]):
+            far &= (
+                np.hypot((points[:, 0] - centre[0]) * sx, (points[:, 1] - centre[1]) * sy) > radius
+            )
+        out.append(points[far])
+    return out
+
+
 def _arrow_pairs(paths: list[np.ndarray], *, reverse: bool) -> tuple[list[float], list[float]]:
     """Pairs of points (tail, head) near each edge's middle; the head carries the arrow."""
-    a, b = (_EDGE_SAMPLES // 2 - 1, _EDGE_SAMPLES // 2 + 1)
+    a, b = (_EDGE_SAMPLES // 2 - 2, _EDGE_SAMPLES // 2 + 2)
     if reverse:
         a, b = b, a
     xs: list[float] = []
@@ -298,13 +323,6 @@ _ROLE_COLOURS = {
 def _rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r}, {g}, {b}, {alpha})"
-
-
-def _tint(hex_colour: str, amount: float) -> str:
-    """Mix `amount` of `hex_colour` into white: an opaque pale fill that hides the edges."""
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    mix = [round(255 - amount * (255 - c)) for c in (r, g, b)]
-    return f"rgb({mix[0]}, {mix[1]}, {mix[2]})"
 
 
 def computational_graph(
@@ -376,12 +394,18 @@ def computational_graph(
         raise ValueError(f"`height` must be an integer of at least 200 pixels, got {height!r}")
 
     paths = _edge_paths(layout)
-    edge_x, edge_y = _polyline(paths)
     # The vertical extent of the drawing, arcs included, with room for a node's radius.
-    ys = np.array([v for v in edge_y if v is not None] + list(layout.y), dtype=float)
+    ys = np.concatenate([p[:, 1] for p in paths] + [layout.y])
     ys = np.concatenate([ys - 0.35, ys + 0.35])
+    y_range = [min(float(ys.min()), min(layout.y) - 0.6), max(float(ys.max()), max(layout.y) + 0.6)]
+    x_range = [-0.5, max(layout.depth) + 0.5]
+    scale = (
+        (_ASSUMED_WIDTH - 20) / (x_range[1] - x_range[0]),
+        (height - 80) / (y_range[1] - y_range[0]),
+    )
+    edge_x, edge_y = _polyline(_outside_nodes(paths, scale, _NODE_SIZE / 2 + 2))
     fig = go.Figure()
-    fill = [_tint(_ROLE_COLOURS[r], 0.25) for r in roles]
+    fill = [_rgba(_ROLE_COLOURS[r], 0.22) for r in roles]
     line = [_ROLE_COLOURS[r] for r in roles]
 
     def operands(node: Value) -> str:
@@ -491,19 +515,8 @@ def computational_graph(
         template=TEMPLATE,
         height=int(height),
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        xaxis={
-            "visible": False,
-            "range": [-0.5, max(layout.depth) + 0.5],
-            "fixedrange": True,
-        },
-        yaxis={
-            "visible": False,
-            "range": [
-                min(float(np.nanmin(ys)), min(layout.y) - 0.6),
-                max(float(np.nanmax(ys)), max(layout.y) + 0.6),
-            ],
-            "fixedrange": True,
-        },
+        xaxis={"visible": False, "range": x_range, "fixedrange": True},
+        yaxis={"visible": False, "range": y_range, "fixedrange": True},
         annotations=[
             {
                 "text": forward_note,
@@ -660,6 +673,24 @@ def backprop_steps(net: Network, x: Any, y: Any, *, digits: int = 2) -> go.Figur
 
     pos_x = [np.full(n, float(k)) for k, n in enumerate(sizes)]
     pos_y = [(n - 1) / 2 - np.arange(n, dtype=float) for n in sizes]
+    tallest = max(sizes)
+    height = 170 + 80 * tallest
+    # Pixels per unit (the slider takes about 100 pixels below the plot): lines stop at the
+    # translucent neurons' rims.
+    scale = ((_ASSUMED_WIDTH - 20) / (n_layers + 1), (height - 160) / (tallest + 0.2))
+
+    def ends(k: int, m: int, i: int) -> tuple[list[float], list[float]]:
+        """Return the line of weights[k][i, m], from neuron m of layer k to neuron i of k + 1."""
+        (points,) = _outside_nodes(
+            [np.linspace([pos_x[k][m], pos_y[k][m]], [pos_x[k + 1][i], pos_y[k + 1][i]], 81)],
+            scale,
+            _NEURON_SIZE / 2 + 2,
+        )
+        return [float(points[0, 0]), float(points[-1, 0])], [
+            float(points[0, 1]),
+            float(points[-1, 1]),
+        ]
+
     fig = go.Figure()
     # The plain network: every weight as a thin grey line.
     wx: list[float | None] = []
@@ -667,8 +698,9 @@ def backprop_steps(net: Network, x: Any, y: Any, *, digits: int = 2) -> go.Figur
     for k in range(n_layers):
         for i in range(sizes[k + 1]):
             for m in range(sizes[k]):
-                wx += [pos_x[k][m], pos_x[k + 1][i], None]
-                wy += [pos_y[k][m], pos_y[k + 1][i], None]
+                line_x, line_y = ends(k, m, i)
+                wx += [*line_x, None]
+                wy += [*line_y, None]
     fig.add_trace(
         go.Scatter(
             x=wx,
@@ -689,8 +721,8 @@ def backprop_steps(net: Network, x: Any, y: Any, *, digits: int = 2) -> go.Figur
                 g = float(grad_w[k][i, m])
                 fig.add_trace(
                     go.Scatter(
-                        x=[pos_x[k][m], pos_x[k + 1][i]],
-                        y=[pos_y[k][m], pos_y[k + 1][i]],
+                        x=ends(k, m, i)[0],
+                        y=ends(k, m, i)[1],
                         mode="lines",
                         line={
                             "color": PALETTE["derivative"] if g > 0 else PALETTE["function"],
@@ -737,8 +769,8 @@ def backprop_steps(net: Network, x: Any, y: Any, *, digits: int = 2) -> go.Figur
                 textposition="middle center",
                 textfont={"size": 11, "color": colour},
                 marker={
-                    "size": 56,
-                    "color": _tint(PALETTE["function"], 0.18),
+                    "size": _NEURON_SIZE,
+                    "color": _rgba(PALETTE["function"], 0.15),
                     "line": {"width": 2, "color": PALETTE["function"]},
                 },
                 hovertext=hover,
@@ -780,10 +812,9 @@ def backprop_steps(net: Network, x: Any, y: Any, *, digits: int = 2) -> go.Figur
                 "args": [{"visible": visible}, {"annotations[0].text": notes[step]}],
             }
         )
-    tallest = max(sizes)
     fig.update_layout(
         template=TEMPLATE,
-        height=170 + 80 * tallest,
+        height=height,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis={"visible": False, "range": [-0.5, n_layers + 0.5], "fixedrange": True},
         yaxis={
