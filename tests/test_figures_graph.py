@@ -305,3 +305,16 @@ class TestBackpropSteps:
         if args[0] is None:
             with pytest.raises(TypeError, match="`net` must be"):
                 backprop_deltas(*args)
+
+
+class TestNarrowLayout:
+    def test_only_a_crowded_graph_gets_a_phone_width(self):
+        *_, small, _ = expression_graph()
+        assert computational_graph(small).layout.meta is None
+        w1, x1, w2, x2, b, t = values([0.8, 1.5, -0.4, 2.0, 0.1, 1.0], list("abcdef"))
+        cost = ((w1 * x1 + w2 * x2 + b).sigmoid() - t) ** 2
+        fig = computational_graph(cost)
+        spec = fig.layout.meta["calcbook"]
+        assert spec["narrow"] == {"width": 590} and spec["wide"] == {"width": None}
+        assert spec["narrow"]["width"] < spec["breakpoint"]  # stays narrow once applied
+        assert trace(fig, "nodes-forward").marker.size == 52

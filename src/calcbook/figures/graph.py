@@ -22,7 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from calcbook.autodiff import Value
-from calcbook.figures.theme import PALETTE, TEMPLATE
+from calcbook.figures.theme import NARROW_WIDTH, PALETTE, TEMPLATE, narrow_layout
 from calcbook.network import Network, activation
 
 __all__ = [
@@ -340,7 +340,13 @@ def computational_graph(
       is labelled with its local derivative :math:`\partial\,\text{parent} / \partial\,
       \text{child}`, the factor by which the gradient is multiplied as it crosses that edge.
 
-    Hovering over a node shows its operation, its operands, its value and its gradient.
+    A graph of six or more columns gets smaller nodes and, on a phone, a fixed width of
+    :data:`~calcbook.figures.theme.NARROW_WIDTH` - 10 pixels that scrolls sideways (see
+    :func:`~calcbook.figures.theme.narrow_layout`).
+
+    Hovering over a node shows its operation, its operands, its value and its gradient. A line
+    of text above the graph names the view shown; the buttons themselves are not highlighted
+    (Plotly's highlight is a fixed pale colour that the book's dark theme cannot read).
 
     Parameters
     ----------
@@ -398,12 +404,16 @@ def computational_graph(
     ys = np.concatenate([p[:, 1] for p in paths] + [layout.y])
     ys = np.concatenate([ys - 0.35, ys + 0.35])
     y_range = [min(float(ys.min()), min(layout.y) - 0.6), max(float(ys.max()), max(layout.y) + 0.6)]
-    x_range = [-0.5, max(layout.depth) + 0.5]
+    x_range = [-0.4, max(layout.depth) + 0.4]
+    # Smaller nodes when six or more columns share the width (a neuron and its cost: seven).
+    crowded = max(layout.depth) >= 5
+    node_size = _NODE_SIZE - 8 if crowded else _NODE_SIZE
+    text_size = _TEXT_SIZE - 1 if crowded else _TEXT_SIZE
     scale = (
         (_ASSUMED_WIDTH - 20) / (x_range[1] - x_range[0]),
         (height - 80) / (y_range[1] - y_range[0]),
     )
-    edge_x, edge_y = _polyline(_outside_nodes(paths, scale, _NODE_SIZE / 2 + 2))
+    edge_x, edge_y = _polyline(_outside_nodes(paths, scale, node_size / 2 + 2))
     fig = go.Figure()
     fill = [_rgba(_ROLE_COLOURS[r], 0.22) for r in roles]
     line = [_ROLE_COLOURS[r] for r in roles]
@@ -438,9 +448,9 @@ def computational_graph(
                 mode="markers+text",
                 text=text,
                 textposition="middle center",
-                textfont={"size": _TEXT_SIZE, "color": colour},
+                textfont={"size": text_size, "color": colour},
                 marker={
-                    "size": _NODE_SIZE,
+                    "size": node_size,
                     "color": fill,
                     "line": {"width": 2, "color": line},
                     "symbol": "circle",
@@ -540,7 +550,7 @@ def computational_graph(
                 "y": 1.0,
                 "yanchor": "bottom",
                 "pad": {"b": 30},
-                "showactive": True,
+                "showactive": False,
                 "buttons": [
                     {
                         "label": "Forward pass",
@@ -562,6 +572,10 @@ def computational_graph(
             }
         ],
     )
+    if crowded:
+        # Six or more columns do not fit a phone: there the figure keeps a width just under
+        # the narrow breakpoint and its frame scrolls sideways (the book's CSS allows it).
+        narrow_layout(fig, {"width": NARROW_WIDTH - 10})
     return fig
 
 
