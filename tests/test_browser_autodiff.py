@@ -54,18 +54,23 @@ def test_graph_buttons_switch_values_and_gradients(browser, site_url):
         figure = figures.nth(index)
         figure.scroll_into_view_if_needed()
         handle = figure.element_handle()
+        # Drawn: every node text of the view wanted, and none that only the other view has.
         wait_for = (
-            f"([gd, want]) => {{ const drawn = ({DRAWN})(gd);"
-            " return drawn.length === want.length && want.every((w) => drawn.includes(w)); }"
+            f"([gd, want, gone]) => {{ const drawn = ({DRAWN})(gd);"
+            " return want.every((w) => drawn.includes(w))"
+            " && !gone.some((w) => drawn.includes(w)); }"
         )
+        only_forward = sorted(set(forward) - set(backward))
+        only_backward = sorted(set(backward) - set(forward))
+        assert only_forward and only_backward
 
         # As loaded: the forward view.
-        page.wait_for_function(wait_for, arg=[handle, forward])
-        assert figure.locator(".annotation-text").first.inner_text().startswith("Forward pass")
+        page.wait_for_function(wait_for, arg=[handle, forward, only_backward])
+        assert figure.locator(".annotation-text").first.text_content().startswith("Forward pass")
 
         figure.locator(".updatemenu-button").filter(has_text="Backward pass").click()
-        page.wait_for_function(wait_for, arg=[handle, backward])
-        note = figure.locator(".annotation-text").first.inner_text()
+        page.wait_for_function(wait_for, arg=[handle, backward, only_forward])
+        note = figure.locator(".annotation-text").first.text_content()
         assert note.startswith("Backward pass")
         shown = figure.evaluate(
             "(gd) => gd.data.filter((t) => t.visible === true).map((t) => t.meta)"
@@ -77,8 +82,8 @@ def test_graph_buttons_switch_values_and_gradients(browser, site_url):
         assert "×7.389" in labels and "×3" in labels  # the two edges out of x: e² and y
 
         figure.locator(".updatemenu-button").filter(has_text="Forward pass").click()
-        page.wait_for_function(wait_for, arg=[handle, forward])
-        assert figure.locator(".annotation-text").first.inner_text().startswith("Forward pass")
+        page.wait_for_function(wait_for, arg=[handle, forward, only_backward])
+        assert figure.locator(".annotation-text").first.text_content().startswith("Forward pass")
         assert context.visit.errors == [], context.visit.errors
         assert context.visit.outside == []
     finally:

@@ -22,6 +22,7 @@ from calcbook.figures import (
     TEMPLATE,
     backprop_deltas,
     backprop_steps,
+    backward_states,
     computational_graph,
     graph_layout,
     node_caption,
@@ -318,3 +319,61 @@ class TestNarrowLayout:
         assert spec["narrow"] == {"width": 590} and spec["wide"] == {"width": None}
         assert spec["narrow"]["width"] < spec["breakpoint"]  # stays narrow once applied
         assert trace(fig, "nodes-forward").marker.size == 52
+
+
+class TestBackwardSteps:
+    def neuron(self):
+        w1, x1, w2, x2, b, t = values([0.8, 1.5, -0.4, 2.0, 0.1, 1.0], list("abcdef"))
+        return ((w1 * x1 + w2 * x2 + b).sigmoid() - t) ** 2
+
+    def test_replay_ends_with_the_engines_adjoints(self):
+        cost = self.neuron()
+        states = backward_states(cost)
+        cost.backward()
+        nodes = graph_layout(cost).nodes
+        assert states[-1][1] == [n.grad for n in nodes]  # the same sums in the same order
+        assert states[0][0] is None and states[0][1][-1] == 1.0 and sum(states[0][1]) == 1.0
+        # One state per operation, visited from the output back; all edges used at the end.
+        visited = [v for v, _, _ in states[1:]]
+        assert len(visited) == sum(1 for n in nodes if n.op) and visited == sorted(visited)[::-1]
+        assert states[-1][2] == set(range(len(graph_layout(cost).edges)))
+
+    def test_a_node_is_final_when_it_is_visited(self):
+        # When a node is visited, every user has passed back its share: its adjoint is final.
+        cost = self.neuron()
+        states = backward_states(cost)
+        final = states[-1][1]
+        for visited, grads, _ in states[1:]:
+            assert grads[visited] == final[visited]
+
+    def test_slider_shows_each_state(self):
+        cost = self.neuron()
+        fig = computational_graph(cost, digits=8)
+        states = backward_states(cost)
+        metas = [t.meta for t in fig.data]
+        steps = fig.layout.sliders[0].steps
+        assert len(steps) == len(states)
+        for j, (step, (visited, grads, done)) in enumerate(zip(steps, states, strict=True)):
+            on = {m for m, v in zip(metas, step.args[0]["visible"], strict=True) if v}
+            assert on == {
+                "edges-base",
+                "arrows-base",
+                "edge-labels",
+                f"edges-step-{j}",
+                f"arrows-step-{j}",
+                f"nodes-step-{j}",
+            }
+            nodes = trace(fig, f"nodes-step-{j}")
+            assert_allclose([number(t) for t in nodes.text], grads, rtol=1e-7, atol=1e-12)
+            widths = list(nodes.marker.line.width)
+            assert [i for i, w in enumerate(widths) if w == 5.0] == (
+                [] if visited is None else [visited]
+            )
+            assert list(trace(fig, f"arrows-step-{j}").marker.size) == [0, 13] * len(done)
+
+    def test_no_slider_when_asked(self):
+        fig = computational_graph(self.neuron(), steps=False)
+        assert not fig.layout.sliders
+        assert not any(t.meta.startswith(("nodes-step", "edges-base")) for t in fig.data)
+        with pytest.raises(TypeError, match="`steps` must be True or False"):
+            computational_graph(self.neuron(), steps=1)

@@ -29,6 +29,7 @@ __all__ = [
     "GraphLayout",
     "backprop_deltas",
     "backprop_steps",
+    "backward_states",
     "computational_graph",
     "graph_layout",
     "node_caption",
@@ -325,8 +326,51 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
+def backward_states(output: Value) -> list[tuple[int | None, list[float], set[int]]]:
+    r"""Replay :meth:`~calcbook.autodiff.Value.backward` one node at a time.
+
+    Returns
+    -------
+    list of (visited, grads, done)
+        Before the first visit (``visited`` is None) and after each visit of an operation, in
+        the order ``backward`` visits them: the index (into :func:`graph_layout`'s ``nodes``)
+        of the node just visited, every node's ``grad`` at that moment, and the indices of the
+        edges whose contribution has been added. Inputs, which pass nothing on, are skipped.
+        The last ``grads`` are the adjoints that ``output.backward()`` computes, bit for bit.
+
+    Examples
+    --------
+    >>> x = Value(3.0, label="x")
+    >>> states = backward_states(x * x + x)
+    >>> [(visited, grads) for visited, grads, _ in states]
+    [(None, [0.0, 0.0, 1.0]), (2, [1.0, 1.0, 1.0]), (1, [7.0, 1.0, 1.0])]
+    """
+    layout = graph_layout(output)
+    grads = [0.0] * len(layout.nodes)
+    grads[-1] = 1.0
+    by_parent: dict[int, list[int]] = {}
+    for e, (_, parent, _) in enumerate(layout.edges):
+        by_parent.setdefault(parent, []).append(e)
+    states: list[tuple[int | None, list[float], set[int]]] = [(None, list(grads), set())]
+    done: set[int] = set()
+    for i in reversed(range(len(layout.nodes))):  # the reverse of a topological order
+        if i not in by_parent:
+            continue
+        for e in by_parent[i]:
+            child, _, local = layout.edges[e]
+            grads[child] += grads[i] * local
+            done.add(e)
+        states.append((i, list(grads), set(done)))
+    return states
+
+
 def computational_graph(
-    output: Value, *, output_name: str = "f", digits: int = 4, height: int | None = None
+    output: Value,
+    *,
+    output_name: str = "f",
+    digits: int = 4,
+    height: int | None = None,
+    steps: bool = True,
 ) -> go.Figure:
     r"""Draw the computational graph of `output`, with a forward and a backward view.
 
@@ -357,14 +401,21 @@ def computational_graph(
     digits : int, optional
         Significant digits of the numbers shown, 1 to 10.
     height : int, optional
-        Height in pixels; by default it grows with the tallest column.
+        Height in pixels of the graph (a slider adds 90); by default it grows with the
+        tallest column.
+    steps : bool, optional
+        Add a slider that replays the backward pass one operation at a time
+        (:func:`backward_states`): the node being visited is ringed, every node shows the
+        gradient accumulated so far, and the edges already used are drawn in colour.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Traces, each named by its ``meta``: ``"edges-forward"``, ``"arrows-forward"``,
         ``"nodes-forward"`` (visible first), then ``"edges-backward"``, ``"arrows-backward"``,
-        ``"edge-labels"``, ``"nodes-backward"``. Node traces list the nodes in the order of
+        ``"edge-labels"``, ``"nodes-backward"``, and with `steps` ``"edges-base"``,
+        ``"arrows-base"`` and, for each slider step ``j``, ``"edges-step-j"``,
+        ``"arrows-step-j"`` and ``"nodes-step-j"``. Node traces list the nodes in the order of
         :func:`graph_layout`; edge traces list the edges in that order too.
 
     Raises
@@ -387,6 +438,8 @@ def computational_graph(
     output = _check_value(output)
     if not isinstance(output_name, str) or not output_name:
         raise TypeError(f"`output_name` must be a non-empty string, got {output_name!r}")
+    if not isinstance(steps, bool):
+        raise TypeError(f"`steps` must be True or False, got {steps!r}")
     digits = _check_digits(digits)
     output.backward()
     layout = graph_layout(output)
@@ -413,7 +466,7 @@ def computational_graph(
         (_ASSUMED_WIDTH - 20) / (x_range[1] - x_range[0]),
         (height - 80) / (y_range[1] - y_range[0]),
     )
-    edge_x, edge_y = _polyline(_outside_nodes(paths, scale, node_size / 2 + 2))
+    trimmed = _outside_nodes(paths, scale, node_size / 2 + 2)
     fig = go.Figure()
     fill = [_rgba(_ROLE_COLOURS[r], 0.22) for r in roles]
     line = [_ROLE_COLOURS[r] for r in roles]
@@ -440,7 +493,9 @@ def computational_graph(
             f"∂{output_name}/∂(this node) = {_fmt(n.grad, digits)}"
         )
 
-    def add_nodes(text: list[str], colour: str, meta: str, visible: bool) -> None:
+    def add_nodes(
+        text: list[str], colour: str, meta: str, visible: bool, widths: list[float] | None = None
+    ) -> None:
         fig.add_trace(
             go.Scatter(
                 x=layout.x,
@@ -452,7 +507,7 @@ def computational_graph(
                 marker={
                     "size": node_size,
                     "color": fill,
-                    "line": {"width": 2, "color": line},
+                    "line": {"width": widths or 2, "color": line},
                     "symbol": "circle",
                 },
                 hovertext=hover,
@@ -463,7 +518,11 @@ def computational_graph(
             )
         )
 
-    def add_edges(colour: str, reverse: bool, meta: str, visible: bool) -> None:
+    def add_edges(
+        colour: str, reverse: bool, meta: str, visible: bool, subset: list[int] | None = None
+    ) -> None:
+        which = range(len(paths)) if subset is None else subset
+        edge_x, edge_y = _polyline([trimmed[e] for e in which])
         fig.add_trace(
             go.Scatter(
                 x=edge_x,
@@ -476,7 +535,7 @@ def computational_graph(
                 visible=visible,
             )
         )
-        ax, ay = _arrow_pairs(paths, reverse=reverse)
+        ax, ay = _arrow_pairs([paths[e] for e in which], reverse=reverse)
         fig.add_trace(
             go.Scatter(
                 x=ax,
@@ -485,7 +544,7 @@ def computational_graph(
                 marker={
                     "symbol": "arrow",
                     "angleref": "previous",
-                    "size": [0, 13] * len(paths),
+                    "size": [0, 13] * len(which),
                     "color": colour,
                 },
                 hoverinfo="skip",
@@ -519,12 +578,51 @@ def computational_graph(
     backward_note = (
         f"Backward pass: each node shows ∂{output_name}/∂(node); each edge its local derivative"
     )
+    slider = []
+    if steps:
+        add_edges(_rgba(PALETTE["data"], 0.6), True, "base", False)
+        states = backward_states(output)
+        for j, (visited, grads, done) in enumerate(states):
+            add_edges(PALETTE["derivative"], True, f"step-{j}", False, subset=sorted(done))
+            add_nodes(
+                [f"<b>{c}</b><br>{_fmt(g, digits)}" for c, g in zip(captions, grads, strict=True)],
+                PALETTE["derivative"],
+                f"nodes-step-{j}",
+                False,
+                widths=[5.0 if i == visited else 2.0 for i in range(len(nodes))],
+            )
+        notes = [
+            f"Backward pass, start: ∂{output_name}/∂{output_name} = 1; every other node holds 0"
+        ]
+        for visited, grads, _ in states[1:]:
+            uses = len(nodes[visited].children)
+            notes.append(
+                f"Visit {captions[visited]} (adjoint {_fmt(grads[visited], digits)}): add adjoint"
+                f" × local derivative to its {uses} operand{'s' if uses > 1 else ''}"
+            )
+        for j, note in enumerate(notes):
+            shown = {"edges-base", "arrows-base", "edge-labels"} | {
+                f"{kind}-step-{j}" for kind in ("edges", "arrows", "nodes")
+            }
+            slider.append(
+                {
+                    "label": str(j),
+                    "method": "update",
+                    "args": [
+                        {"visible": [t.meta in shown for t in fig.data]},
+                        {"annotations[0].text": note},
+                    ],
+                }
+            )
     forward_visible = [t.meta.endswith("forward") for t in fig.data]
-    backward_visible = [not v for v in forward_visible]
+    backward_visible = [
+        t.meta in {"edges-backward", "arrows-backward", "edge-labels", "nodes-backward"}
+        for t in fig.data
+    ]
     fig.update_layout(
         template=TEMPLATE,
-        height=int(height),
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        height=int(height) + (90 if steps else 0),
+        margin={"l": 10, "r": 10, "t": 70, "b": 90 if steps else 10},
         xaxis={"visible": False, "range": x_range, "fixedrange": True},
         yaxis={"visible": False, "range": y_range, "fixedrange": True},
         annotations=[
@@ -572,6 +670,19 @@ def computational_graph(
             }
         ],
     )
+    if steps:
+        fig.update_layout(
+            sliders=[
+                {
+                    "active": 0,
+                    "steps": slider,
+                    "currentvalue": {"prefix": "Backward pass, step "},
+                    "pad": {"t": 10},
+                    "x": 0.05,
+                    "len": 0.9,
+                }
+            ]
+        )
     if crowded:
         # Six or more columns do not fit a phone: there the figure keeps a width just under
         # the narrow breakpoint and its frame scrolls sideways (the book's CSS allows it).
