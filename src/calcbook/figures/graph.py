@@ -329,14 +329,25 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def backward_states(output: Value) -> list[tuple[int | None, list[float], set[int]]]:
     r"""Replay :meth:`~calcbook.autodiff.Value.backward` one node at a time.
 
+    Parameters
+    ----------
+    output : Value
+        The last node of the graph. Its graph's ``grad`` attributes are not changed.
+
     Returns
     -------
-    list of (visited, grads, done)
-        Before the first visit (``visited`` is None) and after each visit of an operation, in
-        the order ``backward`` visits them: the index (into :func:`graph_layout`'s ``nodes``)
-        of the node just visited, every node's ``grad`` at that moment, and the indices of the
-        edges whose contribution has been added. Inputs, which pass nothing on, are skipped.
-        The last ``grads`` are the adjoints that ``output.backward()`` computes, bit for bit.
+    list of tuple
+        One ``(visited, grads, done)`` before the first visit (``visited`` is None) and one
+        after each visit of an operation, in the order ``backward`` visits them: the index
+        (into :func:`graph_layout`'s ``nodes``) of the node just visited, every node's
+        ``grad`` at that moment, and the indices of the edges whose contribution has been
+        added. Inputs, which pass nothing on, are skipped. The last ``grads`` are the
+        adjoints that ``output.backward()`` computes, bit for bit.
+
+    Raises
+    ------
+    TypeError
+        If `output` is not a :class:`~calcbook.autodiff.Value`.
 
     Examples
     --------
