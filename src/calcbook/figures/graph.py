@@ -265,8 +265,9 @@ def _polyline(paths: list[np.ndarray]) -> tuple[list[float | None], list[float |
     xs: list[float | None] = []
     ys: list[float | None] = []
     for points in paths:
-        xs += [float(v) for v in points[:, 0]] + [None]
-        ys += [float(v) for v in points[:, 1]] + [None]
+        # Four decimals are far finer than a pixel and keep the page small.
+        xs += [round(float(v), 4) for v in points[:, 0]] + [None]
+        ys += [round(float(v), 4) for v in points[:, 1]] + [None]
     return xs, ys
 
 
@@ -286,7 +287,11 @@ def _outside_nodes(
             far &= (
                 np.hypot((points[:, 0] - centre[0]) * sx, (points[:, 1] - centre[1]) * sy) > radius
             )
-        out.append(points[far])
+        kept = points[far]
+        chord = points[-1] - points[0]
+        off = chord[0] * (points[:, 1] - points[0, 1]) - chord[1] * (points[:, 0] - points[0, 0])
+        # A straight edge needs only its two ends (the page stores every point as text).
+        out.append(kept[[0, -1]] if len(kept) > 2 and np.max(np.abs(off)) < 1e-12 else kept)
     return out
 
 
@@ -298,8 +303,8 @@ def _arrow_pairs(paths: list[np.ndarray], *, reverse: bool) -> tuple[list[float]
     xs: list[float] = []
     ys: list[float] = []
     for points in paths:
-        xs += [float(points[a, 0]), float(points[b, 0])]
-        ys += [float(points[a, 1]), float(points[b, 1])]
+        xs += [round(float(points[a, 0]), 4), round(float(points[b, 0]), 4)]
+        ys += [round(float(points[a, 1]), 4), round(float(points[b, 1]), 4)]
     # The tail is listed first so that Plotly's angleref="previous" points the head along the
     # edge; heads are the odd entries.
     return xs, ys
