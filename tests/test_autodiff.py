@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from calcbook.autodiff import Value, grad, values
+from calcbook.autodiff import Value, as_values, grad_of
 
 VALUE_OPS = SimpleNamespace(
     exp=lambda v: v.exp(),
@@ -88,7 +88,7 @@ class TestAgainstSympy:
     @pytest.mark.parametrize("point", POINTS)
     @pytest.mark.parametrize(("name", "expression"), EXPRESSIONS, ids=[e[0] for e in EXPRESSIONS])
     def test_value_and_gradient(self, name, expression, point):
-        inputs = values(point, "xyz")
+        inputs = as_values(point, "xyz")
         out = expression(VALUE_OPS, *inputs)
         out.backward()
         # A handful of roundings per node: 1e-12 relative is far above them and far below
@@ -108,7 +108,7 @@ class TestAgainstSympy:
     )
     def test_product_quotient_and_chain_rules(self, a, b, c):
         # d/da [a b + a / c + tanh(a b)] = b + 1/c + b (1 - tanh²(ab)), and so on.
-        ga, gb, gc = grad(lambda x, y, z: x * y + x / z + (x * y).tanh(), a, b, c)
+        ga, gb, gc = grad_of(lambda x, y, z: x * y + x / z + (x * y).tanh(), a, b, c)
         sech2 = 1 - math.tanh(a * b) ** 2
         assert_allclose(
             [ga, gb, gc], [b + 1 / c + b * sech2, a + a * sech2, -a / c**2], rtol=1e-12, atol=1e-12
@@ -117,7 +117,7 @@ class TestAgainstSympy:
 
 class TestBackward:
     def test_twice_gives_the_same_result(self):
-        x, y = values([1.5, -0.5], ["x", "y"])
+        x, y = as_values([1.5, -0.5], ["x", "y"])
         out = (x * y).tanh() * x + y.exp()
         out.backward()
         first = [x.grad, y.grad]
@@ -161,7 +161,7 @@ class TestBackward:
         assert out.data == pytest.approx(0.5 * 10_001)
 
     def test_topological_order_children_first(self):
-        x, y = values([2.0, 3.0])
+        x, y = as_values([2.0, 3.0])
         out = (x * y + x.exp()).log()
         order = out.topological_order()
         place = {id(v): i for i, v in enumerate(order)}
@@ -181,15 +181,15 @@ class TestBackward:
 
 class TestGradHelper:
     def test_gradient(self):
-        assert grad(lambda x, y: x * y + y**2, 3.0, 2.0) == [2.0, 7.0]
+        assert grad_of(lambda x, y: x * y + y**2, 3.0, 2.0) == [2.0, 7.0]
 
     def test_function_must_return_a_value(self):
         with pytest.raises(TypeError, match="must return a Value"):
-            grad(lambda x: 3.0, 1.0)
+            grad_of(lambda x: 3.0, 1.0)
 
     def test_labels_must_match(self):
         with pytest.raises(ValueError, match="2 numbers but 1 labels"):
-            values([1.0, 2.0], ["a"])
+            as_values([1.0, 2.0], ["a"])
 
 
 class TestBadInput:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from conftest import new_context, open_page
 
-from calcbook.autodiff import values
+from calcbook.autodiff import as_values
 from calcbook.figures import graph_layout, node_caption
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -31,7 +31,7 @@ def _number(value: float) -> str:
 
 def expected_nodes() -> tuple[list[str], list[str]]:
     """The first figure's graph, f = x y + e^x at (2, 3): node texts forward and backward."""
-    x, y = values([2.0, 3.0], ["x", "y"])
+    x, y = as_values([2.0, 3.0], ["x", "y"])
     out = x * y + x.exp()
     out.backward()
     nodes = graph_layout(out).nodes

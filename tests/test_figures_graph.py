@@ -17,7 +17,7 @@ import pytest
 import sympy as sp
 from numpy.testing import assert_allclose
 
-from calcbook.autodiff import Value, values
+from calcbook.autodiff import Value, as_values
 from calcbook.figures import (
     TEMPLATE,
     backprop_deltas,
@@ -44,13 +44,13 @@ def trace(fig, meta: str):
 
 def expression_graph():
     """f(x, y) = x y + e^x at (2, 3), as Values and as SymPy."""
-    x, y = values([2.0, 3.0], ["x", "y"])
+    x, y = as_values([2.0, 3.0], ["x", "y"])
     return x, y, x * y + x.exp(), _x * _y + sp.exp(_x)
 
 
 class TestGraphLayout:
     def test_every_edge_points_right_and_the_output_is_last(self):
-        x, y = values([0.5, -1.0], ["x", "y"])
+        x, y = as_values([0.5, -1.0], ["x", "y"])
         out = ((x * y).tanh() + x / (1 + y * y)).exp() - 2 * x
         layout = graph_layout(out)
         assert layout.nodes[-1] is out
@@ -69,14 +69,14 @@ class TestGraphLayout:
         assert len(layout.edges) == sum(len(n.children) for n in layout.nodes)
 
     def test_inputs_sit_beside_their_first_user(self):
-        w, x, b = values([0.5, 2.0, 0.1], ["w", "x", "b"])
+        w, x, b = as_values([0.5, 2.0, 0.1], ["w", "x", "b"])
         out = (w * x + b).sigmoid()
         layout = graph_layout(out)
         depth = {n.label: d for n, d in zip(layout.nodes, layout.depth, strict=True) if n.label}
         assert depth == {"w": 0, "x": 0, "b": 1}
 
     def test_columns_are_centred_and_one_apart(self):
-        x, y = values([1.0, 2.0], ["x", "y"])
+        x, y = as_values([1.0, 2.0], ["x", "y"])
         layout = graph_layout(x * y + x.exp())
         for d in set(layout.depth):
             column = sorted(layout.y[np.array(layout.depth) == d])
@@ -125,7 +125,7 @@ class TestComputationalGraph:
     def test_adjoints_match_a_fresh_backward_pass_on_a_neuron(self):
         names = ["w1", "x1", "w2", "x2", "b", "y"]
         numbers = [0.8, 1.5, -0.4, 2.0, 0.1, 1.0]
-        inputs = values(numbers, names)
+        inputs = as_values(numbers, names)
         w1, x1, w2, x2, b, t = inputs
         cost = ((w1 * x1 + w2 * x2 + b).sigmoid() - t) ** 2
         fig = computational_graph(cost, output_name="C", digits=8)
@@ -266,7 +266,7 @@ class TestBackpropSteps:
         fig = backprop_steps(self.NET, self.X, self.Y)
         metas = [t.meta for t in fig.data]
         steps = fig.layout.sliders[0].steps
-        assert [s.label for s in steps] == ["forward", "δ(3)", "δ(2)", "δ(1)"]
+        assert [s.label for s in steps] == ["a", "δ(3)", "δ(2)", "δ(1)"]
         for j, step in enumerate(steps):
             visible = step.args[0]["visible"]
             on = {m for m, v in zip(metas, visible, strict=True) if v}
@@ -312,7 +312,7 @@ class TestNarrowLayout:
     def test_only_a_crowded_graph_gets_a_phone_width(self):
         *_, small, _ = expression_graph()
         assert computational_graph(small).layout.meta is None
-        w1, x1, w2, x2, b, t = values([0.8, 1.5, -0.4, 2.0, 0.1, 1.0], list("abcdef"))
+        w1, x1, w2, x2, b, t = as_values([0.8, 1.5, -0.4, 2.0, 0.1, 1.0], list("abcdef"))
         cost = ((w1 * x1 + w2 * x2 + b).sigmoid() - t) ** 2
         fig = computational_graph(cost)
         spec = fig.layout.meta["calcbook"]
@@ -323,7 +323,7 @@ class TestNarrowLayout:
 
 class TestBackwardSteps:
     def neuron(self):
-        w1, x1, w2, x2, b, t = values([0.8, 1.5, -0.4, 2.0, 0.1, 1.0], list("abcdef"))
+        w1, x1, w2, x2, b, t = as_values([0.8, 1.5, -0.4, 2.0, 0.1, 1.0], list("abcdef"))
         return ((w1 * x1 + w2 * x2 + b).sigmoid() - t) ** 2
 
     def test_replay_ends_with_the_engines_adjoints(self):

@@ -22,7 +22,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from calcbook.autodiff import Value
-from calcbook.figures.theme import NARROW_WIDTH, PALETTE, TEMPLATE, narrow_layout
+from calcbook.figures.primitives import (
+    NARROW_WIDTH,
+    check_count,
+    narrow_layout,
+    slider,
+    slider_step,
+)
+from calcbook.figures.theme import PALETTE, TEMPLATE
 from calcbook.network import Network, activation
 
 __all__ = [
@@ -77,13 +84,10 @@ def _check_value(output: object) -> Value:
 
 
 def _check_digits(digits: object) -> int:
-    if (
-        isinstance(digits, bool)
-        or not isinstance(digits, int | np.integer)
-        or not 1 <= digits <= 10
-    ):
+    digits = check_count("digits", digits, 1)
+    if digits > 10:
         raise ValueError(f"`digits` must be an integer from 1 to 10, got {digits!r}")
-    return int(digits)
+    return digits
 
 
 def node_caption(node: Value) -> str:
@@ -465,8 +469,7 @@ def computational_graph(
     tallest = max(sum(1 for d in layout.depth if d == column) for column in set(layout.depth))
     if height is None:
         height = max(150 + 95 * tallest, 320)
-    if isinstance(height, bool) or not isinstance(height, int | np.integer) or height < 200:
-        raise ValueError(f"`height` must be an integer of at least 200 pixels, got {height!r}")
+    height = check_count("height", height, 200)
 
     paths = _edge_paths(layout)
     # The vertical extent of the drawing, arcs included, with room for a node's radius.
@@ -594,7 +597,7 @@ def computational_graph(
     backward_note = (
         f"Backward pass: each node shows ∂{output_name}/∂(node); each edge its local derivative"
     )
-    slider = []
+    slider_steps = []
     if steps:
         add_edges(_rgba(PALETTE["data"], 0.6), True, "base", False)
         states = backward_states(output)
@@ -620,15 +623,13 @@ def computational_graph(
             shown = {"edges-base", "arrows-base", "edge-labels"} | {
                 f"{kind}-step-{j}" for kind in ("edges", "arrows", "nodes")
             }
-            slider.append(
-                {
-                    "label": str(j),
-                    "method": "update",
-                    "args": [
-                        {"visible": [t.meta in shown for t in fig.data]},
-                        {"annotations[0].text": note},
-                    ],
-                }
+            slider_steps.append(
+                slider_step(
+                    str(j),
+                    {"visible": [t.meta in shown for t in fig.data]},
+                    list(range(len(fig.data))),
+                    layout={"annotations[0].text": note},
+                )
             )
     forward_visible = [t.meta.endswith("forward") for t in fig.data]
     backward_visible = [
@@ -688,16 +689,7 @@ def computational_graph(
     )
     if steps:
         fig.update_layout(
-            sliders=[
-                {
-                    "active": 0,
-                    "steps": slider,
-                    "currentvalue": {"prefix": "Backward pass, step "},
-                    "pad": {"t": 10},
-                    "x": 0.05,
-                    "len": 0.9,
-                }
-            ]
+            sliders=[slider(slider_steps, prefix="Backward pass, step ", pad=10, length=0.95)]
         )
     if crowded:
         # Six or more columns do not fit a phone: there the figure keeps a width just under
@@ -945,13 +937,14 @@ def backprop_steps(net: Network, x: Any, y: Any, *, digits: int = 2) -> go.Figur
             for index in grad_traces[n_layers - j]:
                 visible[index] = True
         visible[neuron_traces[step]] = True
-        label = "forward" if step == 0 else f"δ({n_layers - step + 1})"
+        label = "a" if step == 0 else f"δ({n_layers - step + 1})"
         steps.append(
-            {
-                "label": label,
-                "method": "update",
-                "args": [{"visible": visible}, {"annotations[0].text": notes[step]}],
-            }
+            slider_step(
+                label,
+                {"visible": visible},
+                list(range(len(fig.data))),
+                layout={"annotations[0].text": notes[step]},
+            )
         )
     fig.update_layout(
         template=TEMPLATE,
@@ -988,15 +981,6 @@ def backprop_steps(net: Network, x: Any, y: Any, *, digits: int = 2) -> go.Figur
             }
             for k in range(len(sizes))
         ],
-        sliders=[
-            {
-                "active": 0,
-                "steps": steps,
-                "currentvalue": {"prefix": "step: "},
-                "pad": {"t": 10},
-                "x": 0.06,
-                "len": 0.88,
-            }
-        ],
+        sliders=[slider(steps, prefix="step: ", pad=10, length=0.95)],
     )
     return fig
