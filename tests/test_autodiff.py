@@ -246,14 +246,18 @@ class TestBadInput:
         out.backward()
         assert (out.data, x.grad) == (-8.0, 12.0)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG (reported): a finite result whose local derivative overflows is accepted, "
-        "so backward() fills in an infinite gradient without any error",
-    )
     def test_overflowing_local_derivative_is_refused(self):
         x = Value(1e-200)
-        with pytest.raises(ValueError):
-            out = 1.0 / x  # 1e200 is finite, but d(1/x)/dx = -1e400 is not
-            out.backward()
-            assert math.isfinite(x.grad)
+        with pytest.raises(ValueError, match="derivative overflows"):
+            1.0 / x  # 1e200 is finite, but d(1/x)/dx = -1e400 is not
+        with pytest.raises(ValueError, match="derivative overflows"):
+            x**-1
+        with pytest.raises(ValueError, match="derivative overflows"):
+            Value(5e-324).log()
+
+    def test_overflowing_gradient_is_refused(self):
+        x = Value(1e-300)
+        z = (x * 1e300) * 1e300  # values 1 and 1e300, local derivatives 1e300: all finite
+        assert math.isfinite(z.data)
+        with pytest.raises(ValueError, match="gradient overflows"):
+            z.backward()  # but dz/dx = 1e600

@@ -111,9 +111,13 @@ class Value:
         return other if isinstance(other, Value) else Value(_number(other, "operand"))
 
     def _result(self, data: float, op: str, children: tuple[Value, ...], local: tuple) -> Value:
+        args = ", ".join(f"{c.data:.6g}" for c in children)
         if not math.isfinite(data):
+            raise ValueError(f"{op} of {args} is not finite ({data})")
+        if not all(math.isfinite(d) for d in local):
             raise ValueError(
-                f"{op} of {', '.join(f'{c.data:.6g}' for c in children)} is not finite ({data})"
+                f"{op} of {args} is finite ({data:.6g}) but its derivative overflows a float, "
+                "so no gradient could be propagated through it"
             )
         return Value(data, _children=children, _local=local, _op=op)
 
@@ -169,9 +173,12 @@ class Value:
             raise ValueError(f"x ** {c:g} has no finite derivative at x = 0")
         try:
             out = self.data**c
-            slope = 0.0 if c == 0 else c * self.data ** (c - 1)  # d/dx x**c = c x**(c-1)
         except OverflowError:
             raise ValueError(f"{self.data:.6g} ** {c:g} overflows a float") from None
+        try:
+            slope = 0.0 if c == 0 else c * self.data ** (c - 1)  # d/dx x**c = c x**(c-1)
+        except OverflowError:
+            slope = math.inf  # refused, with the reason, by _result
         return self._result(out, f"**{c:g}", (self,), (slope,))
 
     def __rpow__(self, base: Any) -> Value:
@@ -256,6 +263,11 @@ class Value:
         for node in reversed(order):
             for child, local in zip(node.children, node._local, strict=True):
                 child.grad += node.grad * local
+                if not math.isfinite(child.grad):
+                    raise ValueError(
+                        f"the gradient overflows a float at a {child.op or 'input'} node "
+                        f"(value {child.data:.6g}): the output changes too fast for float64"
+                    )
 
 
 def as_values(numbers: Iterable[float], labels: Iterable[str] | None = None) -> list[Value]:
