@@ -25,6 +25,7 @@ from calcbook.figures import (
     snapshot_schedule,
     training_replay,
 )
+from calcbook.figures.training import COST_POINTS
 from calcbook.network import Network, TrainingResult, train
 
 
@@ -96,8 +97,9 @@ class TestTrainingReplay:
         fig = training_replay(result, t, xy)
         assert_array_equal(fig.data[0].x, xy[:, 0])
         assert_array_equal(fig.data[0].y, xy[:, 1])
-        assert_array_equal(fig.data[3].y, result.cost_history)
+        # Short histories are drawn whole, to 4 significant digits.
         assert_array_equal(fig.data[3].x, np.arange(len(result.cost_history)))
+        assert_allclose(fig.data[3].y, result.cost_history, rtol=5e-4)
         # The figure opens on the last snapshot, drawn as its slider step says.
         last = fig.layout.sliders[0].steps[-1].args[0]
         assert fig.layout.sliders[0].active == len(result.snapshots) - 1
@@ -222,3 +224,18 @@ class TestGradientCost:
     def test_bad_input(self, widths, depths, match) -> None:
         with pytest.raises(ValueError, match=match):
             gradient_cost_curves(widths, depths)
+
+
+class TestLongHistories:
+    def test_a_long_cost_history_is_thinned_but_keeps_its_extremes(self):
+        rng = np.random.default_rng(0)
+        # a falling cost with small oscillations, as gradient descent with a large step gives
+        history = np.exp(-np.arange(6001) / 1500) * (1 + 0.05 * rng.standard_normal(6001) ** 2)
+        fig = learning_rate_costs([history], [10.0])
+        x, y = np.asarray(fig.data[0].x), np.asarray(fig.data[0].y)
+        assert len(x) <= COST_POINTS and x[0] == 0 and x[-1] == 6000
+        assert_allclose(y, history[x], rtol=5e-4)
+        # every run of about 20 iterations keeps its highest and lowest cost
+        for run in np.array_split(np.arange(6001), (COST_POINTS - 2) // 2):
+            assert history[run].argmax() + run[0] in x
+            assert history[run].argmin() + run[0] in x

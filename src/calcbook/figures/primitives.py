@@ -17,7 +17,8 @@ same way on every page:
   layout), :func:`padded_range` (an axis range over some values) and :func:`equal_axes` (one
   scale on both axes of a map).
 - **Grids and values**: :func:`mesh_grid`, :func:`finite_values`, :func:`grid_values`,
-  :func:`gradient_values` and :func:`arrow_scale`.
+  :func:`gradient_values` and :func:`arrow_scale`; :func:`thin_line` keeps a long line (a cost
+  over thousands of iterations) light without hiding its wiggles.
 - **Layers** (traces in the book's colours): :func:`surface_layer`, :func:`contour_layer`,
   :func:`arrow_layer` and :func:`point_marker`.
 
@@ -75,6 +76,7 @@ __all__ = [
     "slider",
     "slider_step",
     "surface_layer",
+    "thin_line",
 ]
 
 #: The hover text of a surface ``z = f(x, y)`` (and of a contour map of it), in plotly's syntax.
@@ -356,6 +358,46 @@ def apply_step(fig: go.Figure, state: dict[str, Any]) -> None:
         )
     for changes in layout:
         fig.update_layout(changes)
+
+
+def thin_line(y: Sequence[float] | np.ndarray, max_points: int = 600) -> np.ndarray:
+    """Return the indices of at most `max_points` points of a line that look like all of it.
+
+    The points are cut into ``max_points // 2`` runs of consecutive points, and each run keeps
+    its smallest and its largest value (in their order), so a line that oscillates keeps the
+    height of every oscillation; the first and last points are always kept. A line of at most
+    `max_points` points is kept whole. Non-finite values are never chosen.
+
+    Parameters
+    ----------
+    y : array_like
+        The values, in the order they are drawn (e.g. a cost after each iteration).
+    max_points : int, optional
+        The most indices to return, at least 4.
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing indices into `y`: plot ``x[idx], y[idx]``.
+
+    Examples
+    --------
+    >>> y = np.sin(np.arange(10_000) / 3.0)
+    >>> idx = thin_line(y, 400)
+    >>> len(idx) <= 400, float(y[idx].max()) > 0.999, float(y[idx].min()) < -0.999
+    (True, True, True)
+    """
+    max_points = check_count("max_points", max_points, 4)
+    values = np.asarray(y, dtype=float).ravel()
+    finite = np.flatnonzero(np.isfinite(values))
+    if finite.size <= max_points:
+        return finite
+    keep = {int(finite[0]), int(finite[-1])}
+    for run in np.array_split(finite, (max_points - 2) // 2):
+        run_values = values[run]
+        keep.add(int(run[np.argmin(run_values)]))
+        keep.add(int(run[np.argmax(run_values)]))
+    return np.array(sorted(keep), dtype=int)
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from calcbook.figures.primitives import (
     panel_places,
     slider,
     slider_step,
+    thin_line,
 )
 from calcbook.figures.theme import PALETTE, TEMPLATE, narrow_layout
 from calcbook.network import Network, TrainingResult, backprop_flops, forward_flops
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 #: Colours of the training runs in :func:`learning_rate_costs`, in order (Okabe–Ito).
+#: The most points drawn of a cost history (see :func:`~calcbook.figures.primitives.thin_line`).
+COST_POINTS = 600
+
 RUN_COLOURS = ("#56B4E9", "#009E73", "#0072B2", "#E69F00", "#D55E00", "#CC79A7")
 
 
@@ -130,8 +134,10 @@ def training_replay(
     Left: the target curve (its points ``xy`` joined in order of `t`) and the curve that the
     network of a snapshot draws, ``t ↦ net.forward(t)`` on `grid` parameters from 0 to 1, with
     the network's outputs at the training parameters as dots. Right: the cost after every
-    iteration, ``result.cost_history``, on a logarithmic scale, with a marker at the snapshot's
-    iteration. The slider moves through ``result.snapshots``.
+    iteration, ``result.cost_history``, on a logarithmic scale (at most :data:`COST_POINTS`
+    points of it, thinned by :func:`~calcbook.figures.primitives.thin_line` to 4 significant
+    digits), with a marker at the snapshot's iteration. The slider moves through
+    ``result.snapshots``.
 
     Parameters
     ----------
@@ -225,10 +231,11 @@ def training_replay(
         row=1,
         col=1,
     )
+    shown = thin_line(history, COST_POINTS)
     fig.add_trace(
         go.Scatter(
-            x=np.arange(history.size),
-            y=history,
+            x=shown,
+            y=_short(history[shown], 4),
             mode="lines",
             name="cost",
             line={"color": PALETTE["derivative"], "width": 2},
@@ -310,7 +317,9 @@ def learning_rate_costs(
     ----------
     histories : sequence of array_like
         One cost history per run (``TrainingResult.cost_history``, or the partial history of a
-        run that diverged, ``error.result.cost_history``). Non-finite values are left out.
+        run that diverged, ``error.result.cost_history``). Non-finite values are left out, and
+        a long history is thinned to :data:`COST_POINTS` points by
+        :func:`~calcbook.figures.primitives.thin_line`, which keeps every rise and fall.
     learning_rates : sequence of float
         The learning rate of each run, used in the legend; positive and as many as `histories`.
 
@@ -348,11 +357,11 @@ def learning_rate_costs(
             raise ValueError(f"history {k} is empty")
         finite = np.isfinite(h)
         name = f"η = {lr:g}" + ("" if finite[-1] else " (diverged)")
-        iterations = np.arange(h.size)
+        shown = thin_line(h, COST_POINTS)
         fig.add_trace(
             go.Scatter(
-                x=iterations[finite],
-                y=h[finite],
+                x=shown,
+                y=_short(h[shown], 4),
                 mode="lines",
                 name=name,
                 line={"color": RUN_COLOURS[k], "width": 2},
