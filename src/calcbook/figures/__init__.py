@@ -21,7 +21,11 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.stationary`: Part 2's Hessian and black boxes: stationary points with
   their Hessians, curvature along a direction, and noisy functions with their estimated
   derivatives and gradients;
-- :mod:`calcbook.figures.sandpit`: the board of the Sandpit game, which the book's script plays.
+- :mod:`calcbook.figures.sandpit`: the board of the Sandpit game, which the book's script plays;
+- :mod:`calcbook.figures.chain`: Part 3's chain rule along a path, the gradient and the velocity
+  beside the height they make;
+- :mod:`calcbook.figures.neurons`: Part 3's neurons and layers: activation functions and their
+  derivatives, a layer bending a grid, and one neuron with its cost map.
 """
 
 from calcbook.figures.calculus import (
@@ -32,6 +36,9 @@ from calcbook.figures.calculus import (
     product_rule_rectangle,
     secant_to_tangent,
 )
+
+# Part 3, writer A: calcbook.figures.chain and calcbook.figures.neurons
+from calcbook.figures.chain import chain_rule_path
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.multivariate import (
     gradient_hover_map,
@@ -40,6 +47,7 @@ from calcbook.figures.multivariate import (
     polar_area_grid,
     total_derivative_contributions,
 )
+from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.stationary import (
     best_central_step,
@@ -64,9 +72,11 @@ __all__ = [
     "NARROW_WIDTH",
     "PALETTE",
     "TEMPLATE",
+    "activation_gallery",
     "arrow_segments",
     "best_central_step",
     "chain_rule_machines",
+    "chain_rule_path",
     "configure_renderer",
     "curvature_along_directions",
     "derivative_matching",
@@ -74,8 +84,10 @@ __all__ = [
     "function_and_derivative",
     "gradient_descent_tour",
     "gradient_hover_map",
+    "layer_grid",
     "local_linear_map",
     "narrow_layout",
+    "neuron_explorer",
     "noisy_derivative",
     "noisy_function",
     "noisy_gradient_field",
