@@ -87,9 +87,9 @@ class TestLayerGrid:
         self.steps = self.fig.layout.sliders[0].steps
 
     def test_traces_and_steps(self):
-        assert len(self.fig.data) == 9
+        assert len(self.fig.data) == 10
         assert [s.label for s in self.steps] == ["0.5", "1", "2"]
-        assert all(list(s.args[1]) == list(range(3, 9)) for s in self.steps)
+        assert all(list(s.args[2]) == list(range(3, 9)) for s in self.steps)
         assert self.fig.layout.sliders[0].active == 1
         assert self.fig.layout.meta["layer"]["W"] == self.W.tolist()
 
@@ -112,6 +112,15 @@ class TestLayerGrid:
                 if k == 2:
                     ends = xy
                 assert_allclose(finite, s * (ends @ self.W.T + self.b), rtol=1e-3, atol=1e-3)
+
+    def test_middle_panel_zooms_to_hold_the_parallelogram(self):
+        for step in self.steps:
+            update, view = step.args[0], step.args[1]
+            r = view["xaxis2.range"][1]
+            assert view["yaxis2.range"] == [-r, r] and r >= 1.25
+            linear = np.concatenate([floats(v) for v in update["x"][:3] + update["y"][:3]])
+            assert np.nanmax(np.abs(linear)) < r < 1.1 * np.nanmax(np.abs(linear)) + 1.25
+        assert list(self.fig.layout.xaxis2.range) == self.steps[1].args[1]["xaxis2.range"]
 
     def test_the_layer_agrees_with_a_network(self):
         net = Network([2, 2], activation="tanh")

@@ -112,7 +112,8 @@ def activation_gallery(
     -------
     plotly.graph_objects.Figure
         Traces, in order: for each name, its function (left panel) then its derivative (right
-        panel), from :attr:`Activation.function` and :attr:`Activation.derivative`. A jump in a
+        panel), from ``Activation.function`` and ``Activation.derivative`` of
+        :func:`calcbook.network.activation`. A jump in a
         derivative (ReLU's at 0) is drawn as a gap. One row of buttons: ``"all"`` and then one
         per name, each setting which traces are visible.
 
@@ -285,9 +286,10 @@ def layer_grid(
     -------
     plotly.graph_objects.Figure
         Traces, in order: the input grid's vertical lines, horizontal lines and corner; the same
-        three under the linear part; the same three under the layer. One slider with a step per
-        scale restyles traces 3 to 8. ``layout.meta["layer"]`` holds `W`, `b`, the activation
-        and the scales.
+        three under the linear part; the same three under the layer; the square
+        ``|z₁|, |z₂| ≤ 1`` in the middle panel. One slider with a step per scale restyles traces
+        3 to 8 and zooms the middle panel to hold the parallelogram. ``layout.meta["layer"]``
+        holds `W`, `b`, the activation and the scales.
 
     Raises
     ------
@@ -338,11 +340,13 @@ def layer_grid(
         curved = [act.function(s * (xy @ W_arr.T + b_arr)) for xy in (vertical, horizontal, corner)]
         return linear + curved
 
-    all_linear = np.concatenate([z for s in s_values for z in images(s)[:3]])
-    reach = float(np.nanmax(np.abs(all_linear))) * 1.06
-    a_lo, a_hi = (-1.08, 1.08) if act.name in ("tanh", "sigmoid") else (-reach, reach)
-    if act.name == "sigmoid":
-        a_lo, a_hi = -0.04, 1.04
+    def reach(s: float) -> float:
+        """Half the width of the middle panel at scale `s`: the parallelogram and |z| <= 1."""
+        linear = np.concatenate(images(s)[:3])
+        return max(1.25, 1.08 * float(np.nanmax(np.abs(linear))))
+
+    widest = max(reach(float(s)) for s in s_values)
+    a_lo, a_hi = {"tanh": (-1.08, 1.08), "sigmoid": (-0.04, 1.04)}.get(act.name, (-widest, widest))
 
     titles = ("Inputs x", "Linear part z = s(Wx + b)", f"Layer a = {act.name}(z)")
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=titles)
@@ -379,6 +383,20 @@ def layer_grid(
             col=col,
         )
 
+    # The square |z₁|, |z₂| <= 1, where σ has not yet flattened much: shrinks as s grows.
+    fig.add_trace(
+        go.Scatter(
+            x=[-1, 1, 1, -1, -1],
+            y=[-1, -1, 1, 1, -1],
+            mode="lines",
+            line={"color": PALETTE["data"], "width": 1.5, "dash": "dash"},
+            name="|z₁|, |z₂| ≤ 1",
+            hoverinfo="skip",
+        ),
+        row=1,
+        col=2,
+    )
+
     steps = []
     for s in s_values:
         moved = images(float(s))
@@ -386,7 +404,13 @@ def layer_grid(
             "x": [_short(xy[:, 0]) for xy in moved],
             "y": [_short(xy[:, 1]) for xy in moved],
         }
-        steps.append({"method": "restyle", "label": f"{s:g}", "args": [update, list(range(3, 9))]})
+        # The middle panel zooms with s, so the parallelogram stays readable; its axis numbers
+        # and the fixed square |z| <= 1 show how large it has grown.
+        r = round(reach(float(s)), 4)
+        view = {"xaxis2.range": [-r, r], "yaxis2.range": [-r, r]}
+        steps.append(
+            {"method": "update", "label": f"{s:g}", "args": [update, view, list(range(3, 9))]}
+        )
 
     pad = 0.06 * (hi - lo)
     fig.update_layout(
@@ -413,7 +437,8 @@ def layer_grid(
             }
         },
     )
-    ranges = [(lo - pad, hi + pad), (-reach, reach), (a_lo, a_hi)]
+    r0 = round(reach(float(s_values[active])), 4)
+    ranges = [(lo - pad, hi + pad), (-r0, r0), (a_lo, a_hi)]
     labels = [("x₁", "x₂"), ("z₁", "z₂"), ("a₁", "a₂")]
     for col, ((r_lo, r_hi), (x_title, y_title)) in enumerate(zip(ranges, labels, strict=True), 1):
         anchor = "x" if col == 1 else f"x{col}"
