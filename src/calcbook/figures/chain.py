@@ -200,8 +200,8 @@ def chain_rule_path(
     fig = make_subplots(
         rows=1,
         cols=2,
-        horizontal_spacing=0.1,
-        column_widths=[0.5, 0.5],
+        horizontal_spacing=0.09,
+        column_widths=[0.56, 0.44],
         subplot_titles=("The path on the map of f", "The height h(t) = f(x(t))"),
     )
     fig.add_trace(
@@ -326,7 +326,7 @@ def chain_rule_path(
 
     fig.update_layout(
         template=TEMPLATE,
-        height=600,
+        height=560,
         margin={"t": 40, "b": 40, "l": 55, "r": 15},
         legend={"orientation": "h", "x": 0.0, "y": -0.17, "yanchor": "top"},
         sliders=[
@@ -358,16 +358,16 @@ def chain_rule_path(
     return narrow_layout(
         fig,
         {
-            "height": 980,
+            "height": 900,
             "xaxis.domain": [0.0, 1.0],
-            "yaxis.domain": [0.55, 1.0],
+            "yaxis.domain": [0.6, 1.0],
             "xaxis2.domain": [0.0, 1.0],
-            "yaxis2.domain": [0.0, 0.4],
+            "yaxis2.domain": [0.0, 0.46],
             "annotations[0].x": 0.5,
             "annotations[0].y": 1.0,
             "annotations[1].x": 0.5,
-            "annotations[1].y": 0.4,
-            "legend.y": -0.08,
-            "sliders[0].pad.t": 140,
+            "annotations[1].y": 0.46,
+            "legend.y": -0.11,
+            "sliders[0].pad.t": 200,
         },
     )

@@ -214,7 +214,7 @@ def activation_gallery(
             "height": 760,
             "margin.t": 120,
             "xaxis.domain": [0.0, 1.0],
-            "yaxis.domain": [0.58, 1.0],
+            "yaxis.domain": [0.61, 1.0],
             "xaxis2.domain": [0.0, 1.0],
             "yaxis2.domain": [0.0, 0.42],
             "annotations[0].x": 0.5,
@@ -423,7 +423,7 @@ def layer_grid(
                 "active": active,
                 "steps": steps,
                 "currentvalue": {"prefix": "weights scaled by s = ", "font": {"size": 14}},
-                "pad": {"t": 100},
+                "pad": {"t": 120},
                 "len": 1.0,
                 "x": 0.0,
             }
@@ -452,8 +452,8 @@ def layer_grid(
             col=col,
         )
     # On a phone: the three panels one above the other.
-    places = [([0.0, 1.0], [0.7, 1.0]), ([0.0, 1.0], [0.35, 0.65]), ([0.0, 1.0], [0.0, 0.3])]
-    narrow: dict[str, object] = {"height": 1250, "legend.y": -0.05, "sliders[0].pad.t": 120}
+    places = [([0.0, 1.0], [0.74, 1.0]), ([0.0, 1.0], [0.37, 0.63]), ([0.0, 1.0], [0.0, 0.26])]
+    narrow: dict[str, object] = {"height": 1400, "legend.y": -0.06, "sliders[0].pad.t": 240}
     for panel, (x_dom, y_dom) in enumerate(places):
         axis = "" if panel == 0 else str(panel + 1)
         narrow[f"xaxis{axis}.domain"] = x_dom
@@ -660,6 +660,7 @@ def neuron_explorer(
                 mode="lines",
                 line={"color": "#f5f5f5", "width": 3},
                 name="training path",
+                showlegend=False,  # white, unreadable in a light legend: the caption names it
                 hovertemplate="w = %{x:.3g}<br>b = %{y:.3g}<extra>training</extra>",
             ),
             row=1,
@@ -734,21 +735,21 @@ def neuron_explorer(
         template=TEMPLATE,
         height=660,
         margin={"t": 40, "b": 40, "l": 55, "r": 15},
-        legend={"orientation": "h", "x": 0.0, "y": -0.17, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0.0, "y": -0.19, "yanchor": "top"},
         sliders=[
             slider
             | {
                 "active": i0,
                 "steps": w_steps,
                 "currentvalue": slider["currentvalue"] | {"prefix": "w = "},
-                "pad": {"t": 95},
+                "pad": {"t": 105},
             },
             slider
             | {
                 "active": j0,
                 "steps": b_steps,
                 "currentvalue": slider["currentvalue"] | {"prefix": "b = "},
-                "pad": {"t": 195},
+                "pad": {"t": 205},
             },
         ],
         meta={
@@ -767,17 +768,17 @@ def neuron_explorer(
     return narrow_layout(
         fig,
         {
-            "height": 1000,
+            "height": 1040,
             "xaxis.domain": [0.0, 1.0],
-            "yaxis.domain": [0.56, 1.0],
+            "yaxis.domain": [0.61, 1.0],
             "xaxis2.domain": [0.0, 1.0],
-            "yaxis2.domain": [0.0, 0.42],
+            "yaxis2.domain": [0.0, 0.44],
             "annotations[0].x": 0.5,
             "annotations[0].y": 1.0,
             "annotations[1].x": 0.5,
-            "annotations[1].y": 0.42,
-            "legend.y": -0.06,
-            "sliders[0].pad.t": 130,
-            "sliders[1].pad.t": 230,
+            "annotations[1].y": 0.44,
+            "legend.y": -0.1,
+            "sliders[0].pad.t": 220,
+            "sliders[1].pad.t": 320,
         },
     )
