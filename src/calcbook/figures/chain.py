@@ -15,61 +15,39 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from calcbook.figures.theme import (
-    COLORSCALE,
-    PALETTE,
-    TEMPLATE,
+from calcbook.figures.primitives import (
+    apply_step,
     arrow_segments,
-    is_count,
+    check_callable,
+    check_count,
+    check_range,
+    contour_layer,
+    finite_values,
+    gradient_values,
     narrow_layout,
+    panel_places,
+    point_marker,
+    slider,
+    slider_step,
 )
+from calcbook.figures.theme import PALETTE, TEMPLATE
 
 __all__ = ["chain_rule_path"]
 
 Surface = Callable[[np.ndarray, np.ndarray], np.ndarray]
 Pair = Callable[..., Sequence[np.ndarray]]
 
-_POINT_MARKER = {"color": PALETTE["point"], "size": 11, "line": {"width": 1, "color": "#222"}}
 #: Colour of the velocity arrow x′(t); the gradient takes the "derivative" colour.
 _VELOCITY = PALETTE["path"]
 
 
-def _check_callable(name: str, f: object) -> None:
-    if not callable(f):
-        raise TypeError(f"`{name}` must be callable, got {type(f).__name__}")
-
-
-def _check_range(name: str, bounds: object) -> tuple[float, float]:
-    try:
-        lo, hi = (float(b) for b in bounds)  # type: ignore[attr-defined]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"`{name}` must be (low, high), got {bounds!r}") from exc
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"`{name}` must be (low, high) with finite low < high, got {bounds!r}")
-    return lo, hi
-
-
-def _check_size(name: str, value: object, smallest: int) -> int:
-    if not is_count(value) or value < smallest:  # type: ignore[operator]
-        raise ValueError(f"`{name}` must be an integer >= {smallest}, got {value!r}")
-    return int(value)  # type: ignore[call-overload]
-
-
-def _finite(name: str, values: object, shape: tuple[int, ...]) -> np.ndarray:
-    """`values` as floats broadcast to `shape`; a ValueError naming `name` if any is not finite."""
-    with np.errstate(all="ignore"):
-        out = np.array(np.broadcast_to(np.asarray(values, dtype=float), shape))
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"`{name}` returned a non-finite value on the range drawn")
-    return out
-
-
-def _pair(name: str, g: Pair, *args: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    parts = g(*args)
+def _path_values(name: str, g: Pair, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the two components of a path (or its velocity) at the times `t`, checked finite."""
+    parts = g(t)
     if len(parts) != 2:
         raise ValueError(f"`{name}` must return two components, got {len(parts)}")
-    shape = np.shape(args[0])
-    return _finite(name, parts[0], shape), _finite(name, parts[1], shape)
+    x, y = (finite_values(name, lambda _t, p=p: p, t) for p in parts)
+    return x, y
 
 
 def _short(values: object, digits: int = 5) -> list[float | None]:
@@ -164,28 +142,27 @@ def chain_rule_path(
     [1.0, 0.540302, -0.416147]
     """
     for name, g in (("f", f), ("grad", grad), ("path", path), ("velocity", velocity)):
-        _check_callable(name, g)
-    t_lo, t_hi = _check_range("t_range", t_range)
-    steps = _check_size("steps", steps, 2)
-    grid = _check_size("grid", grid, 5)
+        check_callable(name, g)
+    t_lo, t_hi = check_range("t_range", t_range)
+    steps = check_count("steps", steps, 2)
+    grid = check_count("grid", grid, 5)
 
     t_fine = np.linspace(t_lo, t_hi, 301)
-    px, py = _pair("path", path, t_fine)
+    px, py = _path_values("path", path, t_fine)
     if x_range is None:
         x_range = _padded(float(px.min()), float(px.max()))
     if y_range is None:
         y_range = _padded(float(py.min()), float(py.max()))
-    (x_lo, x_hi), (y_lo, y_hi) = _check_range("x_range", x_range), _check_range("y_range", y_range)
+    (x_lo, x_hi), (y_lo, y_hi) = check_range("x_range", x_range), check_range("y_range", y_range)
     xs, ys = np.linspace(x_lo, x_hi, grid), np.linspace(y_lo, y_hi, grid)
-    X, Y = np.meshgrid(xs, ys)
-    Z = _finite("f", f(X, Y), X.shape)
-    height = _finite("f", f(px, py), px.shape)
+    Z = finite_values("f", f, *np.meshgrid(xs, ys))
+    height = finite_values("f", f, px, py)
 
     t_steps = np.linspace(t_lo, t_hi, steps)
-    sx, sy = _pair("path", path, t_steps)
-    vx, vy = _pair("velocity", velocity, t_steps)
-    gx, gy = _pair("grad", grad, sx, sy)
-    h_steps = _finite("f", f(sx, sy), sx.shape)
+    sx, sy = _path_values("path", path, t_steps)
+    vx, vy = _path_values("velocity", velocity, t_steps)
+    gx, gy = gradient_values(grad, sx, sy)
+    h_steps = finite_values("f", f, sx, sy)
     slope = gx * vx + gy * vy
 
     # One scale per kind of arrow, for every step: the longest one spans 30 % of the map.
@@ -205,20 +182,19 @@ def chain_rule_path(
         subplot_titles=("The path on the map of f", "The height h(t) = f(x(t))"),
     )
     fig.add_trace(
-        go.Contour(
-            x=xs,
-            y=ys,
-            z=Z,
-            colorscale=COLORSCALE,
-            ncontours=16,
-            contours={"coloring": "heatmap", "showlines": True},
-            line={"width": 0.5, "color": "rgba(255, 255, 255, 0.5)"},
-            opacity=0.75,
-            showscale=False,
+        contour_layer(
+            xs,
+            ys,
+            Z,
+            levels=16,
+            width=0.5,
             name=label,
             hovertemplate=(
                 f"x = %{{x:.3g}}<br>y = %{{y:.3g}}<br>{label} = %{{z:.4g}}<extra></extra>"
             ),
+            contours={"coloring": "heatmap", "showlines": True},
+            line={"width": 0.5, "color": "rgba(255, 255, 255, 0.5)"},
+            opacity=0.75,
         ),
         row=1,
         col=1,
@@ -251,7 +227,7 @@ def chain_rule_path(
     fig.add_trace(
         go.Scatter(
             mode="markers",
-            marker=_POINT_MARKER,
+            marker=point_marker(11),
             showlegend=False,
             hovertemplate="x(t) = (%{x:.3g}, %{y:.3g})<extra></extra>",
         ),
@@ -282,7 +258,7 @@ def chain_rule_path(
     fig.add_trace(
         go.Scatter(
             mode="markers",
-            marker=_POINT_MARKER,
+            marker=point_marker(11),
             showlegend=False,
             hovertemplate="t = %{x:.3g}<br>h = %{y:.4g}<extra></extra>",
         ),
@@ -310,35 +286,21 @@ def chain_rule_path(
             "name": [
                 f"velocity x′(t) = ({_clean(vx[k])}, {_clean(vy[k])})",
                 f"gradient ∇f = ({_clean(gx[k])}, {_clean(gy[k])})",
-                None,
+                "point",
                 f"tangent: slope ∇f · x′ = {_clean(slope[k])}",
-                None,
+                "point",
             ],
         }
-        update["name"] = [n if n is not None else "point" for n in update["name"]]
-        slider_steps.append(
-            {"method": "restyle", "label": f"{t:.2f}", "args": [update, [2, 3, 4, 6, 7]]}
-        )
+        slider_steps.append(slider_step(f"{t:.2f}", update, [2, 3, 4, 6, 7]))
     active = steps // 3
-    first, traces = slider_steps[active]["args"]
-    for j, i in enumerate(traces):
-        fig.data[i].update({key: values[j] for key, values in first.items()})
+    apply_step(fig, slider_steps[active])
 
     fig.update_layout(
         template=TEMPLATE,
         height=560,
         margin={"t": 40, "b": 40, "l": 55, "r": 15},
         legend={"orientation": "h", "x": 0.0, "y": -0.17, "yanchor": "top"},
-        sliders=[
-            {
-                "active": active,
-                "steps": slider_steps,
-                "currentvalue": {"prefix": "t = ", "font": {"size": 14}},
-                "pad": {"t": 110},
-                "len": 1.0,
-                "x": 0.0,
-            }
-        ],
+        sliders=[slider(slider_steps, prefix="t = ", active=active, pad=110)],
         meta={
             "chain": {
                 "t": _short(t_steps, 12),
@@ -359,14 +321,7 @@ def chain_rule_path(
         fig,
         {
             "height": 900,
-            "xaxis.domain": [0.0, 1.0],
-            "yaxis.domain": [0.6, 1.0],
-            "xaxis2.domain": [0.0, 1.0],
-            "yaxis2.domain": [0.0, 0.46],
-            "annotations[0].x": 0.5,
-            "annotations[0].y": 1.0,
-            "annotations[1].x": 0.5,
-            "annotations[1].y": 0.46,
+            **panel_places([([0.0, 1.0], [0.6, 1.0]), ([0.0, 1.0], [0.0, 0.46])]),
             "legend.y": -0.11,
             "sliders[0].pad.t": 200,
         },

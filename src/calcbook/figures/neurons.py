@@ -13,14 +13,23 @@ static book without a kernel:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from calcbook.figures.theme import COLORSCALE, PALETTE, TEMPLATE, is_count, narrow_layout
+from calcbook.figures.primitives import (
+    check_count,
+    check_range,
+    contour_layer,
+    narrow_layout,
+    panel_places,
+    point_marker,
+    slider,
+    slider_step,
+)
+from calcbook.figures.theme import PALETTE, TEMPLATE
 from calcbook.network import activation as _activation
 
 __all__ = ["activation_gallery", "layer_grid", "neuron_explorer"]
@@ -32,23 +41,6 @@ _ACTIVATION_STYLE = {
     "relu": (PALETTE["tangent"], "ReLU"),
     "identity": (PALETTE["data"], "identity"),
 }
-_POINT_MARKER = {"color": PALETTE["point"], "size": 12, "line": {"width": 1, "color": "#222"}}
-
-
-def _check_range(name: str, bounds: object) -> tuple[float, float]:
-    try:
-        lo, hi = (float(b) for b in bounds)  # type: ignore[attr-defined]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"`{name}` must be (low, high), got {bounds!r}") from exc
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"`{name}` must be (low, high) with finite low < high, got {bounds!r}")
-    return lo, hi
-
-
-def _check_size(name: str, value: object, smallest: int) -> int:
-    if not is_count(value) or value < smallest:  # type: ignore[operator]
-        raise ValueError(f"`{name}` must be an integer >= {smallest}, got {value!r}")
-    return int(value)  # type: ignore[call-overload]
 
 
 def _check_names(names: object) -> list[str]:
@@ -133,8 +125,8 @@ def activation_gallery(
     ['all', 'sigmoid σ', 'tanh']
     """
     names = _check_names(names)
-    z_lo, z_hi = _check_range("z_range", z_range)
-    points = _check_size("points", points, 11)
+    z_lo, z_hi = check_range("z_range", z_range)
+    points = check_count("points", points, 11)
     z = np.linspace(z_lo, z_hi, points)
 
     fig = make_subplots(
@@ -213,14 +205,7 @@ def activation_gallery(
         {
             "height": 760,
             "margin.t": 120,
-            "xaxis.domain": [0.0, 1.0],
-            "yaxis.domain": [0.61, 1.0],
-            "xaxis2.domain": [0.0, 1.0],
-            "yaxis2.domain": [0.0, 0.42],
-            "annotations[0].x": 0.5,
-            "annotations[0].y": 1.0,
-            "annotations[1].x": 0.5,
-            "annotations[1].y": 0.42,
+            **panel_places([([0.0, 1.0], [0.61, 1.0]), ([0.0, 1.0], [0.0, 0.42])]),
             "legend.y": 1.09,
             "updatemenus[0].y": 1.15,
         },
@@ -319,8 +304,8 @@ def layer_grid(
     if not (np.all(np.isfinite(W_arr)) and np.all(np.isfinite(b_arr))):
         raise ValueError("`W` and `b` must be finite")
     act = _activation(activation)
-    lo, hi = _check_range("extent", extent)
-    lines = _check_size("lines", lines, 2)
+    lo, hi = check_range("extent", extent)
+    lines = check_count("lines", lines, 2)
     s_values = _grid_values("scales", scales, 1)
     if np.any(s_values <= 0):
         raise ValueError(f"`scales` must be positive, got {scales!r}")
@@ -373,7 +358,7 @@ def layer_grid(
                 x=data[2][:, 0],
                 y=data[2][:, 1],
                 mode="markers",
-                marker=_POINT_MARKER,
+                marker=point_marker(12),
                 name=f"the input ({hi:g}, {hi:g}) and its images",
                 legendgroup="corner",
                 showlegend=col == 1,
@@ -408,9 +393,7 @@ def layer_grid(
         # and the fixed square |z| <= 1 show how large it has grown.
         r = round(reach(float(s)), 4)
         view = {"xaxis2.range": [-r, r], "yaxis2.range": [-r, r]}
-        steps.append(
-            {"method": "update", "label": f"{s:g}", "args": [update, view, list(range(3, 9))]}
-        )
+        steps.append(slider_step(f"{s:g}", update, list(range(3, 9)), layout=view))
 
     pad = 0.06 * (hi - lo)
     fig.update_layout(
@@ -418,16 +401,7 @@ def layer_grid(
         height=470,
         margin={"t": 40, "b": 40, "l": 50, "r": 10},
         legend={"orientation": "h", "x": 0.0, "y": -0.2, "yanchor": "top"},
-        sliders=[
-            {
-                "active": active,
-                "steps": steps,
-                "currentvalue": {"prefix": "weights scaled by s = ", "font": {"size": 14}},
-                "pad": {"t": 120},
-                "len": 1.0,
-                "x": 0.0,
-            }
-        ],
+        sliders=[slider(steps, prefix="weights scaled by s = ", active=active, pad=120)],
         meta={
             "layer": {
                 "W": W_arr.tolist(),
@@ -453,14 +427,10 @@ def layer_grid(
         )
     # On a phone: the three panels one above the other.
     places = [([0.0, 1.0], [0.74, 1.0]), ([0.0, 1.0], [0.37, 0.63]), ([0.0, 1.0], [0.0, 0.26])]
-    narrow: dict[str, object] = {"height": 1400, "legend.y": -0.06, "sliders[0].pad.t": 240}
-    for panel, (x_dom, y_dom) in enumerate(places):
-        axis = "" if panel == 0 else str(panel + 1)
-        narrow[f"xaxis{axis}.domain"] = x_dom
-        narrow[f"yaxis{axis}.domain"] = y_dom
-        narrow[f"annotations[{panel}].x"] = 0.5
-        narrow[f"annotations[{panel}].y"] = y_dom[1]
-    return narrow_layout(fig, narrow)
+    return narrow_layout(
+        fig,
+        {"height": 1400, **panel_places(places), "legend.y": -0.06, "sliders[0].pad.t": 240},
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -552,8 +522,8 @@ def neuron_explorer(
         raise ValueError("`x` and `y` must be finite")
     act = _activation(activation)
     ws, bs = _grid_values("w_values", w_values, 2), _grid_values("b_values", b_values, 2)
-    in_lo, in_hi = _check_range("input_range", input_range)
-    grid = _check_size("grid", grid, 5)
+    in_lo, in_hi = check_range("input_range", input_range)
+    grid = check_count("grid", grid, 5)
     if start is None:
         i0, j0 = len(ws) // 2, len(bs) // 2
     else:
@@ -636,18 +606,16 @@ def neuron_explorer(
     B_fine = np.linspace(bs[0], bs[-1], grid)
     C_fine = cost(*np.meshgrid(W_fine, B_fine, indexing="xy"))
     fig.add_trace(
-        go.Contour(
-            x=W_fine,
-            y=B_fine,
-            z=C_fine,
-            colorscale=COLORSCALE,
-            ncontours=18,
+        contour_layer(
+            W_fine,
+            B_fine,
+            C_fine,
+            levels=18,
+            name="cost",
+            hovertemplate="w = %{x:.3g}<br>b = %{y:.3g}<br>C = %{z:.4g}<extra></extra>",
             contours={"coloring": "heatmap", "showlines": True},
             line={"width": 0.5, "color": "rgba(255, 255, 255, 0.5)"},
             opacity=0.8,
-            showscale=False,
-            name="cost",
-            hovertemplate="w = %{x:.3g}<br>b = %{y:.3g}<br>C = %{z:.4g}<extra></extra>",
         ),
         row=1,
         col=2,
@@ -672,7 +640,7 @@ def neuron_explorer(
                 x=[ws[i0]],
                 y=[b],
                 mode="markers",
-                marker=_POINT_MARKER,
+                marker=point_marker(12),
                 visible=j == j0,
                 name="(w, b)",
                 legendgroup="marker",
@@ -704,53 +672,29 @@ def neuron_explorer(
             update["y"].append([float(b)])
             update["name"].append("(w, b)")
         w_steps.append(
-            {
-                "method": "restyle",
-                "label": f"{w:g}",
-                "args": [update, [*curve_traces, *error_traces, *marker_traces]],
-            }
+            slider_step(f"{w:g}", update, [*curve_traces, *error_traces, *marker_traces])
         )
     b_steps = []
     for j, b in enumerate(bs):
         visible = [jj == j for jj in range(n_b)] * 3
         b_steps.append(
-            {
-                "method": "restyle",
-                "label": f"{b:g}",
-                "args": [{"visible": visible}, [*curve_traces, *error_traces, *marker_traces]],
-            }
+            slider_step(
+                f"{b:g}", {"visible": visible}, [*curve_traces, *error_traces, *marker_traces]
+            )
         )
 
     ys_all = np.concatenate([act.function(np.multiply.outer(ws, a0).ravel() + b) for b in bs])
     a_lo = min(float(ys.min()), float(np.min(ys_all)))
     a_hi = max(float(ys.max()), float(np.max(ys_all)))
     margin = 0.08 * (a_hi - a_lo) if a_hi > a_lo else 0.5
-    slider = {
-        "len": 1.0,
-        "x": 0.0,
-        "font": {"size": 12},
-        "currentvalue": {"font": {"size": 14}},
-    }
     fig.update_layout(
         template=TEMPLATE,
         height=660,
         margin={"t": 40, "b": 40, "l": 55, "r": 15},
         legend={"orientation": "h", "x": 0.0, "y": -0.19, "yanchor": "top"},
         sliders=[
-            slider
-            | {
-                "active": i0,
-                "steps": w_steps,
-                "currentvalue": slider["currentvalue"] | {"prefix": "w = "},
-                "pad": {"t": 105},
-            },
-            slider
-            | {
-                "active": j0,
-                "steps": b_steps,
-                "currentvalue": slider["currentvalue"] | {"prefix": "b = "},
-                "pad": {"t": 205},
-            },
+            slider(w_steps, prefix="w = ", active=i0, pad=105) | {"font": {"size": 12}},
+            slider(b_steps, prefix="b = ", active=j0, pad=205) | {"font": {"size": 12}},
         ],
         meta={
             "neuron": {
@@ -769,14 +713,7 @@ def neuron_explorer(
         fig,
         {
             "height": 1040,
-            "xaxis.domain": [0.0, 1.0],
-            "yaxis.domain": [0.61, 1.0],
-            "xaxis2.domain": [0.0, 1.0],
-            "yaxis2.domain": [0.0, 0.44],
-            "annotations[0].x": 0.5,
-            "annotations[0].y": 1.0,
-            "annotations[1].x": 0.5,
-            "annotations[1].y": 0.44,
+            **panel_places([([0.0, 1.0], [0.61, 1.0]), ([0.0, 1.0], [0.0, 0.44])]),
             "legend.y": -0.1,
             "sliders[0].pad.t": 220,
             "sliders[1].pad.t": 320,
