@@ -107,7 +107,7 @@ class TestLayerGrid:
                 # the linear part: each straight image line joins the images of its ends
                 linear = np.column_stack([floats(update["x"][k]), floats(update["y"][k])])
                 ends = xy[np.isfinite(xy[:, 0])]
-                ends = ends.reshape(-1, 25 if k < 2 else 1, 2)[:, [0, -1]].reshape(-1, 2)
+                ends = ends.reshape(-1, 17 if k < 2 else 1, 2)[:, [0, -1]].reshape(-1, 2)
                 finite = linear[np.isfinite(linear[:, 0])]
                 if k == 2:
                     ends = xy
@@ -215,8 +215,9 @@ class TestNeuronExplorer:
         start = [t for t in self.fig.data if t.visible is True and t.name == "(w, b)"]
         assert len(start) == 1 and (start[0].x, start[0].y) == ((1.3,), (-0.1,))
         contour = next(t for t in self.fig.data if t.type == "contour")
-        i, j = 7, 40
-        assert_allclose(contour.z[j][i], self.cost(contour.x[i], contour.y[j]), rtol=1e-12)
+        i, j = 7, 30
+        # single precision in the page: seven significant digits
+        assert_allclose(contour.z[j][i], self.cost(contour.x[i], contour.y[j]), rtol=1e-6)
         path = next(t for t in self.fig.data if t.name == "training path")
         assert list(path.x) == [1.3, 0.0]
 

@@ -86,7 +86,7 @@ def activation_gallery(
     names: Sequence[str] = ("sigmoid", "tanh", "relu"),
     *,
     z_range: tuple[float, float] = (-4.0, 4.0),
-    points: int = 201,
+    points: int = 121,
 ) -> go.Figure:
     """Draw activation functions σ(z) beside their derivatives σ′(z), with a button for each.
 
@@ -314,7 +314,7 @@ def layer_grid(
         raise ValueError(f"`start` must be one of `scales`, got {start!r}")
     active = int(matches[0])
 
-    vertical, horizontal = _grid_lines(lo, hi, lines, 25)
+    vertical, horizontal = _grid_lines(lo, hi, lines, 17)  # drawn as splines
     # Straight lines stay straight under the linear part: their ends are enough.
     ends = [_grid_lines(lo, hi, lines, 2)[k] for k in (0, 1)]
     corner = np.array([[hi, hi]])
@@ -334,7 +334,7 @@ def layer_grid(
     a_lo, a_hi = {"tanh": (-1.08, 1.08), "sigmoid": (-0.04, 1.04)}.get(act.name, (-widest, widest))
 
     titles = ("Inputs x", "Linear part z = s(Wx + b)", f"Layer a = {act.name}(z)")
-    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=titles)
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1, subplot_titles=titles)
     first = images(float(s_values[active]))
     for col in (1, 2, 3):
         data = [vertical, horizontal, corner] if col == 1 else first[3 * (col - 2) : 3 * (col - 1)]
@@ -344,7 +344,7 @@ def layer_grid(
                     x=xy[:, 0],
                     y=xy[:, 1],
                     mode="lines",
-                    line={"color": colour, "width": 1.6},
+                    line={"color": colour, "width": 1.6, "shape": "spline"},
                     name=("lines x₁ = constant", "lines x₂ = constant")[k],
                     legendgroup=str(k),
                     showlegend=col == 1,
@@ -448,7 +448,7 @@ def neuron_explorer(
     start: tuple[float, float] | None = None,
     path: Sequence[Sequence[float]] | None = None,
     input_range: tuple[float, float] = (-0.5, 1.5),
-    grid: int = 61,
+    grid: int = 41,
 ) -> go.Figure:
     r"""Explore one neuron ``a = σ(w a₀ + b)``: its curve, its errors and its cost map.
 
@@ -544,7 +544,7 @@ def neuron_explorer(
 
     W_pairs, B_pairs = np.meshgrid(ws, bs, indexing="ij")
     costs = cost(W_pairs, B_pairs)  # costs[i, j] for ws[i], bs[j]
-    a0 = np.linspace(in_lo, in_hi, 49)
+    a0 = np.linspace(in_lo, in_hi, 25)  # drawn as a spline: smooth, and light to store
 
     fig = make_subplots(
         rows=1,
@@ -578,7 +578,7 @@ def neuron_explorer(
                 dx=a0[1] - a0[0],
                 y=act.function(ws[i0] * a0 + b),
                 mode="lines",
-                line={"color": PALETTE["function"], "width": 3},
+                line={"color": PALETTE["function"], "width": 3, "shape": "spline"},
                 visible=j == j0,
                 name=f"neuron: C = {costs[i0, j]:.3g}",
                 legendgroup="neuron",
@@ -604,7 +604,8 @@ def neuron_explorer(
         )
     W_fine = np.linspace(ws[0], ws[-1], grid)
     B_fine = np.linspace(bs[0], bs[-1], grid)
-    C_fine = cost(*np.meshgrid(W_fine, B_fine, indexing="xy"))
+    # Single precision is far finer than the map's pixels, and halves its size in the page.
+    C_fine = cost(*np.meshgrid(W_fine, B_fine, indexing="xy")).astype(np.float32)
     fig.add_trace(
         contour_layer(
             W_fine,
@@ -660,7 +661,7 @@ def neuron_explorer(
         update: dict[str, list] = {"x": [], "y": [], "name": []}
         for j, b in enumerate(bs):
             update["x"].append(None)  # the curves' inputs are x0 + k dx: no array to resend
-            update["y"].append(_short(act.function(w * a0 + b)))
+            update["y"].append(_short(act.function(w * a0 + b), 3))
             update["name"].append(f"neuron: C = {costs[i, j]:.3g}")
         for b in bs:
             ex, ey = errors(w, b)
