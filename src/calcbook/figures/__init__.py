@@ -21,11 +21,15 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.stationary`: Part 2's Hessian and black boxes: stationary points with
   their Hessians, curvature along a direction, and noisy functions with their estimated
   derivatives and gradients;
-- :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
-  effect of the learning rate, a trained network's layers, and the cost of a gradient;
+- :mod:`calcbook.figures.sandpit`: the board of the Sandpit game, which the book's script plays;
+- :mod:`calcbook.figures.chain`: Part 3's chain rule along a path, the gradient and the velocity
+  beside the height they make;
+- :mod:`calcbook.figures.neurons`: Part 3's neurons and layers: activation functions and their
+  derivatives, a layer bending a grid, and one neuron with its cost map;
 - :mod:`calcbook.figures.graph`: Part 3's computational graphs with their forward values and
   backward gradients, and the backward pass through a small network, one layer per step;
-- :mod:`calcbook.figures.sandpit`: the board of the Sandpit game, which the book's script plays.
+- :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
+  effect of the learning rate, a trained network's layers, and the cost of a gradient.
 """
 
 from calcbook.figures.calculus import (
@@ -36,8 +40,7 @@ from calcbook.figures.calculus import (
     product_rule_rectangle,
     secant_to_tangent,
 )
-
-# Part 3, backpropagation and automatic differentiation (calcbook.figures.graph)
+from calcbook.figures.chain import chain_rule_path
 from calcbook.figures.graph import (
     GraphLayout,
     backprop_deltas,
@@ -55,6 +58,7 @@ from calcbook.figures.multivariate import (
     polar_area_grid,
     total_derivative_contributions,
 )
+from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.stationary import (
     best_central_step,
@@ -73,8 +77,6 @@ from calcbook.figures.theme import (
     configure_renderer,
     narrow_layout,
 )
-
-# Part 3, training a network and the cost of a gradient (calcbook.figures.training)
 from calcbook.figures.training import (
     gradient_cost_curves,
     gradient_cost_table,
@@ -90,12 +92,14 @@ __all__ = [
     "PALETTE",
     "TEMPLATE",
     "GraphLayout",
+    "activation_gallery",
     "arrow_segments",
     "backprop_deltas",
     "backprop_steps",
     "backward_states",
     "best_central_step",
     "chain_rule_machines",
+    "chain_rule_path",
     "computational_graph",
     "configure_renderer",
     "curvature_along_directions",
@@ -108,9 +112,11 @@ __all__ = [
     "gradient_hover_map",
     "graph_layout",
     "layer_activations",
+    "layer_grid",
     "learning_rate_costs",
     "local_linear_map",
     "narrow_layout",
+    "neuron_explorer",
     "node_caption",
     "noisy_derivative",
     "noisy_function",
