@@ -269,7 +269,10 @@ def slider_step(
         The step's label, shown after the slider's prefix.
     update : dict
         Maps a trace attribute (``"x"``, ``"name"``, …) to a list with one value per trace in
-        `traces`, as Plotly's ``restyle``; a value of None leaves that trace's attribute alone.
+        `traces`, as Plotly's ``restyle``. A value of None means different things in the two
+        places a step is used: :func:`apply_step` leaves that attribute alone, but Plotly's
+        ``restyle`` in the browser resets it to its default. Give every value when the two
+        must agree.
     traces : list of int
         The indices of the traces that the step changes.
     layout : dict, optional
