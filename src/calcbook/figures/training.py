@@ -33,6 +33,7 @@ from calcbook.figures.theme import PALETTE, TEMPLATE, narrow_layout
 from calcbook.network import Network, TrainingResult, backprop_flops, forward_flops
 
 __all__ = [
+    "COST_POINTS",
     "gradient_cost_curves",
     "gradient_cost_table",
     "layer_activations",
@@ -41,10 +42,10 @@ __all__ = [
     "training_replay",
 ]
 
-#: Colours of the training runs in :func:`learning_rate_costs`, in order (Okabe–Ito).
 #: The most points drawn of a cost history (see :func:`~calcbook.figures.primitives.thin_line`).
 COST_POINTS = 600
 
+#: Colours of the training runs in :func:`learning_rate_costs`, in order (Okabe–Ito).
 RUN_COLOURS = ("#56B4E9", "#009E73", "#0072B2", "#E69F00", "#D55E00", "#CC79A7")
 
 
