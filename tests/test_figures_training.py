@@ -84,11 +84,11 @@ class TestTrainingReplay:
             assert list(traces) == [1, 2, 4]
             assert step.label == str(iteration)
             curve, dots = net.forward(fine), net.forward(t[:, None])
-            # Five significant digits are stored.
-            assert_allclose(update["x"][0], curve[:, 0], rtol=1e-4)
-            assert_allclose(update["y"][0], curve[:, 1], rtol=1e-4)
-            assert_allclose(update["x"][1], dots[:, 0], rtol=1e-4)
-            assert_allclose(update["y"][1], dots[:, 1], rtol=1e-4)
+            # Four significant digits are stored: half a unit in the 4th digit is 5e-4 relative.
+            assert_allclose(update["x"][0], curve[:, 0], rtol=5e-4)
+            assert_allclose(update["y"][0], curve[:, 1], rtol=5e-4)
+            assert_allclose(update["x"][1], dots[:, 0], rtol=5e-4)
+            assert_allclose(update["y"][1], dots[:, 1], rtol=5e-4)
             assert update["x"][2] == [iteration]
             assert update["y"][2] == [pytest.approx(result.cost_history[iteration], rel=1e-15)]
 

@@ -43,13 +43,13 @@ __all__ = [
 ]
 
 #: The most points drawn of a cost history (see :func:`~calcbook.figures.primitives.thin_line`).
-COST_POINTS = 600
+COST_POINTS = 400
 
 #: Colours of the training runs in :func:`learning_rate_costs`, in order (Okabe–Ito).
 RUN_COLOURS = ("#56B4E9", "#009E73", "#0072B2", "#E69F00", "#D55E00", "#CC79A7")
 
 
-def _short(values: object, digits: int = 5) -> list[float | None]:
+def _short(values: object, digits: int = 4) -> list[float | None]:
     """`values` flattened and rounded to `digits` significant digits (compact slider JSON)."""
     flat = np.asarray(values, dtype=float).ravel()
     return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
@@ -128,7 +128,7 @@ def training_replay(
     t: object,
     xy: object,
     *,
-    grid: int = 201,
+    grid: int = 121,
 ) -> go.Figure:
     """Replay a network learning to draw a parametric curve, one snapshot per slider step.
 
@@ -390,7 +390,7 @@ def layer_activations(
     t: object,
     xy: object,
     *,
-    grid: int = 201,
+    grid: int = 121,
 ) -> go.Figure:
     """Draw what every layer of a network with one input computes, as functions of the input.
 
