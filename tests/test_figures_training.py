@@ -131,12 +131,20 @@ class TestLearningRateCosts:
         good = np.array([1.0, 0.5, 0.25])
         bad = np.array([1.0, 3.0, np.inf])
         fig = learning_rate_costs([good, bad], [0.5, 40])
-        assert [tr.name for tr in fig.data] == ["η = 0.5", "η = 40 (diverged)"]
+        assert [tr.name for tr in fig.data] == ["γ = 0.5", "γ = 40 (diverged)"]
         assert_array_equal(fig.data[0].y, good)
         assert_array_equal(fig.data[1].x, [0, 1])
         assert_array_equal(fig.data[1].y, [1.0, 3.0])
         assert fig.layout.yaxis.type == "log"
         assert uses_book_theme(fig) and has_narrow_layout(fig)
+
+    def test_cost_axis_is_labelled_within_a_decade(self) -> None:
+        # Costs from 0.013 to 0.56: ticks at powers of ten alone would label only 0.1.
+        fig = learning_rate_costs([[0.56, 0.1, 0.013], [0.3, 0.2]], [1.0, 3.0])
+        assert list(fig.layout.yaxis.tickvals) == [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+        assert list(fig.layout.yaxis.ticktext) == ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"]
+        wide = learning_rate_costs([[1.0, 1e-6]], [1.0])
+        assert list(wide.layout.yaxis.tickvals) == [10.0**e for e in range(-6, 1)]
 
     def test_bad_input(self) -> None:
         with pytest.raises(ValueError, match="from 1 to 6"):

@@ -651,7 +651,7 @@ def train(
     r"""Train `net` in place by gradient descent on :meth:`Network.cost`.
 
     Each iteration moves every weight and bias a step against its gradient,
-    :math:`\theta \leftarrow \theta - \eta\, \partial C / \partial \theta`. With the default
+    :math:`\theta \leftarrow \theta - \gamma\, \partial C / \partial \theta`. With the default
     ``batch_size=None`` the gradient is that of the whole data set (plain gradient descent, and
     `seed` is not used); with a `batch_size` each iteration uses a random mini-batch of that
     many examples drawn without replacement (stochastic gradient descent, reproducible from
@@ -664,7 +664,7 @@ def train(
     x, y : array_like
         Inputs ``(N, sizes[0])`` and targets ``(N, sizes[-1])`` (or one example each).
     learning_rate : float
-        The step size :math:`\eta > 0`.
+        The step size :math:`\gamma > 0` (the book's symbol for the learning rate).
     iterations : int
         The number of steps, 0 or more.
     seed : int, optional

@@ -308,6 +308,26 @@ def training_replay(
 # --------------------------------------------------------------------------------------------
 
 
+def _log_ticks(values: np.ndarray) -> list[float]:
+    """1, 2 and 5 times the powers of ten from just below to just above positive `values`.
+
+    Over more than three decades, only the powers of ten.
+    """
+    if values.size == 0:
+        return []
+    low = int(np.floor(np.log10(values.min())))
+    high = int(np.ceil(np.log10(values.max())))
+    steps = (1, 2, 5) if high - low <= 3 else (1,)  # over more decades, powers of ten only
+    ticks = [m * 10.0**e for e in range(low, high + 1) for m in steps]
+    # Keep the ticks inside the data's range, plus the nearest one on either side.
+    inside = [i for i, v in enumerate(ticks) if values.min() <= v <= values.max()]
+    if not inside:
+        below = [i for i, v in enumerate(ticks) if v < values.min()]
+        inside = [below[-1] if below else 0]
+    first, last = max(inside[0] - 1, 0), min(inside[-1] + 1, len(ticks) - 1)
+    return [float(f"{v:.1g}") for v in ticks[first : last + 1]]
+
+
 def learning_rate_costs(
     histories: Sequence[object],
     learning_rates: Sequence[float],
@@ -327,8 +347,10 @@ def learning_rate_costs(
     Returns
     -------
     plotly.graph_objects.Figure
-        One line per run, in the order given, named ``"η = <rate>"``; a run whose history ends
-        in a non-finite cost (it diverged) gets ``" (diverged)"`` added to its name.
+        One line per run, in the order given, named ``"γ = <rate>"`` (the book's symbol for the
+        learning rate); a run whose history ends in a non-finite cost (it diverged) gets
+        ``" (diverged)"`` added to its name. The logarithmic cost axis is labelled at 1, 2 and 5
+        times the powers of ten that the costs span, written as plain numbers.
 
     Raises
     ------
@@ -340,7 +362,9 @@ def learning_rate_costs(
     --------
     >>> fig = learning_rate_costs([[1.0, 0.5, 0.25], [1.0, 2.0, np.inf]], [0.1, 10.0])
     >>> [trace.name for trace in fig.data]
-    ['η = 0.1', 'η = 10 (diverged)']
+    ['γ = 0.1', 'γ = 10 (diverged)']
+    >>> list(fig.layout.yaxis.ticktext)
+    ['0.2', '0.5', '1', '2', '5']
     """
     if len(histories) == 0 or len(histories) > len(RUN_COLOURS):
         raise ValueError(f"give from 1 to {len(RUN_COLOURS)} histories, got {len(histories)}")
@@ -350,6 +374,7 @@ def learning_rate_costs(
             f"{len(histories)} histories"
         )
     fig = go.Figure()
+    shown: list[np.ndarray] = []
     for k, (history, lr) in enumerate(zip(histories, learning_rates, strict=True)):
         if not (np.isfinite(lr) and lr > 0):
             raise ValueError(f"learning rates must be positive, got {lr!r}")
@@ -357,12 +382,13 @@ def learning_rate_costs(
         if h.size == 0:
             raise ValueError(f"history {k} is empty")
         finite = np.isfinite(h)
-        name = f"η = {lr:g}" + ("" if finite[-1] else " (diverged)")
-        shown = thin_line(h, COST_POINTS)
+        name = f"γ = {lr:g}" + ("" if finite[-1] else " (diverged)")
+        drawn = thin_line(h, COST_POINTS)
+        shown.append(h[finite & (h > 0)])
         fig.add_trace(
             go.Scatter(
-                x=shown,
-                y=_short(h[shown], 4),
+                x=drawn,
+                y=_short(h[drawn], 4),
                 mode="lines",
                 name=name,
                 line={"color": RUN_COLOURS[k], "width": 2},
@@ -370,7 +396,16 @@ def learning_rate_costs(
             )
         )
     fig.update_xaxes(title_text="iteration")
-    fig.update_yaxes(title_text="cost C", type="log", dtick=1, exponentformat="power")
+    # Costs often span less than two decades, where ticks at powers of ten alone would leave a
+    # single label: label 1, 2 and 5 times each power of ten instead, as plain numbers.
+    ticks = _log_ticks(np.concatenate(shown))
+    fig.update_yaxes(
+        title_text="cost C",
+        type="log",
+        tickvals=ticks or None,  # no positive cost at all: leave the ticks to Plotly
+        ticktext=[f"{v:g}" for v in ticks] or None,
+        automargin=True,
+    )
     fig.update_layout(
         template=TEMPLATE,
         height=440,
@@ -495,9 +530,10 @@ def layer_activations(
         legend={"orientation": "h", "x": 0.0, "y": -0.3, "yanchor": "top"},
     )
     # On a phone the panels stack, the input layer's first.
-    gap = 0.08
+    # The gap leaves room for a panel's tick labels and "t" above the next panel's title.
+    gap = 0.14
     height = (1 - gap * (n_panels - 1)) / n_panels
-    narrow: dict[str, object] = {"height": 330 * n_panels + 120, "margin.b": 140}
+    narrow: dict[str, object] = {"height": 380 * n_panels + 120, "margin.b": 140}
     for panel in range(n_panels):
         axis = "" if panel == 0 else str(panel + 1)
         top = 1 - panel * (height + gap)
