@@ -41,10 +41,10 @@ __all__ = [
     "training_replay",
 ]
 
-#: Colours of the training runs in :func:`learning_rate_costs`, in order (Okabe–Ito).
 #: The most points drawn of a cost history (see :func:`~calcbook.figures.primitives.thin_line`).
 COST_POINTS = 600
 
+#: Colours of the training runs in :func:`learning_rate_costs`, in order (Okabe–Ito).
 RUN_COLOURS = ("#56B4E9", "#009E73", "#0072B2", "#E69F00", "#D55E00", "#CC79A7")
 
 
@@ -134,7 +134,7 @@ def training_replay(
     Left: the target curve (its points ``xy`` joined in order of `t`) and the curve that the
     network of a snapshot draws, ``t ↦ net.forward(t)`` on `grid` parameters from 0 to 1, with
     the network's outputs at the training parameters as dots. Right: the cost after every
-    iteration, ``result.cost_history``, on a logarithmic scale (at most :data:`COST_POINTS`
+    iteration, ``result.cost_history``, on a logarithmic scale (at most ``COST_POINTS``
     points of it, thinned by :func:`~calcbook.figures.primitives.thin_line` to 4 significant
     digits), with a marker at the snapshot's iteration. The slider moves through
     ``result.snapshots``.
@@ -318,7 +318,7 @@ def learning_rate_costs(
     histories : sequence of array_like
         One cost history per run (``TrainingResult.cost_history``, or the partial history of a
         run that diverged, ``error.result.cost_history``). Non-finite values are left out, and
-        a long history is thinned to :data:`COST_POINTS` points by
+        a long history is thinned to ``COST_POINTS`` points by
         :func:`~calcbook.figures.primitives.thin_line`, which keeps every rise and fall.
     learning_rates : sequence of float
         The learning rate of each run, used in the legend; positive and as many as `histories`.
