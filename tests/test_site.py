@@ -56,12 +56,31 @@ class TestPages:
         expected = {
             "figures": [
                 "calcbook.figures.landscape.surface_with_gradient",
+                "calcbook.figures.primitives.slider_step",
+                "calcbook.figures.calculus.secant_to_tangent",
+            ],
+            "figures-part2": [
                 "calcbook.figures.sandpit.sandpit_game",
                 "calcbook.figures.stationary.stationary_gallery",
             ],
+            "figures-part3": [
+                "calcbook.figures.chain.chain_rule_path",
+                "calcbook.figures.graph.computational_graph",
+                "calcbook.figures.training.training_replay",
+            ],
+            "network": [
+                "calcbook.network.Network",
+                "calcbook.network.train",
+                "calcbook.autodiff.Value",
+                "calcbook.data.heart_curve",
+            ],
             "multivariate": ["calcbook.multivariate.gradient", "calcbook.multivariate.hessian"],
             "sandpit": ["calcbook.sandpit.play", "calcbook.sandpit.level"],
-            "checks": ["calcbook.checks.check_jacobian", "calcbook.checks.check_derivative"],
+            "checks": [
+                "calcbook.checks.check_jacobian",
+                "calcbook.checks.check_derivative",
+                "calcbook.checks.check_backprop",
+            ],
             "derivatives": ["calcbook.derivatives.derivative"],
             "build": ["calcbook.sphinxext.PlotlyMimeRenderer"],
         }
