@@ -84,11 +84,11 @@ class TestTrainingReplay:
             assert list(traces) == [1, 2, 4]
             assert step.label == str(iteration)
             curve, dots = net.forward(fine), net.forward(t[:, None])
-            # Four significant digits are stored: half a unit in the 4th digit is 5e-4 relative.
-            assert_allclose(update["x"][0], curve[:, 0], rtol=5e-4)
-            assert_allclose(update["y"][0], curve[:, 1], rtol=5e-4)
-            assert_allclose(update["x"][1], dots[:, 0], rtol=5e-4)
-            assert_allclose(update["y"][1], dots[:, 1], rtol=5e-4)
+            # Three significant digits are stored: half a unit in the 3rd digit is 5e-3 relative.
+            assert_allclose(update["x"][0], curve[:, 0], rtol=5e-3)
+            assert_allclose(update["y"][0], curve[:, 1], rtol=5e-3)
+            assert_allclose(update["x"][1], dots[:, 0], rtol=5e-3)
+            assert_allclose(update["y"][1], dots[:, 1], rtol=5e-3)
             assert update["x"][2] == [iteration]
             assert update["y"][2] == [pytest.approx(result.cost_history[iteration], rel=1e-15)]
 
@@ -167,10 +167,10 @@ class TestLayerActivations:
         assert len(fig.data) == len(hidden) + 4
         for trace, (k, j) in zip(fig.data, hidden, strict=False):
             assert trace.name == f"layer {k}, neuron {j + 1}"
-            assert_allclose(trace.y, layers[k][:, j], rtol=1e-15)
+            assert_allclose(trace.y, layers[k][:, j], rtol=5e-3)  # three significant digits
         out = fig.data[len(hidden) :]
-        assert_allclose(out[0].y, layers[3][:, 0], rtol=1e-15)
-        assert_allclose(out[1].y, layers[3][:, 1], rtol=1e-15)
+        assert_allclose(out[0].y, layers[3][:, 0], rtol=5e-3)
+        assert_allclose(out[1].y, layers[3][:, 1], rtol=5e-3)
         assert_array_equal(out[2].y, xy[:, 0])
         assert_array_equal(out[3].y, xy[:, 1])
         assert uses_book_theme(fig) and has_narrow_layout(fig)

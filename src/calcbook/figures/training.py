@@ -49,7 +49,7 @@ COST_POINTS = 400
 RUN_COLOURS = ("#56B4E9", "#009E73", "#0072B2", "#E69F00", "#D55E00", "#CC79A7")
 
 
-def _short(values: object, digits: int = 4) -> list[float | None]:
+def _short(values: object, digits: int = 3) -> list[float | None]:
     """`values` flattened and rounded to `digits` significant digits (compact slider JSON)."""
     flat = np.asarray(values, dtype=float).ravel()
     return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
@@ -475,13 +475,14 @@ def layer_activations(
     titles.append("output layer: x(t) and y(t)")
     fig = make_subplots(rows=1, cols=n_panels, subplot_titles=titles, horizontal_spacing=0.06)
     hidden = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F7F7F"]
+    shown_t = _short(fine)  # three significant digits: plenty for a line, a third of the bytes
     for k, a in enumerate(layers[:-1], start=1):
         for j in range(a.shape[1]):
             name = f"layer {k}, neuron {j + 1}"
             fig.add_trace(
                 go.Scatter(
-                    x=fine,
-                    y=a[:, j],
+                    x=shown_t,
+                    y=_short(a[:, j]),
                     mode="lines",
                     name=name,
                     line={"color": hidden[j % len(hidden)], "width": 2},
@@ -495,8 +496,8 @@ def layer_activations(
     for j, (coord, colour) in enumerate((("x", PALETTE["function"]), ("y", PALETTE["derivative"]))):
         fig.add_trace(
             go.Scatter(
-                x=fine,
-                y=out[:, j],
+                x=shown_t,
+                y=_short(out[:, j]),
                 mode="lines",
                 name=f"network {coord}(t)",
                 line={"color": colour, "width": 2.5},
