@@ -689,8 +689,7 @@ def remainder_bound(
 
     Examples
     --------
-    >>> import functools
-    import math
+    >>> import math
     >>> B = remainder_bound("exp(x)", a=0, order=3, x=1.0)   # e / 4!
     >>> round(B, 12) == round(math.e / 24, 12)
     True
