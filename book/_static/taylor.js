@@ -223,7 +223,7 @@
       if (!found) {
         text += "|f(x) − " + name + "(x)| is not below " + tolText(tol) + " even at a.";
       } else {
-        var step = x[1] - x[0], digits = 2;
+        var step = Math.round((x[1] - x[0]) * 1e6) / 1e6, digits = fn.decimals;
         text += "|f(x) − " + name + "(x)| < " + tolText(tol) + " for " +
           fixed(x[found[0]], digits) + " ≤ x ≤ " + fixed(x[found[1]], digits);
         var edges = [];

@@ -127,22 +127,22 @@ class VisualiserFunction:
 
 #: The functions of the visualiser, in the order of its controls.
 VISUALISER_FUNCTIONS: tuple[VisualiserFunction, ...] = (
-    VisualiserFunction("exp", "eˣ", "exp(x)", (-4.0, 2.5), 0.02, (-1.5, 12.5), (-3.5, 2.0, 0.25)),
+    VisualiserFunction("exp", "eˣ", "exp(x)", (-4.0, 2.5), 0.025, (-1.5, 12.5), (-3.5, 2.0, 0.25)),
     VisualiserFunction("sin", "sin x", "sin(x)", (-7.0, 7.0), 0.05, (-2.5, 2.5), (-6.0, 6.0, 0.5)),
     VisualiserFunction("cos", "cos x", "cos(x)", (-7.0, 7.0), 0.05, (-2.5, 2.5), (-6.0, 6.0, 0.5)),
     VisualiserFunction(
-        "log1p", "ln(1 + x)", "log(1 + x)", (-1.5, 3.5), 0.02, (-4.0, 3.0), (-0.75, 3.0, 0.25),
+        "log1p", "ln(1 + x)", "log(1 + x)", (-1.5, 3.5), 0.025, (-4.0, 3.0), (-0.75, 3.0, 0.25),
         (-1 + 0j,),
     ),
     VisualiserFunction(
-        "geometric", "1/(1 − x)", "1/(1 - x)", (-3.0, 3.0), 0.02, (-6.0, 6.0),
+        "geometric", "1/(1 − x)", "1/(1 - x)", (-3.0, 3.0), 0.025, (-6.0, 6.0),
         (-2.5, 2.5, 0.25), (1 + 0j,),
     ),
     VisualiserFunction(
-        "sqrt", "√x", "sqrt(x)", (-0.5, 5.0), 0.02, (-1.0, 3.0), (0.25, 4.5, 0.25), (0j,),
+        "sqrt", "√x", "sqrt(x)", (-0.5, 5.0), 0.025, (-1.0, 3.0), (0.25, 4.5, 0.25), (0j,),
     ),
     VisualiserFunction(
-        "runge", "1/(1 + x²)", "1/(1 + x**2)", (-3.5, 3.5), 0.02, (-1.0, 2.0),
+        "runge", "1/(1 + x²)", "1/(1 + x**2)", (-3.5, 3.5), 0.025, (-1.0, 2.0),
         (-3.0, 3.0, 0.25), (1j, -1j),
     ),
 )  # fmt: skip
@@ -190,6 +190,11 @@ def _samples(spec: VisualiserFunction) -> list[float | None]:
     return out
 
 
+def _decimals(step: float) -> int:
+    """How many decimals the points of a grid of spacing `step` need (0.025: 3)."""
+    return next(d for d in range(7) if abs(round(step, d) - step) < 1e-12)
+
+
 def visualiser_data(*, start: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return the data the page's script needs: ``layout.meta["calcbook_taylor"]``.
 
@@ -206,7 +211,7 @@ def visualiser_data(*, start: dict[str, Any] | None = None) -> dict[str, Any]:
         Plain JSON: ``max_order``, ``tolerances``, ``coefficient_digits``, ``sample_digits``,
         ``start`` and ``functions``, a list with, for each function, its ``id``, ``label``,
         ``expr``, ``x`` (the sample points), ``f`` (the samples, ``None`` where undefined),
-        ``y_range``, ``a_index`` (the index in ``x`` of each expansion point), ``radius`` (per
+        ``y_range``, ``decimals`` (of the sample points), ``a_index`` (the index in ``x`` of each expansion point), ``radius`` (per
         expansion point, ``None`` for every x) and ``coefficients`` (per expansion point, the
         ``MAX_ORDER + 1`` coefficients from the constant term up).
 
@@ -222,6 +227,8 @@ def visualiser_data(*, start: dict[str, Any] | None = None) -> dict[str, Any]:
         grid = spec.x_grid()
         points = spec.expansion_points()
         index = [int(np.argmin(np.abs(grid - a))) for a in points]
+        if any(abs(grid[i] - a) > 1e-9 for i, a in zip(index, points, strict=True)):
+            raise ValueError(f"the expansion points of {spec.id!r} must lie on its x grid")
         functions.append(
             {
                 "id": spec.id,
@@ -230,10 +237,9 @@ def visualiser_data(*, start: dict[str, Any] | None = None) -> dict[str, Any]:
                 "x": grid.tolist(),
                 "f": _samples(spec),
                 "y_range": list(spec.y_range),
+                "decimals": _decimals(spec.step),
                 "a_index": index,
-                "radius": [
-                    None if (r := spec.radius(a)) is None else _round(r, 6) for a in points
-                ],
+                "radius": [None if (r := spec.radius(a)) is None else _round(r, 6) for a in points],
                 "coefficients": [
                     [_round(c, COEFFICIENT_DIGITS) for c in _coefficients(spec.expr, a)]
                     for a in points
@@ -343,8 +349,10 @@ def _text(value: float, digits: int = 2) -> str:
 
 def _short(value: float) -> str:
     """A number in at most three significant digits, with a true minus sign (``−0.75``)."""
-    return _text(value, 6).rstrip("0").rstrip(".") if value == round(value, 2) else (
-        f"{value:.3g}".replace("-", _MINUS)
+    return (
+        _text(value, 6).rstrip("0").rstrip(".")
+        if value == round(value, 2)
+        else (f"{value:.3g}".replace("-", _MINUS))
     )
 
 
