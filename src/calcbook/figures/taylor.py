@@ -52,8 +52,8 @@ __all__ = [
     "VISUALISER_FUNCTIONS",
     "VisualiserFunction",
     "horner_values",
-    "tolerance_interval",
     "taylor_visualiser",
+    "tolerance_interval",
     "visualiser_data",
 ]
 
@@ -107,19 +107,19 @@ class VisualiserFunction:
     singularities: tuple[complex, ...] = ()
 
     def x_grid(self) -> np.ndarray:
-        """The sample points: every `step` from the window's left edge to its right edge."""
+        """Return the sample points: every `step` from the window's left edge to its right edge."""
         count = round((self.x_range[1] - self.x_range[0]) / self.step) + 1
         return np.round(self.x_range[0] + self.step * np.arange(count), 6)
 
     def expansion_points(self) -> list[float]:
-        """The expansion points offered: the grid of `a_range`, less the singular points."""
+        """Return the expansion points offered: the grid of `a_range`, less the singular points."""
         first, last, spacing = self.a_range
         count = round((last - first) / spacing) + 1
         points = [round(first + spacing * k, 6) for k in range(count)]
         return [a for a in points if all(abs(complex(a) - s) > 1e-9 for s in self.singularities)]
 
     def radius(self, a: float) -> float | None:
-        """The radius of convergence of the series about `a` (``None``: every x)."""
+        """Return the radius of convergence of the series about `a` (``None``: every x)."""
         if not self.singularities:
             return None
         return min(abs(complex(a) - s) for s in self.singularities)
@@ -162,7 +162,7 @@ def _round(value: float, digits: int) -> float:
 
 @functools.cache
 def _coefficients(expr: str, a: float) -> tuple[float, ...]:
-    """The exact coefficients f^(k)(a)/k!, k = 0..MAX_ORDER, each converted to a float."""
+    """Return the exact coefficients f^(k)(a)/k!, k = 0..MAX_ORDER, converted to floats."""
     try:  # TEMPORARY until calcbook.taylor lands
         from calcbook.taylor import taylor_coefficients
     except ImportError:
@@ -177,7 +177,7 @@ def _coefficients(expr: str, a: float) -> tuple[float, ...]:
 
 
 def _samples(spec: VisualiserFunction) -> list[float | None]:
-    """The function at the sample points, rounded, with ``None`` where it is not real."""
+    """Return the function at the sample points, rounded, with ``None`` where it is not real."""
     x = sp.Symbol("x")
     f = sp.lambdify(x, sp.sympify(spec.expr), "numpy")
     grid = spec.x_grid()
@@ -211,8 +211,8 @@ def visualiser_data(*, start: dict[str, Any] | None = None) -> dict[str, Any]:
         Plain JSON: ``max_order``, ``tolerances``, ``coefficient_digits``, ``sample_digits``,
         ``start`` and ``functions``, a list with, for each function, its ``id``, ``label``,
         ``expr``, ``x`` (the sample points), ``f`` (the samples, ``None`` where undefined),
-        ``y_range``, ``decimals`` (of the sample points), ``a_index`` (the index in ``x`` of each expansion point), ``radius`` (per
-        expansion point, ``None`` for every x) and ``coefficients`` (per expansion point, the
+        ``y_range``, ``decimals`` (of the sample points), ``a_index`` (the index in ``x`` of
+        each expansion point), ``radius`` (per expansion point, ``None`` for every x) and ``coefficients`` (per expansion point, the
         ``MAX_ORDER + 1`` coefficients from the constant term up).
 
     Examples
@@ -348,7 +348,7 @@ def _text(value: float, digits: int = 2) -> str:
 
 
 def _short(value: float) -> str:
-    """A number in at most three significant digits, with a true minus sign (``−0.75``)."""
+    """Write `value` in at most three significant digits, with a true minus sign."""
     return (
         _text(value, 6).rstrip("0").rstrip(".")
         if value == round(value, 2)
@@ -361,7 +361,7 @@ def _order_name(order: int) -> str:
 
 
 def _state_traces(data: dict[str, Any], state: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The traces' data and names in `state` (the script's ``render``, in Python)."""
+    """Return the traces' data and names in `state` (the script's ``render``, in Python)."""
     fn = next(entry for entry in data["functions"] if entry["id"] == state["function"])
     k = state["a_position"]
     i0, order, tol = fn["a_index"][k], state["order"], state["tolerance"]
