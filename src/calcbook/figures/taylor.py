@@ -212,8 +212,9 @@ def visualiser_data(*, start: dict[str, Any] | None = None) -> dict[str, Any]:
         ``start`` and ``functions``, a list with, for each function, its ``id``, ``label``,
         ``expr``, ``x`` (the sample points), ``f`` (the samples, ``None`` where undefined),
         ``y_range``, ``decimals`` (of the sample points), ``a_index`` (the index in ``x`` of
-        each expansion point), ``radius`` (per expansion point, ``None`` for every x) and ``coefficients`` (per expansion point, the
-        ``MAX_ORDER + 1`` coefficients from the constant term up).
+        each expansion point), ``radius`` (per expansion point, ``None`` for every x) and
+        ``coefficients`` (per expansion point, the ``MAX_ORDER + 1`` coefficients from the
+        constant term up).
 
     Examples
     --------
