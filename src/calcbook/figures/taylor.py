@@ -163,14 +163,7 @@ def _round(value: float, digits: int) -> float:
 @functools.cache
 def _coefficients(expr: str, a: float) -> tuple[float, ...]:
     """Return the exact coefficients f^(k)(a)/k!, k = 0..MAX_ORDER, converted to floats."""
-    try:  # TEMPORARY until calcbook.taylor lands
-        from calcbook.taylor import taylor_coefficients
-    except ImportError:
-
-        def taylor_coefficients(expr, var, a, order):
-            x = sp.Symbol(var)
-            f = sp.sympify(expr)
-            return [sp.diff(f, x, k).subs(x, a) / sp.factorial(k) for k in range(order + 1)]
+    from calcbook.taylor import taylor_coefficients
 
     exact = taylor_coefficients(expr, "x", a=sp.Rational(repr(a)), order=MAX_ORDER)
     return tuple(float(c) for c in exact)
