@@ -27,6 +27,7 @@ from calcbook.figures.taylor import (
     TRACE_ROLES,
     VISUALISER_FUNCTIONS,
     horner_values,
+    rounding_bound,
     tolerance_interval,
     visualiser_data,
 )
@@ -195,6 +196,20 @@ def test_tolerance_interval_matches_exact_values(functions: dict, fid: str) -> N
                 for j in (got[0] - 1, got[1] + 1):
                     if 0 <= j < len(x) and f_exact[j] is not None:
                         assert abs(f_exact[j] - exact_p[j]) >= tol * (1 - 1e-9)
+
+
+def test_rounding_bound_is_far_below_the_smallest_tolerance(data: dict) -> None:
+    bound = rounding_bound(data)
+    assert 1e-9 < bound < min(TOLERANCES) / 100
+    # It is a bound: one state by hand (cos x about -5.5, order 11), where it is largest.
+    fn = next(f for f in data["functions"] if f["id"] == "cos")
+    x = np.asarray(fn["x"])
+    k = [fn["x"][i] for i in fn["a_index"]].index(-5.5)
+    c = fn["coefficients"][k]
+    p = horner_values(c, -5.5, x, 11)
+    size = sum(abs(c[j]) * np.abs(x + 5.5) ** j for j in range(12))
+    shown = (p >= -2.5) & (p <= 2.5)
+    assert 5e-12 * size[shown].max() <= bound
 
 
 def test_tolerance_interval_rule() -> None:

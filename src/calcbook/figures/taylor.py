@@ -24,8 +24,9 @@ figure reads sensibly where no script runs (a notebook in JupyterLab).
 Why 12 significant digits for the coefficients: a relative error ``eps`` in each coefficient
 moves ``T_n(x)`` by at most ``eps * sum_k |c_k| |x - a|^k``. That sum is the size of the largest
 terms, which for an alternating series (``sin x`` at ``x = 7``: terms up to ``7^7/7! ~ 160``)
-is far larger than the polynomial's value. With ``eps = 5e-12`` the shift stays below ``1e-8``
-wherever the polynomial is on screen, ten thousand times smaller than the smallest tolerance the
+is far larger than the polynomial's value. With ``eps = 5e-12`` the shift stays below ``1e-6``
+wherever the polynomial is on screen (:func:`rounding_bound` computes the worst case, about
+``3e-7``, for cos x far from ``a``), a hundred times smaller than the smallest tolerance the
 reader can choose (``1e-4``); ``tests/test_figures_taylor.py`` checks it against SymPy.
 """
 
@@ -52,6 +53,7 @@ __all__ = [
     "VISUALISER_FUNCTIONS",
     "VisualiserFunction",
     "horner_values",
+    "rounding_bound",
     "taylor_visualiser",
     "tolerance_interval",
     "visualiser_data",
@@ -326,6 +328,48 @@ def tolerance_interval(
     while hi < len(x) - 1 and ok(hi + 1):
         hi += 1
     return lo, hi
+
+
+def rounding_bound(data: dict[str, Any] | None = None) -> float:
+    """Return how far rounding the shipped coefficients can move a polynomial that is on screen.
+
+    Rounding to :data:`COEFFICIENT_DIGITS` significant digits changes each coefficient by at
+    most ``eps = 0.5 * 10**(1 - COEFFICIENT_DIGITS)`` of itself, so it moves ``T_n(x)`` by at
+    most ``eps * sum_k |c_k| |x - a|^k``. This is the largest such bound over every function,
+    expansion point and order, at every sample point where ``T_n(x)`` lies inside the y window.
+
+    Parameters
+    ----------
+    data : dict, optional
+        :func:`visualiser_data`'s result (computed if not given).
+
+    Returns
+    -------
+    float
+        The bound.
+
+    Examples
+    --------
+    >>> rounding_bound() < 1e-6
+    True
+    """
+    data = data or visualiser_data()
+    eps = 0.5 * 10.0 ** (1 - COEFFICIENT_DIGITS)
+    worst = 0.0
+    for fn in data["functions"]:
+        x = np.asarray(fn["x"])
+        lo, hi = fn["y_range"]
+        for k, i0 in enumerate(fn["a_index"]):
+            c = fn["coefficients"][k]
+            t = np.abs(x - x[i0])
+            size = np.zeros_like(x)
+            for order in range(MAX_ORDER + 1):
+                size = size + abs(c[order]) * t**order
+                p = horner_values(c, x[i0], x, order)
+                shown = (p >= lo) & (p <= hi)
+                if shown.any():
+                    worst = max(worst, eps * float(size[shown].max()))
+    return worst
 
 
 def _clip(values: np.ndarray, y_range: list[float]) -> np.ndarray:
