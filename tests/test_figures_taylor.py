@@ -309,3 +309,21 @@ def test_exact_reference_is_honest() -> None:
     assert exact_value(sp.sympify("exp(x)"), 1.0) == pytest.approx(float(mpmath.e), rel=1e-15)
     assert exact_value(sp.sympify("sqrt(x)"), -0.5) is None
     assert exact_value(sp.sympify("log(1 + x)"), -1.0) is None
+
+
+def test_a_page_with_the_visualiser_gets_its_script_and_no_other() -> None:
+    from docutils import nodes
+
+    from calcbook import sphinxext
+
+    class App:
+        def __init__(self) -> None:
+            self.js_files: list[str] = []
+
+        def add_js_file(self, filename: str, **kwargs: object) -> None:
+            self.js_files.append(filename)
+
+    app = App()
+    body = sphinxext.figure_html(taylor_visualiser().to_plotly_json())
+    sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, nodes.document(None, None))
+    assert app.js_files == [sphinxext.plotly_js_name(), "taylor.js"]

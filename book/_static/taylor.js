@@ -34,9 +34,9 @@
     return text.replace("-", MINUS);
   }
 
-  /* At most two decimals if that is exact, else three significant digits (Python's _short). */
+  /* At most three decimals if that is exact, else three significant digits (Python's _short). */
   function short(value) {
-    if (Number(value.toFixed(2)) === value) {
+    if (Number(value.toFixed(3)) === value) {
       return fixed(value, 6).replace(/0+$/, "").replace(/\.$/, "");
     }
     return value.toPrecision(3).replace("-", MINUS);

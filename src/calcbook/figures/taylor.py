@@ -389,7 +389,7 @@ def _short(value: float) -> str:
     """Write `value` in at most three significant digits, with a true minus sign."""
     return (
         _text(value, 6).rstrip("0").rstrip(".")
-        if value == round(value, 2)
+        if value == round(value, 3)
         else (f"{value:.3g}".replace("-", _MINUS))
     )
 
