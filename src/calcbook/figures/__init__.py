@@ -29,7 +29,9 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.graph`: Part 3's computational graphs with their forward values and
   backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
-  effect of the learning rate, a trained network's layers, and the cost of a gradient.
+  effect of the learning rate, a trained network's layers, and the cost of a gradient;
+- ``calcbook.figures.taylor``: Part 4's Taylor visualiser, a function and its Taylor
+  polynomials of order 0 to 15 about a movable point, which the book's script redraws.
 """
 
 from calcbook.figures.calculus import (
@@ -68,6 +70,7 @@ from calcbook.figures.stationary import (
     noisy_gradient_field,
     stationary_gallery,
 )
+from calcbook.figures.taylor import taylor_visualiser
 from calcbook.figures.theme import (
     COLORSCALE,
     NARROW_WIDTH,
@@ -129,6 +132,7 @@ __all__ = [
     "snapshot_schedule",
     "stationary_gallery",
     "surface_with_gradient",
+    "taylor_visualiser",
     "total_derivative_contributions",
     "training_replay",
 ]
