@@ -29,7 +29,9 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.graph`: Part 3's computational graphs with their forward values and
   backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
-  effect of the learning rate, a trained network's layers, and the cost of a gradient.
+  effect of the learning rate, a trained network's layers, and the cost of a gradient;
+- :mod:`calcbook.figures.series`: Part 4's approximations built one power at a time: a function
+  beside its Taylor polynomials, with a slider over the order.
 """
 
 from calcbook.figures.calculus import (
@@ -60,6 +62,7 @@ from calcbook.figures.multivariate import (
 )
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.sandpit import sandpit_game
+from calcbook.figures.series import approximation_ladder, polynomial_text
 from calcbook.figures.stationary import (
     best_central_step,
     curvature_along_directions,
@@ -93,6 +96,7 @@ __all__ = [
     "TEMPLATE",
     "GraphLayout",
     "activation_gallery",
+    "approximation_ladder",
     "arrow_segments",
     "backprop_deltas",
     "backprop_steps",
@@ -123,6 +127,7 @@ __all__ = [
     "noisy_gradient_field",
     "partial_slices",
     "polar_area_grid",
+    "polynomial_text",
     "product_rule_rectangle",
     "sandpit_game",
     "secant_to_tangent",
