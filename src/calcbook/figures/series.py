@@ -220,8 +220,8 @@ def approximation_ladder(
     if start not in orders:
         raise ValueError(f"`start` must be one of `orders` {orders}, got {start!r}")
 
-    a_exact = sympy.nsimplify(a)  # a float such as 0.5 as the exact 1/2
-    coeffs = list(taylor_coefficients(f_expr, var=x_sym.name, a=a_exact, order=orders[-1]))
+    # `a` is read exactly (0.5 as 1/2); the function must have a Taylor polynomial there.
+    coeffs = list(taylor_coefficients(f_expr, var=x_sym, a=a, order=orders[-1]))
     c_float = np.array([complex(sympy.N(c)) for c in coeffs])
     if not np.all(np.isfinite(c_float)) or np.any(np.abs(c_float.imag) > 1e-12):
         raise ValueError(f"`expr` must be real with finite derivatives at `a` = {a:g}")
