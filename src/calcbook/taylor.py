@@ -176,7 +176,7 @@ class _Expander:
         """The coefficients of :math:`h^0 .. h^{n-1}` (`n` of them)."""
         key = (expr, n)
         if key not in self.memo:
-            self.memo[key] = [sympy.expand(c) for c in self._expand(expr, n)]
+            self.memo[key] = [_tidy(c) for c in self._expand(expr, n)]
         return self.memo[key]
 
     def _expand(self, expr: sympy.Expr, n: int) -> list[sympy.Expr]:
@@ -201,6 +201,11 @@ class _Expander:
             return self._power(expr, self(base, n), p)
         if isinstance(expr, sympy.exp):
             return self._compose(expr, n, lambda v: v)
+        if isinstance(expr, sympy.sin | sympy.cos | sympy.sinh | sympy.cosh):
+            return self._sine_cosine(expr, n)
+        if isinstance(expr, sympy.tan | sympy.cot | sympy.sec | sympy.csc | sympy.tanh):
+            (arg,) = expr.args
+            return self(_AS_SINE_COSINE[expr.func](arg), n)
         if isinstance(expr, sympy.Abs | sympy.sign | sympy.Heaviside):
             (arg,) = expr.args[:1]
             u = self(arg, n)
@@ -237,9 +242,26 @@ class _Expander:
         if isinstance(expr, sympy.exp):  # exp' = exp: reuse the coefficients as they come
             v = [v0]
             for k in range(1, n):
-                v.append(sympy.expand(sum(j * u[j] * v[k - j] for j in range(1, k + 1)) / k))
+                v.append(_tidy(sum(j * u[j] * v[k - j] for j in range(1, k + 1) if u[j] != 0) / k))
             return v
         return [v0] + [sum(j * u[j] * g[k - j] for j in range(1, k + 1)) / k for k in range(1, n)]
+
+    def _sine_cosine(self, expr: sympy.Expr, n: int) -> list[sympy.Expr]:
+        """Coefficients of sin(u) and cos(u) together (or sinh and cosh); memoise both."""
+        (arg,) = expr.args
+        u = self(arg, n)
+        hyperbolic = isinstance(expr, sympy.sinh | sympy.cosh)
+        sine, cosine = (sympy.sinh, sympy.cosh) if hyperbolic else (sympy.sin, sympy.cos)
+        sign = 1 if hyperbolic else -1  # cos' = -sin, cosh' = sinh
+        s = [_finite_real(sine(u[0]), sine(arg), self.x, self.a)]
+        c = [_finite_real(cosine(u[0]), cosine(arg), self.x, self.a)]
+        for k in range(1, n):
+            s.append(_tidy(sum(j * u[j] * c[k - j] for j in range(1, k + 1) if u[j] != 0) / k))
+            c.append(
+                _tidy(sign * sum(j * u[j] * s[k - j] for j in range(1, k + 1) if u[j] != 0) / k)
+            )
+        self.memo[(sine(arg), n)], self.memo[(cosine(arg), n)] = s, c
+        return s if isinstance(expr, sine) else c
 
     def _power(self, expr: sympy.Expr, u: list[sympy.Expr], p: sympy.Expr) -> list[sympy.Expr]:
         """Coefficients of u**p for a constant p (J. C. P. Miller's recurrence)."""
@@ -264,14 +286,30 @@ class _Expander:
         v = [_finite_real(u[0] ** p, expr, x, a)]
         for k in range(1, n):
             total = sum(((p + 1) * j - k) * u[j] * v[k - j] for j in range(1, k + 1))
-            v.append(sympy.expand(total / (k * u[0])))
+            v.append(_tidy(total / (k * u[0])))
         return v
+
+
+#: Functions expanded as quotients of sines and cosines (their series are cheaper).
+_AS_SINE_COSINE = {
+    sympy.tan: lambda u: sympy.sin(u) * sympy.Pow(sympy.cos(u), -1),
+    sympy.cot: lambda u: sympy.cos(u) * sympy.Pow(sympy.sin(u), -1),
+    sympy.sec: lambda u: sympy.Pow(sympy.cos(u), -1),
+    sympy.csc: lambda u: sympy.Pow(sympy.sin(u), -1),
+    sympy.tanh: lambda u: sympy.sinh(u) * sympy.Pow(sympy.cosh(u), -1),
+}
+
+
+def _tidy(c: Any) -> sympy.Expr:
+    """Multiply out a coefficient, so that sums of products do not nest ever deeper."""
+    c = sympy.sympify(c)
+    return c if c.is_Rational else sympy.expand_mul(c)
 
 
 def _multiply(u: list[sympy.Expr], v: list[sympy.Expr]) -> list[sympy.Expr]:
     """The product of two truncated series of the same length."""
     return [
-        sympy.expand(sum(u[j] * v[k - j] for j in range(k + 1) if u[j] != 0 and v[k - j] != 0))
+        _tidy(sum(u[j] * v[k - j] for j in range(k + 1) if u[j] != 0 and v[k - j] != 0))
         for k in range(len(u))
     ]
 
