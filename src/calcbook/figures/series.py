@@ -316,5 +316,6 @@ def approximation_ladder(
             }
         },
     )
-    # On a phone the legend wraps to a line per entry above the plot: keep the plot's height.
-    return narrow_layout(fig, {"height": 620})
+    # On a phone the legend wraps to a line per entry above the plot: keep the plot's height, and
+    # a smaller font keeps the longest formula (44 characters) inside the figure's width.
+    return narrow_layout(fig, {"height": 620, "legend.font.size": 12})
