@@ -793,7 +793,7 @@ def check_taylor(
 
     Parameters
     ----------
-    answer : str, sympy.Expr or sequence
+    answer : str, sympy.Expr, number or sequence
         The reader's polynomial, e.g. ``"1 + x + x^2/2"`` or ``"(x - 1) - (x - 1)^2/2"``
         (written in powers of :math:`x` or of :math:`x - a`, expanded or not; ``^`` and
         implicit multiplication are accepted), or its coefficients ``[c0, c1, ..., cn]`` of
@@ -846,7 +846,10 @@ def check_taylor(
         raise TypeError("`order` is required: the order n of the polynomial, e.g. order=3")
     f = to_sympy(function, "function", symbol_named(var))
     x = symbol_named(var, f)
-    expected_coefficients = taylor_coefficients(f, x, a, order)
+    try:
+        expected_coefficients = taylor_coefficients(f, x, a, order)
+    except ValueError as err:  # the function has no Taylor polynomial there
+        raise ValueError(str(err).replace("`expr`", "`function`")) from None
     expected = taylor_polynomial(f, x, a, order)
     point = taylor_coefficients(x, x, a, order=0)[0]  # a, read exactly as taylor reads it
     what = f"the Taylor polynomial of order {order} of {f} about {x} = {point}"
@@ -856,7 +859,11 @@ def check_taylor(
             return "the constant term"
         return f"the coefficient of {(x - point) ** k}"
 
-    if isinstance(answer, str | sympy.Basic) and not isinstance(answer, sympy.MatrixBase):
+    if isinstance(answer, np.generic):
+        answer = answer.item()
+    if isinstance(answer, str | sympy.Basic | int | float) and not isinstance(
+        answer, bool | sympy.MatrixBase
+    ):
         given = _exact(_parse_entry(answer, "answer", {x.name: x}))
         others = sorted(s.name for s in given.free_symbols if s != x)
         if others:
