@@ -4,7 +4,7 @@
 about one point, with a slider over the order: the current polynomial is drawn boldly, the
 lower orders faintly behind it, so the slider shows each new power bending the approximation
 closer to the function near the point (and, far from it, sometimes further away). The
-coefficients are exact, from ``calcbook.taylor.taylor_coefficients``, and every state is
+coefficients are exact, from :func:`calcbook.taylor.taylor_coefficients`, and every state is
 computed here, so the figure is interactive in the static book without a kernel.
 """
 
@@ -150,7 +150,7 @@ def approximation_ladder(
     ----------
     expr : str or sympy.Expr
         The function, in `var` (e.g. ``"exp(x)"``, ``"sqrt(1 + x)"``), as
-        ``calcbook.taylor.taylor_coefficients`` reads it.
+        :func:`calcbook.taylor.taylor_coefficients` reads it.
     var : str, optional
         The variable's name.
     a : float, optional
@@ -189,7 +189,7 @@ def approximation_ladder(
     Notes
     -----
     The coefficients ``c_k = f⁽ᵏ⁾(a)/k!`` come from
-    ``calcbook.taylor.taylor_coefficients``, exactly; each polynomial
+    :func:`calcbook.taylor.taylor_coefficients`, exactly; each polynomial
     ``T_n(x) = c_0 + c_1 (x − a) + … + c_n (x − a)ⁿ`` is then evaluated in floating point by
     Horner's rule. The function is evaluated with ``sympy.lambdify`` (NumPy); where it is
     not real or not finite the curve has a gap.
