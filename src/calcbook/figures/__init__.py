@@ -32,6 +32,8 @@ The package has one module per family of figures, and every builder is importabl
   effect of the learning rate, a trained network's layers, and the cost of a gradient;
 - ``calcbook.figures.taylor``: Part 4's Taylor visualiser, a function and its Taylor
   polynomials of order 0 to 15 about a movable point, which the book's script redraws.
+- :mod:`calcbook.figures.series`: Part 4's approximations built one power at a time: a function
+  beside its Taylor polynomials, with a slider over the order.
 """
 
 from calcbook.figures.calculus import (
@@ -62,6 +64,7 @@ from calcbook.figures.multivariate import (
 )
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.sandpit import sandpit_game
+from calcbook.figures.series import approximation_ladder, polynomial_text
 from calcbook.figures.stationary import (
     best_central_step,
     curvature_along_directions,
@@ -96,6 +99,7 @@ __all__ = [
     "TEMPLATE",
     "GraphLayout",
     "activation_gallery",
+    "approximation_ladder",
     "arrow_segments",
     "backprop_deltas",
     "backprop_steps",
@@ -126,6 +130,7 @@ __all__ = [
     "noisy_gradient_field",
     "partial_slices",
     "polar_area_grid",
+    "polynomial_text",
     "product_rule_rectangle",
     "sandpit_game",
     "secant_to_tangent",
