@@ -29,7 +29,9 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.graph`: Part 3's computational graphs with their forward values and
   backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
-  effect of the learning rate, a trained network's layers, and the cost of a gradient.
+  effect of the learning rate, a trained network's layers, and the cost of a gradient;
+- :mod:`calcbook.figures.linearisation`: Part 4's errors of Taylor polynomials: their orders on
+  log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 """
 
 from calcbook.figures.calculus import (
@@ -51,6 +53,12 @@ from calcbook.figures.graph import (
     node_caption,
 )
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
+from calcbook.figures.linearisation import (
+    fitted_slope,
+    lagrange_band,
+    taylor_error_orders,
+    taylor_errors,
+)
 from calcbook.figures.multivariate import (
     gradient_hover_map,
     local_linear_map,
@@ -105,12 +113,14 @@ __all__ = [
     "curvature_along_directions",
     "derivative_matching",
     "difference_errors",
+    "fitted_slope",
     "function_and_derivative",
     "gradient_cost_curves",
     "gradient_cost_table",
     "gradient_descent_tour",
     "gradient_hover_map",
     "graph_layout",
+    "lagrange_band",
     "layer_activations",
     "layer_grid",
     "learning_rate_costs",
@@ -129,6 +139,8 @@ __all__ = [
     "snapshot_schedule",
     "stationary_gallery",
     "surface_with_gradient",
+    "taylor_error_orders",
+    "taylor_errors",
     "total_derivative_contributions",
     "training_replay",
 ]
