@@ -285,7 +285,7 @@ class TestLagrangeBand:
     def test_first_view_is_the_start_step(self):
         update = self.steps[1].args[0]
         assert list(self.fig.data[3].y) == list(update["y"][2])
-        assert self.fig.data[3].name == "T₁, order 1"
+        assert self.fig.data[3].name == "Taylor polynomial T₁"
 
     @pytest.mark.parametrize(
         ("kwargs", "match"),

@@ -30,7 +30,7 @@ The package has one module per family of figures, and every builder is importabl
   backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
   effect of the learning rate, a trained network's layers, and the cost of a gradient;
-- :mod:`calcbook.figures.linearisation`: Part 4's errors of Taylor polynomials: their orders on
+- ``calcbook.figures.linearisation``: Part 4's errors of Taylor polynomials: their orders on
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 """
 

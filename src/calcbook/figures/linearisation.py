@@ -29,6 +29,7 @@ from calcbook.figures.primitives import (
     check_count,
     check_number,
     check_range,
+    narrow_layout,
     padded_range,
     point_marker,
     slider,
@@ -349,10 +350,10 @@ def taylor_error_orders(
         )
     fig.update_layout(
         template=TEMPLATE,
-        height=500,
-        margin={"t": 60 if len(entries) > 1 else 30, "b": 55, "l": 70, "r": 20},
+        height=540,
+        margin={"t": 60 if len(entries) > 1 else 30, "b": 130, "l": 80, "r": 20},
         meta={"taylor_error_orders": meta},
-        legend={"x": 0.99, "xanchor": "right", "y": 0.01, "yanchor": "bottom"},
+        legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.2, "yanchor": "top"},
     )
     if len(entries) > 1:
         buttons = []
@@ -376,8 +377,10 @@ def taylor_error_orders(
             ]
         )
     fig.update_xaxes(title_text="step Δx", type="log", exponentformat="power")
-    fig.update_yaxes(title_text="error |Rₙ(a + Δx)|", type="log", exponentformat="power")
-    return fig
+    fig.update_yaxes(
+        title_text="error |Rₙ(a + Δx)|", type="log", exponentformat="power", title_standoff=8
+    )
+    return narrow_layout(fig, {"height": 600, "margin.b": 190, "legend.y": -0.22})
 
 
 def lagrange_band(
@@ -469,11 +472,7 @@ def lagrange_band(
                 str(n),
                 {
                     "y": [short(tn - bound), short(tn + bound), short(tn)],
-                    "name": [
-                        f"{_t(n)} − B",
-                        f"band {_t(n)} ± B",
-                        f"{_t(n)}, order {n}",
-                    ],
+                    "name": [f"{_t(n)} − B", f"band {_t(n)} ± B", f"Taylor polynomial {_t(n)}"],
                 },
                 [1, 2, 3],
             )
@@ -501,7 +500,7 @@ def lagrange_band(
                 mode="lines",
                 line={"width": 0, "color": PALETTE["tangent"]},
                 fill="tonexty",
-                fillcolor="rgba(0, 158, 115, 0.22)",
+                fillcolor="rgba(0, 158, 115, 0.28)",
                 hoverinfo="skip",
             ),
             go.Scatter(
@@ -530,7 +529,14 @@ def lagrange_band(
         height=500,
         margin={"t": 30, "b": 40, "l": 60, "r": 20},
         sliders=[slider(states, prefix="order n = ", active=active, pad=60)],
-        legend={"x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top"},
+        # A filled trace would reverse the legend; keep the traces' order, out of the band's way.
+        legend={
+            "traceorder": "normal",
+            "x": 0.99,
+            "xanchor": "right",
+            "y": 0.02,
+            "yanchor": "bottom",
+        },
         meta={
             "lagrange_band": {
                 "x": x_short,
