@@ -27,7 +27,7 @@ from calcbook.figures import (
     taylor_error_orders,
     taylor_errors,
 )
-from calcbook.figures.linearisation import DIGITS
+from calcbook.figures.linearisation import DIGITS, _exact_point
 
 EPS = np.finfo(float).eps
 
@@ -82,9 +82,10 @@ class TestTaylorErrors:
             got = taylor_errors(expr, 0, [dx], orders=[n])[0, 0]
             assert_allclose(got, float(exact), rtol=1e-12)
 
-    def test_float_point_keeps_its_binary_value(self):
-        a = 0.1  # not 1/10: the expansion point as stored
-        errors = taylor_errors("x**2", a, [0.5], orders=[1])
+    def test_float_point_is_read_as_it_prints_like_calcbook_taylor(self):
+        assert _exact_point(0.1) == sympy.Rational(1, 10)
+        assert _exact_point("pi/2") == sympy.pi / 2
+        errors = taylor_errors("x**2", 0.1, [0.5], orders=[1])
         assert_allclose(errors[0, 0], 0.25, rtol=1e-15)  # R_1 of x^2 is dx^2 exactly
 
     def test_shape_and_zero_step(self):

@@ -82,13 +82,13 @@ def _read(expr: object) -> tuple[sympy.Expr, sympy.Symbol]:
 
 
 def _exact_point(a: object) -> sympy.Expr:
-    """Return `a` as an exact SymPy number: a float keeps its exact binary value."""
+    """Return `a` as an exact SymPy number; a float is the fraction it prints as (0.1 is 1/10)."""
     if isinstance(a, sympy.Basic):
         point = a
     elif isinstance(a, str):
         point = to_sympy(a, "a")
     else:
-        point = sympy.Rational(check_number("a", a))
+        point = sympy.Rational(repr(check_number("a", a)))
     if not (point.is_number and point.is_real and point.is_finite):
         raise ValueError(f"`a` must be a finite real number, got {a!r}")
     return point
@@ -116,8 +116,8 @@ def taylor_errors(
     expr : str or sympy.Expr
         The function of ``x``, e.g. ``"exp(x)"``.
     a : float or str or sympy.Expr
-        The expansion point (a string such as ``"pi/2"`` is read exactly; a float keeps its
-        exact binary value).
+        The expansion point, read exactly as :mod:`calcbook.taylor` reads it: a string such
+        as ``"pi/2"``, and a float as the fraction it prints as (``0.1`` is 1/10).
     dx : array_like
         The steps :math:`\Delta x`, finite (their signs count).
     orders : sequence of int, optional
