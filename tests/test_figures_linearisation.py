@@ -28,6 +28,7 @@ from calcbook.figures import (
     taylor_errors,
 )
 from calcbook.figures.linearisation import DIGITS, _exact_point
+from calcbook.taylor import remainder_bound
 
 EPS = np.finfo(float).eps
 
@@ -277,6 +278,18 @@ class TestLagrangeBand:
             m = np.abs(deriv(np.minimum(self.x, 4.0)))
             lagrange = m * np.abs(self.x - 4) ** (n + 1) / math.factorial(n + 1)
             assert_allclose(bounds, lagrange, rtol=2e-3, atol=1e-12)
+
+    def test_bounds_agree_with_remainder_bound(self):
+        for n, k in [(1, 0), (3, -1), (2, 3)]:
+            expected = remainder_bound("sqrt(x)", a=4, order=n, x=float(self.x[k]))
+            assert_allclose(self.meta["bounds"][str(n)][k], expected, rtol=1e-3)  # 4 digits
+
+    def test_the_largest_derivative_may_be_inside_the_interval(self):
+        # |sin''| = |sin| peaks at ±pi/2, inside [0, x] once |x| > pi/2.
+        meta = lagrange_band("sin(x)", 0, (-3.0, 3.0), orders=[1], points=13).layout.meta
+        x = np.asarray(meta["lagrange_band"]["x"])
+        m = np.where(np.abs(x) > np.pi / 2, 1.0, np.abs(np.sin(x)))
+        assert_allclose(meta["lagrange_band"]["bounds"]["1"], m * x**2 / 2, rtol=1e-3, atol=1e-12)
 
     def test_errors_are_the_true_remainders(self):
         for n in range(4):
