@@ -34,6 +34,8 @@ The package has one module per family of figures, and every builder is importabl
   polynomials of order 0 to 15 about a movable point, which the book's script redraws.
 - :mod:`calcbook.figures.series`: Part 4's approximations built one power at a time: a function
   beside its Taylor polynomials, with a slider over the order.
+- ``calcbook.figures.linearisation``: Part 4's errors of Taylor polynomials: their orders on
+  log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 """
 
 from calcbook.figures.calculus import (
@@ -55,6 +57,12 @@ from calcbook.figures.graph import (
     node_caption,
 )
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
+from calcbook.figures.linearisation import (
+    fitted_slope,
+    lagrange_band,
+    taylor_error_orders,
+    taylor_errors,
+)
 from calcbook.figures.multivariate import (
     gradient_hover_map,
     local_linear_map,
@@ -112,12 +120,14 @@ __all__ = [
     "curvature_along_directions",
     "derivative_matching",
     "difference_errors",
+    "fitted_slope",
     "function_and_derivative",
     "gradient_cost_curves",
     "gradient_cost_table",
     "gradient_descent_tour",
     "gradient_hover_map",
     "graph_layout",
+    "lagrange_band",
     "layer_activations",
     "layer_grid",
     "learning_rate_costs",
@@ -138,6 +148,8 @@ __all__ = [
     "stationary_gallery",
     "surface_with_gradient",
     "taylor_visualiser",
+    "taylor_error_orders",
+    "taylor_errors",
     "total_derivative_contributions",
     "training_replay",
 ]
