@@ -29,7 +29,9 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.graph`: Part 3's computational graphs with their forward values and
   backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
-  effect of the learning rate, a trained network's layers, and the cost of a gradient.
+  effect of the learning rate, a trained network's layers, and the cost of a gradient;
+- :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
+  tangent plane and quadratic model at a point that a slider moves.
 """
 
 from calcbook.figures.calculus import (
@@ -59,6 +61,7 @@ from calcbook.figures.multivariate import (
     total_derivative_contributions,
 )
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
+from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.stationary import (
     best_central_step,
@@ -129,6 +132,7 @@ __all__ = [
     "snapshot_schedule",
     "stationary_gallery",
     "surface_with_gradient",
+    "tangent_plane_and_quadratic",
     "total_derivative_contributions",
     "training_replay",
 ]
