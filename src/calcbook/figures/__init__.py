@@ -30,7 +30,7 @@ The package has one module per family of figures, and every builder is importabl
   backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
   effect of the learning rate, a trained network's layers, and the cost of a gradient;
-- :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
+- ``calcbook.figures.quadratic``: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
 """
 

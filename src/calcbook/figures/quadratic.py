@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 import sympy as sp
+from matplotlib.ticker import MaxNLocator
 
 from calcbook._numeric import parse_expressions
 from calcbook.figures.primitives import (
@@ -359,15 +360,29 @@ def tangent_plane_and_quadratic(
         template=TEMPLATE,
         height=640,
         margin={"t": 80, "b": 10, "l": 10, "r": 10},
-        legend={"orientation": "h", "x": 0.0, "y": 0.1, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0.0, "y": 0.15, "yanchor": "top"},
         sliders=[slider(steps, prefix="point ", active=active, pad=30)],
         scene={
             # Few ticks: where three axes meet, their labels would run into each other.
             "xaxis": {"title": {"text": str(symbols[0])}, "range": [x_lo, x_hi], "nticks": 4},
             "yaxis": {"title": {"text": str(symbols[1])}, "range": [y_lo, y_hi], "nticks": 4},
-            "zaxis": {"title": {"text": "f"}, "range": z_range, "nticks": 4},
-            "camera": {"eye": {"x": 0.35, "y": -1.5, "z": 1.3}},
-            "domain": {"x": [0.0, 1.0], "y": [0.12, 1.0]},
+            # Ticks only where the surface is: one below it would sit on the x and y ticks of
+            # the near corner.
+            "zaxis": {
+                "title": {"text": "f"},
+                "range": z_range,
+                "tickvals": [
+                    float(f"{v:.6g}")
+                    for v in MaxNLocator(5, steps=[1, 2, 5, 10]).tick_values(Z.min(), Z.max())
+                    if Z.min() <= v <= Z.max()
+                ],
+            },
+            # Looking a little below the middle, so the x axis in front stays in view.
+            "camera": {
+                "eye": {"x": 0.3, "y": -1.35, "z": 1.1},
+                "center": {"x": 0, "y": 0, "z": -0.2},
+            },
+            "domain": {"x": [0.0, 1.0], "y": [0.17, 1.0]},
             "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.7},
         },
