@@ -36,6 +36,8 @@ The package has one module per family of figures, and every builder is importabl
   beside its Taylor polynomials, with a slider over the order.
 - ``calcbook.figures.linearisation``: Part 4's errors of Taylor polynomials: their orders on
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
+- ``calcbook.figures.quadratic``: Part 4's multivariate Taylor series: a surface with its
+  tangent plane and quadratic model at a point that a slider moves.
 """
 
 from calcbook.figures.calculus import (
@@ -71,6 +73,7 @@ from calcbook.figures.multivariate import (
     total_derivative_contributions,
 )
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
+from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text
 from calcbook.figures.stationary import (
@@ -150,6 +153,7 @@ __all__ = [
     "taylor_visualiser",
     "taylor_error_orders",
     "taylor_errors",
+    "tangent_plane_and_quadratic",
     "total_derivative_contributions",
     "training_replay",
 ]
