@@ -30,13 +30,13 @@ The package has one module per family of figures, and every builder is importabl
   backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
   effect of the learning rate, a trained network's layers, and the cost of a gradient;
-- ``calcbook.figures.taylor``: Part 4's Taylor visualiser, a function and its Taylor
-  polynomials of order 0 to 15 about a movable point, which the book's script redraws.
 - :mod:`calcbook.figures.series`: Part 4's approximations built one power at a time: a function
   beside its Taylor polynomials, with a slider over the order.
-- ``calcbook.figures.linearisation``: Part 4's errors of Taylor polynomials: their orders on
+- :mod:`calcbook.figures.taylor`: Part 4's Taylor visualiser, a function and its Taylor
+  polynomials of order 0 to 15 about a movable point, which the book's script redraws.
+- :mod:`calcbook.figures.linearisation`: Part 4's errors of Taylor polynomials: their orders on
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
-- ``calcbook.figures.quadratic``: Part 4's multivariate Taylor series: a surface with its
+- :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
 """
 
@@ -150,10 +150,10 @@ __all__ = [
     "snapshot_schedule",
     "stationary_gallery",
     "surface_with_gradient",
-    "taylor_visualiser",
+    "tangent_plane_and_quadratic",
     "taylor_error_orders",
     "taylor_errors",
-    "tangent_plane_and_quadratic",
+    "taylor_visualiser",
     "total_derivative_contributions",
     "training_replay",
 ]
