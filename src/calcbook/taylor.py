@@ -380,7 +380,15 @@ def _float_of(c: sympy.Expr) -> float:
 def _numpy_function(func: Any) -> Callable:
     """Return a function of one variable (exp, atan, ...) as a NumPy function."""
     t = sympy.Dummy("t")
-    return sympy.lambdify(t, func(t), modules="numpy")
+    scalar = sympy.lambdify(t, func(t), modules=["scipy", "numpy"])
+
+    def evaluate(u: np.ndarray) -> Any:
+        try:
+            return scalar(u)
+        except TypeError:  # a function only math has: one point at a time
+            return np.vectorize(scalar, otypes=[float])(u)
+
+    return evaluate
 
 
 @functools.cache
@@ -662,6 +670,8 @@ def remainder_bound(
         As :func:`taylor_coefficients`; if `x` is not finite; or if :math:`f^{(n+1)}` is not
         defined (or not finite) somewhere between `a` and `x`, e.g. for ``ln(1 + x)`` with
         :math:`x \le -1`: then the Lagrange form gives no bound. The message names the point.
+        Also if `expr` uses a function whose derivatives need more than its own argument
+        (``gamma``, whose derivative involves ``polygamma(0, x)``).
 
     Notes
     -----
