@@ -298,6 +298,14 @@ class TestRemainderBound:
                     ratio = bound / _true_error(expr, a, n, a + step)
                     assert 1 <= ratio <= (limit or n + 2), (a, n, step, ratio)
 
+    def test_special_functions(self):
+        # The third derivative of erf is (2/sqrt(pi)) (4t^2 - 2) exp(-t^2): largest at t = 0.
+        want = 2 / math.sqrt(math.pi) * 2 / 6 * 0.5**3
+        assert remainder_bound("erf(x)", order=2, x=0.5) == pytest.approx(want, rel=1e-12)
+        # Gamma's derivatives need polygamma, a function of two arguments: not supported.
+        with pytest.raises(ValueError, match="cannot evaluate the derivatives of gamma"):
+            remainder_bound("gamma(1 + x)", order=1, x=0.5)
+
     def test_same_point_gives_zero(self):
         assert remainder_bound("log(x)", a=2, order=3, x=2.0) == 0.0
         assert remainder_bound("sin(x)", a="pi/2", order=3, x=math.pi / 2) == 0.0

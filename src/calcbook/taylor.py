@@ -380,7 +380,15 @@ def _float_of(c: sympy.Expr) -> float:
 def _numpy_function(func: Any) -> Callable:
     """Return a function of one variable (exp, atan, ...) as a NumPy function."""
     t = sympy.Dummy("t")
-    return sympy.lambdify(t, func(t), modules="numpy")
+    scalar = sympy.lambdify(t, func(t), modules=["scipy", "numpy"])
+
+    def evaluate(u: np.ndarray) -> Any:
+        try:
+            return scalar(u)
+        except TypeError:  # a function only math has: one point at a time
+            return np.vectorize(scalar, otypes=[float])(u)
+
+    return evaluate
 
 
 @functools.cache
@@ -488,7 +496,7 @@ def taylor_coefficients(
         and implicit multiplication such as ``"3x^2"`` are accepted; ``e`` is Euler's number).
     var : str or sympy.Symbol, optional
         The variable.
-    a : number, str or sympy.Expr, optional
+    a : float, str or sympy.Expr, optional
         The expansion point, read exactly: ``1``, ``"pi/2"``, ``sympy.Rational(1, 3)``; a
         float is read as the fraction it prints as (``0.1`` is :math:`1/10`).
     order : int
@@ -563,7 +571,7 @@ def taylor_polynomial(
         The function of one variable, as in :func:`taylor_coefficients`.
     var : str or sympy.Symbol, optional
         The variable.
-    a : number, str or sympy.Expr, optional
+    a : float, str or sympy.Expr, optional
         The expansion point, read exactly (``"pi/2"``; the float ``0.5`` is :math:`1/2`).
     order : int
         The order :math:`n \ge 0` (required).
@@ -642,7 +650,7 @@ def remainder_bound(
         The function of one variable, as in :func:`taylor_coefficients`.
     var : str or sympy.Symbol, optional
         The variable.
-    a : number, str or sympy.Expr, optional
+    a : float, str or sympy.Expr, optional
         The expansion point.
     order : int
         The order :math:`n \ge 0` of the polynomial (required).
@@ -662,6 +670,8 @@ def remainder_bound(
         As :func:`taylor_coefficients`; if `x` is not finite; or if :math:`f^{(n+1)}` is not
         defined (or not finite) somewhere between `a` and `x`, e.g. for ``ln(1 + x)`` with
         :math:`x \le -1`: then the Lagrange form gives no bound. The message names the point.
+        Also if `expr` uses a function whose derivatives need more than its own argument
+        (``gamma``, whose derivative involves ``polygamma(0, x)``).
 
     Notes
     -----
