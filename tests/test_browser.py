@@ -6,9 +6,11 @@ Without a browser these tests skip with a loud message; with ``CALCBOOK_REQUIRE_
 
 The sweep over every page opens each page once (the ``visit`` fixture) and runs all its
 read-only checks on that one load, light mode first and then dark: a load costs seconds
-(MathJax and every figure), a check on a loaded page far less. Its last check says that the
-whole visit, scans included, logged no console error. Tests that click, drag or resize open
-their own page.
+(MathJax and every figure), a check on a loaded page far less. axe's colour rules, most of a
+scan's time, run (light and dark) on the fewest pages that together have every style of the
+site (``COLOUR_PAGES``, chosen by tests/colours.py); every other rule runs on every page. Its
+last check says that the whole visit, scans included, logged no console error. Tests that
+click, drag or resize open their own page.
 """
 
 from __future__ import annotations
@@ -17,18 +19,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from conftest import NO_TRANSITION, new_context, open_page, set_scheme, toc_files
+from colours import colour_cover
+from conftest import NO_TRANSITION, SITE, new_context, open_page, set_scheme, toc_files
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 #: Every page a reader can reach: the toc pages plus Sphinx's own.
 PAGES = [f"{f}.html" for f in toc_files()] + ["search.html", "genindex.html"]
-#: The API reference's pages, which Sphinx's autodoc makes from one template: their dark-mode
-#: colours are scanned on the largest of them only (see the dark-mode scan below).
-API_PAGES = [p for p in PAGES if p.startswith("book/appendix/api/")]
-API_DARK_PAGE = "book/appendix/api/figures.html"
-#: The pages scanned in dark mode: every page but the API pages other than API_DARK_PAGE.
-DARK_PAGES = [p for p in PAGES if p not in API_PAGES or p == API_DARK_PAGE]
+#: The pages whose colours are scanned (light and dark): the fewest that together use every
+#: kind of element, class and colour style of any page (tests/colours.py); the others have
+#: every other rule checked, and the same styles checked on these.
+COLOUR_PAGES = colour_cover(SITE, PAGES)
 #: The one page with the Sandpit's board.
 SANDPIT_PAGE = "book/02-multivariate-calculus/sandpit.html"
 
@@ -121,10 +122,11 @@ def test_only_the_sandpit_page_has_a_game(visit: PageVisit) -> None:
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-def axe_violations(page, rules: list[str] | None = None) -> list[str]:
+def axe_violations(page, rules: list[str] | None = None, *, colours: bool = True) -> list[str]:
     """The serious and critical WCAG 2 A/AA violations axe-core finds on `page`, described.
 
-    With `rules`, only those rules run (e.g. :data:`COLOUR_RULES`).
+    With `rules`, only those rules run (e.g. :data:`COLOUR_RULES`); with ``colours=False``,
+    every WCAG 2 A/AA rule but the colour rules.
     """
     from axe_playwright_python.sync_playwright import Axe
 
@@ -133,16 +135,16 @@ def axe_violations(page, rules: list[str] | None = None) -> list[str]:
         if rules
         else {"type": "tag", "values": ["wcag2a", "wcag2aa"]}
     )
-    results = Axe().run(
-        page,
-        options={
-            "runOnly": run_only,
-            "resultTypes": ["violations"],
-            # No CSSOM preload: no WCAG 2.0 rule needs it, and it fetches the stylesheets'
-            # @imports again, resolved against the page instead of the stylesheet (404s).
-            "preload": False,
-        },
-    )
+    options = {
+        "runOnly": run_only,
+        "resultTypes": ["violations"],
+        # No CSSOM preload: no WCAG 2.0 rule needs it, and it fetches the stylesheets'
+        # @imports again, resolved against the page instead of the stylesheet (404s).
+        "preload": False,
+    }
+    if not colours:
+        options["rules"] = {rule: {"enabled": False} for rule in COLOUR_RULES}
+    results = Axe().run(page, options=options)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(
@@ -155,19 +157,21 @@ def axe_violations(page, rules: list[str] | None = None) -> list[str]:
 
 
 def test_no_serious_accessibility_violations_in_light_mode(visit: PageVisit) -> None:
-    serious = axe_violations(visit.page)
+    """Every WCAG 2 A/AA rule; the colour rules on the pages of :data:`COLOUR_PAGES` only.
+
+    The colour rules are most of a scan's time, and their verdict depends on the styles of
+    the text and of the boxes around it, not on the words: a page whose every style is on a
+    page of the cover gets the verdict of the cover (tests/colours.py says how it is chosen).
+    """
+    serious = axe_violations(visit.page, colours=visit.path in COLOUR_PAGES)
     assert not serious, f"{visit.path} (light):\n" + "\n".join(serious)
 
 
-@pytest.mark.parametrize("visit", DARK_PAGES, indirect=True)
+@pytest.mark.parametrize("visit", COLOUR_PAGES, indirect=True)
 def test_no_serious_accessibility_violations_in_dark_mode(visit: PageVisit) -> None:
     """Dark mode changes colours only, so only the colour rules run again (the light scan ran
-    every rule on the same page); the rest would give the same verdict at twice the cost.
-
-    The API pages are all made by autodoc from one template, with the same elements and
-    classes (signatures, parameter lists, code, tables); only their text differs. Their dark
-    colours are scanned once, on the largest (``API_DARK_PAGE``), which has every kind of
-    element the others have; each is still scanned in light mode with every rule.
+    every other rule on the same page), and on the pages of :data:`COLOUR_PAGES`, which
+    together have every style of every page.
     """
     set_scheme(visit.page, "dark")
     serious = axe_violations(visit.page, COLOUR_RULES)

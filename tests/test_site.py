@@ -75,11 +75,18 @@ class TestPages:
                 "calcbook.data.heart_curve",
             ],
             "multivariate": ["calcbook.multivariate.gradient", "calcbook.multivariate.hessian"],
+            "taylor": [
+                "calcbook.taylor.taylor_polynomial",
+                "calcbook.taylor.remainder_bound",
+                "calcbook.taylor.quadratic_model",
+                "calcbook.taylor.TaylorModel",
+            ],
             "sandpit": ["calcbook.sandpit.play", "calcbook.sandpit.level"],
             "checks": [
                 "calcbook.checks.check_jacobian",
                 "calcbook.checks.check_derivative",
                 "calcbook.checks.check_backprop",
+                "calcbook.checks.check_taylor",
             ],
             "derivatives": ["calcbook.derivatives.derivative"],
             "build": ["calcbook.sphinxext.PlotlyMimeRenderer"],

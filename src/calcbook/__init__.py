@@ -15,10 +15,16 @@ multivariate
     :func:`~calcbook.multivariate.gradient`, :func:`~calcbook.multivariate.jacobian`,
     :func:`~calcbook.multivariate.hessian`, :func:`~calcbook.multivariate.symbolic_gradient`,
     :func:`~calcbook.multivariate.classify_stationary_point`.
+taylor
+    Taylor polynomials with exact coefficients, the Lagrange bound on their error, and the
+    linear and quadratic models of a function: :func:`~calcbook.taylor.taylor_polynomial`,
+    :func:`~calcbook.taylor.taylor_coefficients`, :func:`~calcbook.taylor.remainder_bound`,
+    :func:`~calcbook.taylor.linearise`, :func:`~calcbook.taylor.quadratic_model`.
 checks
     Self-checks for the exercises: :func:`~calcbook.checks.check_derivative`,
     :func:`~calcbook.checks.check_gradient`, :func:`~calcbook.checks.check_jacobian`,
-    :func:`~calcbook.checks.check_hessian`, :func:`~calcbook.checks.check_backprop`.
+    :func:`~calcbook.checks.check_hessian`, :func:`~calcbook.checks.check_backprop`,
+    :func:`~calcbook.checks.check_taylor`.
 network
     Fully connected neural networks and backpropagation:
     :class:`~calcbook.network.Network`, :func:`~calcbook.network.train`.
@@ -42,6 +48,7 @@ from calcbook.checks import (
     check_gradient,
     check_hessian,
     check_jacobian,
+    check_taylor,
 )
 from calcbook.derivatives import (
     DerivativeResult,
@@ -67,6 +74,14 @@ from calcbook.multivariate import (
     symbolic_jacobian,
 )
 from calcbook.network import Network, train
+from calcbook.taylor import (
+    TaylorModel,
+    linearise,
+    quadratic_model,
+    remainder_bound,
+    taylor_coefficients,
+    taylor_polynomial,
+)
 
 __version__ = "0.1.0"
 
@@ -75,6 +90,7 @@ __all__ = [
     "ConvergenceError",
     "DerivativeResult",
     "Network",
+    "TaylorModel",
     "Value",
     "__version__",
     "backward_difference",
@@ -84,6 +100,7 @@ __all__ = [
     "check_gradient",
     "check_hessian",
     "check_jacobian",
+    "check_taylor",
     "classify_stationary_point",
     "complex_step",
     "default_step",
@@ -93,11 +110,16 @@ __all__ = [
     "gradient",
     "hessian",
     "jacobian",
+    "linearise",
     "partial",
+    "quadratic_model",
+    "remainder_bound",
     "richardson",
     "symbolic_derivative",
     "symbolic_gradient",
     "symbolic_hessian",
     "symbolic_jacobian",
+    "taylor_coefficients",
+    "taylor_polynomial",
     "train",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "check_gradient",
     "check_hessian",
     "check_jacobian",
+    "check_taylor",
 ]
 
 #: Points tried first when looking for a place where two expressions differ: easy to check.
@@ -776,3 +777,151 @@ def _compare_arrays(got: np.ndarray, want: np.ndarray, name: str) -> str:
 
 #: Relative tolerance of :func:`check_backprop`, against the largest entry of each array.
 _NETWORK_RTOL = 1e-6
+
+
+# --- Taylor polynomials -------------------------------------------------------------------------
+
+
+def check_taylor(
+    answer: Any,
+    function: str | sympy.Expr,
+    var: str | sympy.Symbol = "x",
+    a: Any = 0,
+    order: int | None = None,
+) -> CheckResult:
+    """Check whether `answer` is the Taylor polynomial of `function` of order `order` about `a`.
+
+    Parameters
+    ----------
+    answer : str, sympy.Expr, number or sequence
+        The reader's polynomial, e.g. ``"1 + x + x^2/2"`` or ``"(x - 1) - (x - 1)^2/2"``
+        (written in powers of :math:`x` or of :math:`x - a`, expanded or not; ``^`` and
+        implicit multiplication are accepted), or its coefficients ``[c0, c1, ..., cn]`` of
+        the powers of :math:`x - a` (strings, numbers or SymPy). Floats are read as the
+        fractions they print as (``0.5`` is 1/2), so ``0.1667`` is not 1/6.
+    function : str or sympy.Expr
+        The function, e.g. ``"exp(x)"``.
+    var : str or sympy.Symbol, optional
+        The variable.
+    a : number, str or sympy.Expr, optional
+        The expansion point, read exactly (``"pi/2"``).
+    order : int
+        The order :math:`n` of the polynomial (required).
+
+    Returns
+    -------
+    CheckResult
+        ``correct``; a ``message`` that names the first wrong coefficient, lowest power first,
+        with its right value (e.g. "the coefficient of (x - 1)**2 should be -1/2, you have
+        1/2"); and the ``expected`` Taylor polynomial.
+
+    Raises
+    ------
+    TypeError
+        If `answer` or `function` has the wrong type, or `order` is missing or not an integer.
+    ValueError
+        As :func:`calcbook.taylor.taylor_coefficients` (e.g. `function` has no Taylor
+        polynomial about `a`), or if `answer` cannot be read.
+
+    Notes
+    -----
+    The answer's coefficients about `a` are compared exactly with those of
+    :func:`calcbook.taylor.taylor_coefficients`: right if SymPy simplifies each difference to
+    0. An answer that is not a polynomial in `var`, uses another symbol, or has a term of
+    degree above `order` that does not vanish is wrong, and the message says so. A list of
+    coefficients of the wrong length is wrong too.
+
+    Examples
+    --------
+    >>> check_taylor("1 + x + x^2/2", "exp(x)", order=2).correct
+    True
+    >>> print(check_taylor("(x - 1) + (x - 1)^2/2", "log(x)", a=1, order=2).message)
+    Not quite. The coefficient of (x - 1)**2 should be -1/2, you have 1/2.
+    >>> check_taylor([0, 1, 0, "-1/6"], "sin(x)", order=3).correct
+    True
+    """
+    from calcbook.taylor import taylor_coefficients, taylor_polynomial
+
+    if order is None:
+        raise TypeError("`order` is required: the order n of the polynomial, e.g. order=3")
+    f = to_sympy(function, "function", symbol_named(var))
+    x = symbol_named(var, f)
+    try:
+        expected_coefficients = taylor_coefficients(f, x, a, order)
+    except ValueError as err:  # the function has no Taylor polynomial there
+        raise ValueError(str(err).replace("`expr`", "`function`")) from None
+    expected = taylor_polynomial(f, x, a, order)
+    point = taylor_coefficients(x, x, a, order=0)[0]  # a, read exactly as taylor reads it
+    what = f"the Taylor polynomial of order {order} of {f} about {x} = {point}"
+
+    def term(k: int) -> str:
+        if k == 0:
+            return "the constant term"
+        return f"the coefficient of {(x - point) ** k}"
+
+    if isinstance(answer, np.generic):
+        answer = answer.item()
+    if isinstance(answer, str | sympy.Basic | int | float) and not isinstance(
+        answer, bool | sympy.MatrixBase
+    ):
+        given = _exact(_parse_entry(answer, "answer", {x.name: x}))
+        others = sorted(s.name for s in given.free_symbols if s != x)
+        if others:
+            return CheckResult(
+                False,
+                f"Not quite. Your answer uses {', '.join(others)}; "
+                f"a polynomial in {x} should use only {x}.",
+                expected,
+            )
+        if not given.is_polynomial(x):
+            return CheckResult(
+                False, f"Not quite. Your answer is not a polynomial in {x}: {given}.", expected
+            )
+        degree = sympy.degree(given, x) if given.has(x) else 0
+        coefficients = taylor_coefficients(given, x, a, order=max(int(degree), order))
+    else:
+        entries = np.asarray(answer, dtype=object).reshape(-1) if np.ndim(answer) <= 1 else None
+        if entries is None or not isinstance(answer, Sequence | np.ndarray):
+            raise TypeError(
+                "`answer` must be a polynomial (a string or SymPy expression) or a list of "
+                f"coefficients, got {type(answer).__name__}"
+            )
+        coefficients = [
+            _exact(_parse_entry(c, f"answer[{k}]", {x.name: x})) for k, c in enumerate(entries)
+        ]
+        if len(coefficients) != order + 1:
+            return CheckResult(
+                False,
+                f"Not quite. Your answer has {len(coefficients)} coefficients, but {what} has "
+                f"{order + 1} (of the powers 0 to {order} of {x - point}).",
+                expected,
+            )
+        for k, c in enumerate(coefficients):
+            if c.free_symbols:
+                return CheckResult(
+                    False,
+                    f"Not quite. Your coefficient {k} should be a number, not {c}.",
+                    expected,
+                )
+    for k, c in enumerate(coefficients):
+        want = expected_coefficients[k] if k <= order else sympy.S.Zero
+        if sympy.simplify(c - want) != 0:
+            if k > order:
+                return CheckResult(
+                    False,
+                    f"Not quite. Your answer has a term in {(x - point) ** k}, but {what} "
+                    f"stops at {(x - point) ** order}.",
+                    expected,
+                )
+            return CheckResult(
+                False,
+                f"Not quite. {term(k)[0].upper()}{term(k)[1:]} should be {want}, you have {c}.",
+                expected,
+            )
+    return CheckResult(True, f"Correct: that is {what}.", expected)
+
+
+def _exact(expr: sympy.Expr) -> sympy.Expr:
+    """Replace each float by the fraction it prints as (0.1 by 1/10)."""
+    floats = expr.atoms(sympy.Float)
+    return expr.xreplace({v: sympy.nsimplify(v, rational=True) for v in floats})
