@@ -793,7 +793,7 @@ def check_taylor(
 
     Parameters
     ----------
-    answer : str, sympy.Expr, number or sequence
+    answer : str, sympy.Expr, float or sequence
         The reader's polynomial, e.g. ``"1 + x + x^2/2"`` or ``"(x - 1) - (x - 1)^2/2"``
         (written in powers of :math:`x` or of :math:`x - a`, expanded or not; ``^`` and
         implicit multiplication are accepted), or its coefficients ``[c0, c1, ..., cn]`` of
@@ -803,7 +803,7 @@ def check_taylor(
         The function, e.g. ``"exp(x)"``.
     var : str or sympy.Symbol, optional
         The variable.
-    a : number, str or sympy.Expr, optional
+    a : float, str or sympy.Expr, optional
         The expansion point, read exactly (``"pi/2"``).
     order : int
         The order :math:`n` of the polynomial (required).

@@ -488,7 +488,7 @@ def taylor_coefficients(
         and implicit multiplication such as ``"3x^2"`` are accepted; ``e`` is Euler's number).
     var : str or sympy.Symbol, optional
         The variable.
-    a : number, str or sympy.Expr, optional
+    a : float, str or sympy.Expr, optional
         The expansion point, read exactly: ``1``, ``"pi/2"``, ``sympy.Rational(1, 3)``; a
         float is read as the fraction it prints as (``0.1`` is :math:`1/10`).
     order : int
@@ -563,7 +563,7 @@ def taylor_polynomial(
         The function of one variable, as in :func:`taylor_coefficients`.
     var : str or sympy.Symbol, optional
         The variable.
-    a : number, str or sympy.Expr, optional
+    a : float, str or sympy.Expr, optional
         The expansion point, read exactly (``"pi/2"``; the float ``0.5`` is :math:`1/2`).
     order : int
         The order :math:`n \ge 0` (required).
@@ -642,7 +642,7 @@ def remainder_bound(
         The function of one variable, as in :func:`taylor_coefficients`.
     var : str or sympy.Symbol, optional
         The variable.
-    a : number, str or sympy.Expr, optional
+    a : float, str or sympy.Expr, optional
         The expansion point.
     order : int
         The order :math:`n \ge 0` of the polynomial (required).
