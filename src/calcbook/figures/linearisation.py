@@ -143,7 +143,7 @@ def taylor_errors(
     -----
     The coefficients :math:`f^{(k)}(a)/k!` are exact (:func:`calcbook.taylor.taylor_coefficients`),
     and both :math:`f(a + \Delta x)` and :math:`T_n(a + \Delta x)` are evaluated with
-    :data:`DIGITS` significant digits before they are subtracted, so an error as small as
+    ``DIGITS`` (60) significant digits before they are subtracted, so an error as small as
     :math:`10^{-40}\, |f|` is still found to double precision. In ordinary floating point the
     subtraction would leave only rounding once the error falls below about
     :math:`\varepsilon\, |f(a + \Delta x)|`, with :math:`\varepsilon \approx 2.2 \times 10^{-16}`.
@@ -272,8 +272,9 @@ def taylor_error_orders(
 
     Parameters
     ----------
-    functions : mapping of str to (expr, a)
-        A label for each function (``"eˣ about 0"``) and its expression and expansion point.
+    functions : dict
+        Maps a label for each function (``"eˣ about 0"``) to a pair ``(expr, a)``: its
+        expression and expansion point.
         With more than one, a row of buttons shows one function at a time, the first at first.
     orders : sequence of int, optional
         The orders ``n`` drawn.
@@ -440,7 +441,7 @@ def lagrange_band(
     At each drawn ``x``, ``B(x)`` is the bound of :func:`calcbook.taylor.remainder_bound` for
     the order ``n``: the Lagrange bound :math:`M\, |x - a|^{n+1} / (n + 1)!`, with :math:`M`
     the largest :math:`|f^{(n+1)}|` between `a` and ``x``, computed for all points at once
-    (a running maximum over :data:`BAND_GRID` points each side of `a`; the tests compare it
+    (a running maximum over ``BAND_GRID`` (4001) points each side of `a`; the tests compare it
     with :func:`~calcbook.taylor.remainder_bound`). The curve of `f` stays inside the band; a
     slider chooses the order.
 
