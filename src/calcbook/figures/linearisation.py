@@ -41,20 +41,22 @@ from calcbook.taylor import taylor_coefficients
 
 __all__ = ["fitted_slope", "lagrange_band", "taylor_error_orders", "taylor_errors"]
 
-#: Colour, marker and dash of the line of each order (a tangent line is order 1).
+#: Colour, marker, marker size and dash of the line of each order (a tangent line is order 1).
+#: Lines that coincide (T₁ = T₂ for an odd function about 0) stay visible: the larger marker
+#: and the solid line of one show around the smaller marker and the dashes of the other.
 _ORDER_STYLE = {
-    0: (PALETTE["point"], "circle", "solid"),
-    1: (PALETTE["tangent"], "square", "solid"),
-    2: (PALETTE["derivative"], "diamond", "solid"),
-    3: (PALETTE["path"], "triangle-up", "solid"),
+    0: (PALETTE["point"], "circle", 7, "solid"),
+    1: (PALETTE["tangent"], "square", 10, "solid"),
+    2: (PALETTE["derivative"], "diamond", 6, "dash"),
+    3: (PALETTE["path"], "triangle-up", 8, "solid"),
 }
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 #: Significant digits of the high-precision arithmetic of :func:`taylor_errors`.
 DIGITS = 60
 
 
-def _order_style(n: int) -> tuple[str, str, str]:
-    return _ORDER_STYLE.get(n, (PALETTE["data"], "x", "dot"))
+def _order_style(n: int) -> tuple[str, str, int, str]:
+    return _ORDER_STYLE.get(n, (PALETTE["data"], "x", 7, "dot"))
 
 
 def _t(n: int) -> str:
@@ -141,7 +143,7 @@ def taylor_errors(
     -----
     The coefficients :math:`f^{(k)}(a)/k!` are exact (:func:`calcbook.taylor.taylor_coefficients`),
     and both :math:`f(a + \Delta x)` and :math:`T_n(a + \Delta x)` are evaluated with
-    :data:`DIGITS` significant digits before they are subtracted, so an error as small as
+    ``DIGITS`` (60) significant digits before they are subtracted, so an error as small as
     :math:`10^{-40}\, |f|` is still found to double precision. In ordinary floating point the
     subtraction would leave only rounding once the error falls below about
     :math:`\varepsilon\, |f(a + \Delta x)|`, with :math:`\varepsilon \approx 2.2 \times 10^{-16}`.
@@ -270,8 +272,9 @@ def taylor_error_orders(
 
     Parameters
     ----------
-    functions : mapping of str to (expr, a)
-        A label for each function (``"eˣ about 0"``) and its expression and expansion point.
+    functions : dict
+        Maps a label for each function (``"eˣ about 0"``) to a pair ``(expr, a)``: its
+        expression and expansion point.
         With more than one, a row of buttons shows one function at a time, the first at first.
     orders : sequence of int, optional
         The orders ``n`` drawn.
@@ -318,7 +321,7 @@ def taylor_error_orders(
         slopes = [round(fitted_slope(steps, e, window=(lo, hi)), 3) for e in errors]
         meta[label] = {"orders": orders, "slopes": slopes}
         for n, error, slope in zip(orders, errors, slopes, strict=True):
-            colour, symbol, dash = _order_style(n)
+            colour, symbol, size, dash = _order_style(n)
             name = f"{_t(n)}: slope {slope:.2f}"
             fig.add_trace(
                 go.Scatter(
@@ -328,7 +331,7 @@ def taylor_error_orders(
                     mode="lines+markers",
                     visible=k == 0,
                     line={"color": colour, "width": 2, "dash": dash},
-                    marker={"color": colour, "symbol": symbol, "size": 7},
+                    marker={"color": colour, "symbol": symbol, "size": size},
                     hovertemplate=f"{_t(n)}<br>Δx = %{{x:.2e}}<br>"
                     f"|R{str(n).translate(_SUBSCRIPTS)}| = %{{y:.3e}}<extra></extra>",
                 )
@@ -438,7 +441,7 @@ def lagrange_band(
     At each drawn ``x``, ``B(x)`` is the bound of :func:`calcbook.taylor.remainder_bound` for
     the order ``n``: the Lagrange bound :math:`M\, |x - a|^{n+1} / (n + 1)!`, with :math:`M`
     the largest :math:`|f^{(n+1)}|` between `a` and ``x``, computed for all points at once
-    (a running maximum over :data:`BAND_GRID` points each side of `a`; the tests compare it
+    (a running maximum over ``BAND_GRID`` (4001) points each side of `a`; the tests compare it
     with :func:`~calcbook.taylor.remainder_bound`). The curve of `f` stays inside the band; a
     slider chooses the order.
 
