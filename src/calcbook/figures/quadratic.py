@@ -190,6 +190,14 @@ def tangent_plane_and_quadratic(
     xs, ys, Z = grid_values(f, (x_lo, x_hi), (y_lo, y_hi), grid, name="expr")
     Z = Z.astype(np.float32)  # seven digits are plenty to draw, at half the size
     z_range = padded_range(Z, pad=0.15)
+    # Three ticks at most, and only where the surface is: more, or one below it, would run
+    # into the x and y ticks at the near corner.
+    z_ticks = [
+        float(f"{v:.6g}")
+        for v in MaxNLocator(4, steps=[1, 2, 5, 10]).tick_values(Z.min(), Z.max())
+        if Z.min() <= v <= Z.max()
+    ]
+    z_ticks = z_ticks[::2] if len(z_ticks) > 3 else z_ticks
 
     models = []
     for x0, y0 in pts:
@@ -366,16 +374,10 @@ def tangent_plane_and_quadratic(
             # Few ticks: where three axes meet, their labels would run into each other.
             "xaxis": {"title": {"text": str(symbols[0])}, "range": [x_lo, x_hi], "nticks": 4},
             "yaxis": {"title": {"text": str(symbols[1])}, "range": [y_lo, y_hi], "nticks": 4},
-            # Ticks only where the surface is: one below it would sit on the x and y ticks of
-            # the near corner.
             "zaxis": {
                 "title": {"text": "f"},
                 "range": z_range,
-                "tickvals": [
-                    float(f"{v:.6g}")
-                    for v in MaxNLocator(5, steps=[1, 2, 5, 10]).tick_values(Z.min(), Z.max())
-                    if Z.min() <= v <= Z.max()
-                ],
+                "tickvals": z_ticks,
             },
             # Looking a little below the middle, so the x axis in front stays in view.
             "camera": {
