@@ -137,7 +137,7 @@ def axe_violations(page, rules: list[str] | None = None, *, colours: bool = True
     )
     options = {
         "runOnly": run_only,
-        "resultTypes": ["violations"],
+        "resultTypes": ["violations", "incomplete"],
         # No CSSOM preload: no WCAG 2.0 rule needs it, and it fetches the stylesheets'
         # @imports again, resolved against the page instead of the stylesheet (404s).
         "preload": False,
@@ -145,7 +145,7 @@ def axe_violations(page, rules: list[str] | None = None, *, colours: bool = True
     if not colours:
         options["rules"] = {rule: {"enabled": False} for rule in COLOUR_RULES}
     results = Axe().run(page, options=options)
-    return [
+    found = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(
             n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
@@ -154,6 +154,18 @@ def axe_violations(page, rules: list[str] | None = None, *, colours: bool = True
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+    # Text exactly the colour of its background is invisible, but axe only lists it as
+    # "incomplete" (it might be hidden on purpose): no text of the book is.
+    invisible = [
+        n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+        for v in results.response["incomplete"]
+        if v["id"] == "color-contrast"
+        for n in v["nodes"]
+        if any((c.get("data") or {}).get("messageKey") == "equalRatio" for c in n["any"])
+    ]
+    if invisible:
+        found.append(f"color-contrast: text the colour of its background — {invisible[:5]}")
+    return found
 
 
 def test_no_serious_accessibility_violations_in_light_mode(visit: PageVisit) -> None:

@@ -63,7 +63,10 @@ FIGURE_MARKER = "plotly-graph-div"
 #: with a figure whose JSON holds its marker: the key of ``layout.meta`` that the script reads,
 #: quoted and followed by a colon as in JSON (the API page and the highlighted sources name the
 #: key too, but HTML-escaped).
-PAGE_SCRIPTS: dict[str, str] = {'"calcbook_sandpit":': "sandpit.js"}
+PAGE_SCRIPTS: dict[str, str] = {
+    '"calcbook_sandpit":': "sandpit.js",
+    '"calcbook_taylor":': "taylor.js",
+}
 
 
 def plotly_js_source() -> Path:

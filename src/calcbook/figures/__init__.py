@@ -30,7 +30,13 @@ The package has one module per family of figures, and every builder is importabl
   backward gradients, and the backward pass through a small network, one layer per step;
 - :mod:`calcbook.figures.training`: Part 3's training replay of a network learning a curve, the
   effect of the learning rate, a trained network's layers, and the cost of a gradient;
-- ``calcbook.figures.quadratic``: Part 4's multivariate Taylor series: a surface with its
+- :mod:`calcbook.figures.series`: Part 4's approximations built one power at a time: a function
+  beside its Taylor polynomials, with a slider over the order.
+- :mod:`calcbook.figures.taylor`: Part 4's Taylor visualiser, a function and its Taylor
+  polynomials of order 0 to 15 about a movable point, which the book's script redraws.
+- :mod:`calcbook.figures.linearisation`: Part 4's errors of Taylor polynomials: their orders on
+  log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
+- :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
 """
 
@@ -53,6 +59,12 @@ from calcbook.figures.graph import (
     node_caption,
 )
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
+from calcbook.figures.linearisation import (
+    fitted_slope,
+    lagrange_band,
+    taylor_error_orders,
+    taylor_errors,
+)
 from calcbook.figures.multivariate import (
     gradient_hover_map,
     local_linear_map,
@@ -63,6 +75,7 @@ from calcbook.figures.multivariate import (
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.sandpit import sandpit_game
+from calcbook.figures.series import approximation_ladder, polynomial_text
 from calcbook.figures.stationary import (
     best_central_step,
     curvature_along_directions,
@@ -71,6 +84,7 @@ from calcbook.figures.stationary import (
     noisy_gradient_field,
     stationary_gallery,
 )
+from calcbook.figures.taylor import taylor_visualiser
 from calcbook.figures.theme import (
     COLORSCALE,
     NARROW_WIDTH,
@@ -96,6 +110,7 @@ __all__ = [
     "TEMPLATE",
     "GraphLayout",
     "activation_gallery",
+    "approximation_ladder",
     "arrow_segments",
     "backprop_deltas",
     "backprop_steps",
@@ -108,12 +123,14 @@ __all__ = [
     "curvature_along_directions",
     "derivative_matching",
     "difference_errors",
+    "fitted_slope",
     "function_and_derivative",
     "gradient_cost_curves",
     "gradient_cost_table",
     "gradient_descent_tour",
     "gradient_hover_map",
     "graph_layout",
+    "lagrange_band",
     "layer_activations",
     "layer_grid",
     "learning_rate_costs",
@@ -126,6 +143,7 @@ __all__ = [
     "noisy_gradient_field",
     "partial_slices",
     "polar_area_grid",
+    "polynomial_text",
     "product_rule_rectangle",
     "sandpit_game",
     "secant_to_tangent",
@@ -133,6 +151,9 @@ __all__ = [
     "stationary_gallery",
     "surface_with_gradient",
     "tangent_plane_and_quadratic",
+    "taylor_error_orders",
+    "taylor_errors",
+    "taylor_visualiser",
     "total_derivative_contributions",
     "training_replay",
 ]
