@@ -36,10 +36,10 @@ from calcbook.figures.theme import PALETTE, TEMPLATE
 
 __all__ = ["QUADRATIC_LANDSCAPE", "QUADRATIC_POINTS", "tangent_plane_and_quadratic"]
 
-#: The default function: the landscape of Part 2's Jacobian section, a hill beside a hollow on
+#: The default function, the landscape of Part 2's Jacobian section, a hill beside a hollow on
 #: a gently rising bowl, ``x e^(−(x² + y²)) + (x² + y²)/20``.
 QUADRATIC_LANDSCAPE = "x*exp(-(x**2 + y**2)) + (x**2 + y**2)/20"
-#: The default positions of the point: across the hollow, over the hill's shoulder and out on
+#: The default positions of the point, across the hollow, over the hill's shoulder and out on
 #: the bowl's rising flank, where the quadratic model is a bowl, a saddle and a dome by turns.
 QUADRATIC_POINTS: tuple[tuple[float, float], ...] = tuple(
     (round(float(x), 2), 0.3) for x in np.linspace(-1.8, 1.8, 19)
