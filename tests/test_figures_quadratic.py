@@ -170,6 +170,9 @@ class TestTangentPlaneAndQuadratic:
         z = np.array(fig.data[0].z, dtype=float)
         low, high = fig.layout.scene.zaxis.range
         assert low < z.min() and z.max() < high
+        # At most three z ticks, all where the surface is.
+        ticks = fig.layout.scene.zaxis.tickvals
+        assert 1 <= len(ticks) <= 3 and all(z.min() <= v <= z.max() for v in ticks)
 
     def test_page_weight(self, default_figure) -> None:
         # The page's budget is 300 KB; this figure should take well under half of it.

@@ -36,10 +36,10 @@ from calcbook.figures.theme import PALETTE, TEMPLATE
 
 __all__ = ["QUADRATIC_LANDSCAPE", "QUADRATIC_POINTS", "tangent_plane_and_quadratic"]
 
-#: The default function: the landscape of Part 2's Jacobian section, a hill beside a hollow on
+#: The default function, the landscape of Part 2's Jacobian section, a hill beside a hollow on
 #: a gently rising bowl, ``x e^(−(x² + y²)) + (x² + y²)/20``.
 QUADRATIC_LANDSCAPE = "x*exp(-(x**2 + y**2)) + (x**2 + y**2)/20"
-#: The default positions of the point: across the hollow, over the hill's shoulder and out on
+#: The default positions of the point, across the hollow, over the hill's shoulder and out on
 #: the bowl's rising flank, where the quadratic model is a bowl, a saddle and a dome by turns.
 QUADRATIC_POINTS: tuple[tuple[float, float], ...] = tuple(
     (round(float(x), 2), 0.3) for x in np.linspace(-1.8, 1.8, 19)
@@ -190,6 +190,14 @@ def tangent_plane_and_quadratic(
     xs, ys, Z = grid_values(f, (x_lo, x_hi), (y_lo, y_hi), grid, name="expr")
     Z = Z.astype(np.float32)  # seven digits are plenty to draw, at half the size
     z_range = padded_range(Z, pad=0.15)
+    # Three ticks at most, and only where the surface is: more, or one below it, would run
+    # into the x and y ticks at the near corner.
+    z_ticks = [
+        float(f"{v:.6g}")
+        for v in MaxNLocator(4, steps=[1, 2, 5, 10]).tick_values(Z.min(), Z.max())
+        if Z.min() <= v <= Z.max()
+    ]
+    z_ticks = z_ticks[::2] if len(z_ticks) > 3 else z_ticks
 
     models = []
     for x0, y0 in pts:
@@ -366,16 +374,10 @@ def tangent_plane_and_quadratic(
             # Few ticks: where three axes meet, their labels would run into each other.
             "xaxis": {"title": {"text": str(symbols[0])}, "range": [x_lo, x_hi], "nticks": 4},
             "yaxis": {"title": {"text": str(symbols[1])}, "range": [y_lo, y_hi], "nticks": 4},
-            # Ticks only where the surface is: one below it would sit on the x and y ticks of
-            # the near corner.
             "zaxis": {
                 "title": {"text": "f"},
                 "range": z_range,
-                "tickvals": [
-                    float(f"{v:.6g}")
-                    for v in MaxNLocator(5, steps=[1, 2, 5, 10]).tick_values(Z.min(), Z.max())
-                    if Z.min() <= v <= Z.max()
-                ],
+                "tickvals": z_ticks,
             },
             # Looking a little below the middle, so the x axis in front stays in view.
             "camera": {
