@@ -102,6 +102,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/derivatives.py
 	$(BIN)/python benchmarks/multivariate.py
 	$(BIN)/python benchmarks/network.py
+	$(BIN)/python benchmarks/taylor.py
 
 screenshots: $(STAMP)
 	@test -f $(HTML)/index.html || $(MAKE) book
