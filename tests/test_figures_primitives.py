@@ -29,6 +29,7 @@ from calcbook.figures.primitives import (
     check_count,
     check_number,
     check_point,
+    check_points,
     check_range,
     contour_layer,
     equal_axes,
@@ -138,6 +139,25 @@ class TestChecks:
     def test_check_point_rejects(self, point):
         with pytest.raises(ValueError, match=r"^`start` must be two finite numbers \(x, y\)"):
             check_point("start", point)
+
+    def test_check_points(self):
+        pts = check_points("points", [(0, 1), (-1, 0.5)], (-1, 1), (0, 1), max_count=2)
+        assert pts.dtype == float and pts.tolist() == [[0.0, 1.0], [-1.0, 0.5]]
+
+    @pytest.mark.parametrize(
+        ("points", "match"),
+        [
+            ([], "a sequence of"),
+            ([(1, 2, 3)], "a sequence of"),
+            ("ab", "a sequence of"),
+            ([(0, 0)] * 3, "at most 2 points, got 3"),
+            ([(0, 0), (2, 0.5)], r"rectangle drawn; \[\[2.0, 0.5\]\]"),
+            ([(math.nan, 0.5)], "rectangle drawn"),
+        ],
+    )
+    def test_check_points_rejects(self, points, match):
+        with pytest.raises(ValueError, match=match):
+            check_points("points", points, (-1, 1), (0, 1), max_count=2)
 
 
 # --------------------------------------------------------------------------------------------

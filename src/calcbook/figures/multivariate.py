@@ -32,6 +32,7 @@ from calcbook.figures.primitives import (
     check_count,
     check_number,
     check_point,
+    check_points,
     check_range,
     contour_layer,
     equal_axes,
@@ -152,18 +153,7 @@ def partial_slices(
         s = np.linspace(0.2, 0.8, 9)
         pts = np.column_stack([x_lo + s * (x_hi - x_lo), y_lo + s * (y_hi - y_lo)])
     else:
-        pts = np.asarray(points, dtype=float)
-        if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
-            raise ValueError(f"`points` must be a sequence of (x, y) pairs, got {points!r}")
-    inside = (
-        np.isfinite(pts).all(axis=1)
-        & (x_lo <= pts[:, 0])
-        & (pts[:, 0] <= x_hi)
-        & (y_lo <= pts[:, 1])
-        & (pts[:, 1] <= y_hi)
-    )
-    if not inside.all():
-        raise ValueError(f"every point must lie in the rectangle drawn; {pts[~inside].tolist()}")
+        pts = check_points("points", points, (x_lo, x_hi), (y_lo, y_hi))
 
     xs, ys, Z = grid_values(f, (x_lo, x_hi), (y_lo, y_hi), grid)
     z0 = finite_values("f", f, pts[:, 0], pts[:, 1])

@@ -60,6 +60,7 @@ __all__ = [
     "check_count",
     "check_number",
     "check_point",
+    "check_points",
     "check_range",
     "contour_layer",
     "equal_axes",
@@ -247,6 +248,67 @@ def check_point(name: str, point: Sequence[float]) -> np.ndarray:
     if p.shape != (2,) or not np.all(np.isfinite(p)):
         raise ValueError(f"`{name}` must be two finite numbers (x, y), got {point!r}")
     return p
+
+
+def check_points(
+    name: str,
+    points: Sequence[Sequence[float]],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    *,
+    max_count: int | None = None,
+) -> np.ndarray:
+    """Return `points` as a float array of shape ``(m, 2)`` inside a rectangle, or raise.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    points : sequence of (float, float)
+        One or more points ``(x, y)``.
+    x_range, y_range : (float, float)
+        The rectangle drawn (checked ranges, e.g. from :func:`check_range`).
+    max_count : int, optional
+        The most points allowed (each is a state stored in the page); no limit by default.
+
+    Returns
+    -------
+    numpy.ndarray
+        The points, shape ``(m, 2)``.
+
+    Raises
+    ------
+    ValueError
+        If `points` is not a non-empty sequence of pairs (or has more than `max_count`), or a
+        point is not finite or lies outside the rectangle (the message lists those points).
+
+    Examples
+    --------
+    >>> check_points("points", [(0, 1), (0.5, -1)], (-1, 1), (-1, 1)).shape
+    (2, 2)
+    """
+    try:
+        pts = np.asarray(points, dtype=float)
+    except (TypeError, ValueError):
+        pts = np.empty(0)
+    most = "" if max_count is None else f" (at most {max_count})"
+    if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
+        raise ValueError(f"`{name}` must be a sequence of (x, y) pairs{most}, got {points!r}")
+    if max_count is not None and len(pts) > max_count:
+        raise ValueError(f"`{name}` must be at most {max_count} points, got {len(pts)}")
+    (x_lo, x_hi), (y_lo, y_hi) = x_range, y_range
+    inside = (
+        np.isfinite(pts).all(axis=1)
+        & (x_lo <= pts[:, 0])
+        & (pts[:, 0] <= x_hi)
+        & (y_lo <= pts[:, 1])
+        & (pts[:, 1] <= y_hi)
+    )
+    if not inside.all():
+        raise ValueError(
+            f"every point of `{name}` must lie in the rectangle drawn; {pts[~inside].tolist()}"
+        )
+    return pts
 
 
 # --------------------------------------------------------------------------------------------

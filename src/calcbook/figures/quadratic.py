@@ -23,6 +23,7 @@ from calcbook.figures.primitives import (
     apply_step,
     check_count,
     check_number,
+    check_points,
     check_range,
     grid_values,
     narrow_layout,
@@ -163,21 +164,7 @@ def tangent_plane_and_quadratic(
         raise ValueError(f"`reach` must be positive, got {reach}")
     grid = check_count("grid", grid, 5)
     patch = check_count("patch", patch, 3)
-    try:
-        pts = np.asarray(points, dtype=float)
-    except (TypeError, ValueError):
-        pts = np.empty(0)
-    if pts.ndim != 2 or pts.shape[1:] != (2,) or not 1 <= len(pts) <= 60:
-        raise ValueError(f"`points` must be 1 to 60 points (x, y), got {points!r}")
-    inside = (
-        np.isfinite(pts).all(axis=1)
-        & (x_lo <= pts[:, 0])
-        & (pts[:, 0] <= x_hi)
-        & (y_lo <= pts[:, 1])
-        & (pts[:, 1] <= y_hi)
-    )
-    if not inside.all():
-        raise ValueError(f"every point must lie in the rectangle drawn; {pts[~inside].tolist()}")
+    pts = check_points("points", points, (x_lo, x_hi), (y_lo, y_hi), max_count=60)
     if active is None:
         active = len(pts) // 3
     elif not (isinstance(active, int) and 0 <= active < len(pts)):
