@@ -468,8 +468,10 @@ def _coefficients(expr: Any, var: Any, a: Any, order: Any) -> tuple[list, sympy.
     try:
         coefficients = _Expander(x, point)(f, order + 1)
     except (_NoExpansion, _Unsupported) as err:
-        # A removable singularity (sin(x)/x, exp(-1/x**2) at 0) or a function the fast
-        # expansion does not know: SymPy's series from both sides decides.
+        # A point where the formula is undefined but has a smooth real extension (sin(x)/x,
+        # exp(-1/x**2) at 0; the latter is no removable singularity in the complex sense)
+        # or a function the fast expansion does not know: SymPy's series from both sides
+        # decides.
         found = _coefficients_by_series(f, x, point, order)
         if found is None:
             reason = str(err) if isinstance(err, _NoExpansion) else f"SymPy cannot expand {f}"
@@ -531,8 +533,10 @@ def taylor_coefficients(
     under a second where ``sympy.series`` takes minutes. The result equals
     ``sympy.series(expr, x, a, n + 1).removeO()`` term by term (tested).
 
-    Where the fast expansion cannot go - a removable singularity such as :math:`\sin x / x` or
-    :math:`e^{-1/x^2}` at 0, or a function it does not know - SymPy's ``series`` is run from
+    Where the fast expansion cannot go - a point where the formula is undefined but the
+    function has a smooth real extension, such as :math:`\sin x / x` or :math:`e^{-1/x^2}` at 0
+    (the first a removable singularity, the second an essential singularity in the complex
+    plane), or a function it does not know - SymPy's ``series`` is run from
     both sides, and accepted if both give the same polynomial with finite real coefficients.
     So :math:`\sin x / x` at 0 is expanded as its continuous extension (:math:`1 - x^2/6 +
     \dots`), and :math:`e^{-1/x^2}` at 0 (extended by :math:`f(0) = 0`) gets the zero

@@ -598,6 +598,9 @@ def taylor_visualiser(
             "range": list(fn["y_range"]),
             "fixedrange": True,
             "title": {"text": "y", "standoff": 4},
+            # The script switches between y windows whose tick labels differ in width
+            # ("-4", "-0.5", "12"); without automargin the title overlaps the wider ones.
+            "automargin": True,
             "zeroline": True,
         },
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
