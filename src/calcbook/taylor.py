@@ -916,10 +916,12 @@ def linearise(
 
     Notes
     -----
-    The first-order Taylor polynomial: its error is :math:`\tfrac12 \Delta^{\mathsf T}
-    H(\xi) \Delta = O(\lVert\Delta\rVert^2)`, plus the error of the numeric gradient times
-    :math:`\lVert\Delta\rVert` (about ``1e-10`` for ``"central"``). The tests fit the slope
-    of the error against :math:`\lVert\Delta\rVert` on a log-log scale: 2.
+    The first-order Taylor polynomial. If `f` has continuous second derivatives near the
+    segment from `x0` to `x`, its error is :math:`\tfrac12 \Delta^{\mathsf T} H(\xi) \Delta =
+    O(\lVert\Delta\rVert^2)` for some point :math:`\xi` on that segment, plus the error of the
+    numeric gradient times :math:`\lVert\Delta\rVert` (about ``1e-10`` for ``"central"``).
+    The tests fit the slope of the error against :math:`\lVert\Delta\rVert` on a log-log
+    scale: 2.
 
     Examples
     --------
@@ -973,10 +975,13 @@ def quadratic_model(
 
     Notes
     -----
-    The second-order Taylor polynomial, the model Newton's method minimises at each step: its
-    error is :math:`O(\lVert\Delta\rVert^3)` (the tests fit the slope: 3) plus the numeric
-    errors of :math:`g` and :math:`H` (about ``1e-10`` and ``1e-8`` for ``"central"``) times
-    :math:`\lVert\Delta\rVert` and :math:`\lVert\Delta\rVert^2`. For a quadratic `f` it is
+    The second-order Taylor polynomial, whose stationary point :math:`x_0 - H^{-1} g` Newton's
+    method steps to (the model's minimum only if :math:`H` is positive definite). If `f` has
+    continuous third derivatives near `x0`, its error is :math:`O(\lVert\Delta\rVert^3)` (the
+    tests fit the slope: 3; with only continuous second derivatives it is
+    :math:`o(\lVert\Delta\rVert^2)`) plus the numeric errors of :math:`g` and :math:`H` (about
+    ``1e-10`` and ``1e-8`` for ``"central"``) times :math:`\lVert\Delta\rVert` and
+    :math:`\lVert\Delta\rVert^2`. For a quadratic `f` it is
     exact up to those errors.
 
     Examples

@@ -40,8 +40,10 @@ __all__ = ["QUADRATIC_LANDSCAPE", "QUADRATIC_POINTS", "tangent_plane_and_quadrat
 #: The default function, the landscape of Part 2's Jacobian section, a hill beside a hollow on
 #: a gently rising bowl, ``x e^(−(x² + y²)) + (x² + y²)/20``.
 QUADRATIC_LANDSCAPE = "x*exp(-(x**2 + y**2)) + (x**2 + y**2)/20"
-#: The default positions of the point, across the hollow, over the hill's shoulder and out on
-#: the bowl's rising flank, where the quadratic model is a bowl, a saddle and a dome by turns.
+#: The default positions of the point, 19 points on the line y = 0.3 from x = −1.8 to 1.8 in
+#: steps of 0.2, across the hollow and the hill (both centred on y = 0) and out onto the bowl's
+#: rising flank either side. Along it the quadratic model is a saddle, a bowl, a saddle, a dome
+#: and a saddle again.
 QUADRATIC_POINTS: tuple[tuple[float, float], ...] = tuple(
     (round(float(x), 2), 0.3) for x in np.linspace(-1.8, 1.8, 19)
 )
