@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
+from calcbook._numeric import exact_point
 from calcbook.figures import (
     TEMPLATE,
     fitted_slope,
@@ -27,7 +28,7 @@ from calcbook.figures import (
     taylor_error_orders,
     taylor_errors,
 )
-from calcbook.figures.linearisation import DIGITS, _exact_point
+from calcbook.figures.linearisation import DIGITS
 from calcbook.taylor import remainder_bound
 
 EPS = np.finfo(float).eps
@@ -61,7 +62,7 @@ class TestTaylorErrors:
         assert_allclose(error, mp_exp_remainder(3, 1e-4), rtol=1e-12)
         assert error < EPS  # far below what a float64 subtraction could see
 
-    def test_sin_about_pi_over_2_with_an_exact_point(self):
+    def test_sin_about_pi_over_2_with_anexact_point(self):
         # About pi/2, sin = 1 - (x - pi/2)^2/2 + ...: T_0 = T_1 = 1.
         dx = [0.01, 0.2, -0.5]
         errors = taylor_errors("sin(x)", "pi/2", dx, orders=[1, 2])
@@ -84,8 +85,8 @@ class TestTaylorErrors:
             assert_allclose(got, float(exact), rtol=1e-12)
 
     def test_float_point_is_read_as_it_prints_like_calcbook_taylor(self):
-        assert _exact_point(0.1) == sympy.Rational(1, 10)
-        assert _exact_point("pi/2") == sympy.pi / 2
+        assert exact_point(0.1) == sympy.Rational(1, 10)
+        assert exact_point("pi/2") == sympy.pi / 2
         errors = taylor_errors("x**2", 0.1, [0.5], orders=[1])
         assert_allclose(errors[0, 0], 0.25, rtol=1e-15)  # R_1 of x^2 is dx^2 exactly
 
@@ -100,7 +101,7 @@ class TestTaylorErrors:
             (("exp(x", 0, [0.1]), {}, ValueError, "`expr` could not be read"),
             (("exp(x*y)", 0, [0.1]), {}, ValueError, "also uses y"),
             ((3j, 0, [0.1]), {}, TypeError, "`expr` must be"),
-            (("exp(x)", np.nan, [0.1]), {}, ValueError, "`a` must be a finite"),
+            (("exp(x)", np.nan, [0.1]), {}, ValueError, "`a` must be finite"),
             (("exp(x)", "oo", [0.1]), {}, ValueError, "`a` must be a finite real"),
             (("exp(x)", 0, [np.inf]), {}, ValueError, "`dx` must be"),
             (("exp(x)", 0, []), {}, ValueError, "`dx` must be"),

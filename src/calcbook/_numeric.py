@@ -15,6 +15,7 @@ imports another's private names.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -233,3 +234,30 @@ def as_components(exprs: Any, name: str) -> list[Any]:
     raise TypeError(
         f"`{name}` must be a list of strings or SymPy expressions, got {type(exprs).__name__}"
     )
+
+
+def exact_point(a: Any, name: str = "a") -> sympy.Expr:
+    """Read a point exactly, as a SymPy number: 0.1 is 1/10, "pi/2" is pi/2.
+
+    Raises TypeError for what is not a real number (a bool, a list), ValueError for NaN, an
+    infinity, a symbol or a complex number; the messages name the argument `name`.
+    """
+    if isinstance(a, np.generic):
+        a = a.item()
+    if isinstance(a, bool):
+        raise TypeError(f"`{name}` must be a real number, got {a!r}")
+    if isinstance(a, float):
+        if not math.isfinite(a):
+            raise ValueError(f"`{name}` must be finite, got {a!r}")
+        return sympy.nsimplify(a, rational=True)
+    try:
+        value = to_sympy(a, name) if isinstance(a, str | sympy.Basic | int) else None
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"`{name}` must be a real number such as 1 or 'pi/2': {err}") from None
+    if value is None:
+        raise TypeError(f"`{name}` must be a real number such as 1 or 'pi/2', got {a!r}")
+    if value.free_symbols or not value.is_number:
+        raise ValueError(f"`{name}` must be a number, got {a!r}")
+    if value.has(sympy.nan, sympy.zoo) or value.is_finite is False or value.is_real is False:
+        raise ValueError(f"`{name}` must be a finite real number, got {a!r}")
+    return value

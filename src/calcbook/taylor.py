@@ -21,7 +21,7 @@ import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
 
-from calcbook._numeric import symbol_named, to_sympy, validate_method
+from calcbook._numeric import exact_point, symbol_named, to_sympy, validate_method
 from calcbook.multivariate import gradient, hessian
 
 # In reading order: the exact functions, the bound, the numeric models.
@@ -109,29 +109,6 @@ def _read(expr: Any, var: Any) -> tuple[sympy.Expr, sympy.Symbol]:
             "write it out, e.g. 'exp(x)*sin(x)'"
         )
     return parsed, x
-
-
-def _read_point(a: Any) -> sympy.Expr:
-    """Read the expansion point exactly: 0.1 is 1/10, "pi/2" is pi/2."""
-    if isinstance(a, np.generic):
-        a = a.item()
-    if isinstance(a, bool):
-        raise TypeError(f"`a` must be a real number, got {a!r}")
-    if isinstance(a, float):
-        if not math.isfinite(a):
-            raise ValueError(f"`a` must be finite, got {a!r}")
-        return sympy.nsimplify(a, rational=True)
-    try:
-        value = to_sympy(a, "a") if isinstance(a, str | sympy.Basic | int) else None
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"`a` must be a real number such as 1 or 'pi/2': {err}") from None
-    if value is None:
-        raise TypeError(f"`a` must be a real number such as 1 or 'pi/2', got {a!r}")
-    if value.free_symbols or not value.is_number:
-        raise ValueError(f"`a` must be a number, got {a!r}")
-    if value.has(sympy.nan, sympy.zoo) or value.is_finite is False or value.is_real is False:
-        raise ValueError(f"`a` must be a finite real number, got {a!r}")
-    return value
 
 
 # --- Exact truncated power series --------------------------------------------------------------
@@ -464,7 +441,7 @@ def _coefficients(expr: Any, var: Any, a: Any, order: Any) -> tuple[list, sympy.
     """Validate the arguments and return the exact coefficients, the symbol and the point."""
     order = _validate_order(order)
     f, x = _read(expr, var)
-    point = _read_point(a)
+    point = exact_point(a)
     try:
         coefficients = _Expander(x, point)(f, order + 1)
     except (_NoExpansion, _Unsupported) as err:
@@ -721,7 +698,7 @@ def remainder_bound(
         raise TypeError("`x` is required: the point where the error is bounded, e.g. x=0.5")
     n = _validate_order(order)
     f, symbol = _read(expr, var)
-    point = _read_point(a)
+    point = exact_point(a)
     if isinstance(x, np.generic):
         x = x.item()
     if isinstance(x, bool) or not isinstance(x, int | float | sympy.Expr):

@@ -24,11 +24,10 @@ import numpy as np
 import plotly.graph_objects as go
 import sympy
 
-from calcbook._numeric import EPS, symbol_named, to_sympy
+from calcbook._numeric import EPS, exact_point, symbol_named, to_sympy
 from calcbook.figures.primitives import (
     apply_step,
     check_count,
-    check_number,
     check_range,
     narrow_layout,
     padded_range,
@@ -82,19 +81,6 @@ def _read(expr: object) -> tuple[sympy.Expr, sympy.Symbol]:
         names = ", ".join(sorted(s.name for s in extra))
         raise ValueError(f"`expr` must be a function of x alone, but it also uses {names}")
     return parsed, x
-
-
-def _exact_point(a: object) -> sympy.Expr:
-    """Return `a` as an exact SymPy number; a float is the fraction it prints as (0.1 is 1/10)."""
-    if isinstance(a, sympy.Basic):
-        point = a
-    elif isinstance(a, str):
-        point = to_sympy(a, "a")
-    else:
-        point = sympy.Rational(repr(check_number("a", a)))
-    if not (point.is_number and point.is_real and point.is_finite):
-        raise ValueError(f"`a` must be a finite real number, got {a!r}")
-    return point
 
 
 def _real_value(value: sympy.Expr, where: str) -> sympy.Float:
@@ -155,7 +141,7 @@ def taylor_errors(
     0.0051709181
     """
     f, x = _read(expr)
-    point = _exact_point(a)
+    point = exact_point(a)
     orders = _check_orders(orders)
     steps = np.asarray(dx, dtype=float).ravel()
     if steps.size == 0 or not np.all(np.isfinite(steps)):
@@ -338,7 +324,7 @@ def taylor_error_orders(
             )
         f, x = _read(expr)
         values = [
-            float(abs(_real_value(f.subs(x, _exact_point(a) + sympy.Rational(float(s))), "a")))
+            float(abs(_real_value(f.subs(x, exact_point(a) + sympy.Rational(float(s))), "a")))
             for s in steps
         ]
         fig.add_trace(
@@ -481,7 +467,7 @@ def lagrange_band(
     ['1', '2']
     """
     f, x = _read(expr)
-    point = _exact_point(a)
+    point = exact_point(a)
     orders = _check_orders(orders)
     lo, hi = check_range("x_range", x_range)
     points = check_count("points", points, 5)
