@@ -41,16 +41,22 @@ __all__ = [  # noqa: RUF022
     "LagrangeResult",
     "ARMIJO",
     "SHRINK",
+    "GROW",
     "GRADIENT_METHOD",
     "HESSIAN_METHOD",
+    "NOISE",
 ]
 
 #: The sufficient-decrease constant c of the Armijo condition.
 ARMIJO = 1e-4
 #: The factor a rejected trial step is multiplied by in a backtracking line search.
 SHRINK = 0.5
+#: Gradient descent's next first trial step is the step last accepted times this factor.
+GROW = 1.25
 #: The difference formula of the numerical gradients (accurate to about 1e-13 relative).
 GRADIENT_METHOD = "richardson"
+#: The noise level of a numerical gradient of f, relative to max(1, |f|) (see lagrange_multipliers).
+NOISE = 1e-10
 #: The difference formula of the numerical Hessians (accurate to about 1e-8 relative).
 HESSIAN_METHOD = "central"
 
@@ -59,6 +65,8 @@ _EPS = float(np.finfo(float).eps)
 _BLOW_UP = 1e10
 #: Backtracking gives up when the trial step falls below this fraction of the first trial.
 _SMALLEST_TRIAL = 1e-20
+#: A line search has stalled after this many steps in a row whose decrease was lost in rounding.
+_UNSEEN = 10
 
 
 # --- Results -----------------------------------------------------------------------------------
@@ -397,13 +405,23 @@ def newton_raphson(
 # --- Minimisation: the shared machinery --------------------------------------------------------
 
 
+class _NotFinite(Exception):
+    """A numerical derivative met a non-finite value of f near an iterate."""
+
+
 class _Problem:
-    """`f` with its gradient and Hessian: the given ones or calcbook's numerical ones, counted."""
+    """`f` with its gradient and Hessian: the given ones or calcbook's numerical ones, counted.
+
+    Once ``started`` (after the first gradient, at x0), a numerical derivative that meets a
+    non-finite value of `f` raises :class:`_NotFinite`, which the loop reports as a diverged
+    run; at x0 the ValueError reaches the caller, who gave the bad start.
+    """
 
     def __init__(self, f: Callable, grad: Callable | None, hess: Callable | None, n: int) -> None:
         self.f = _Counted(f, "f", ())
         self.grad_c = None if grad is None else _Counted(grad, "grad", (n,))
         self.hess_c = None if hess is None else _Counted(hess, "hess", (n, n))
+        self.started = False
 
     def value(self, x: np.ndarray) -> float:
         return float(np.real(self.f(x)))
@@ -411,15 +429,24 @@ class _Problem:
     def gradient(self, x: np.ndarray) -> np.ndarray:
         if self.grad_c is not None:
             return self.grad_c(x)
-        return gradient(self.f, x, method=GRADIENT_METHOD)
+        return self._numerical(gradient, self.f, x, GRADIENT_METHOD)
 
     def hessian(self, x: np.ndarray) -> np.ndarray:
         if self.hess_c is not None:
             h = self.hess_c(x)
             return (h + h.T) / 2
         if self.grad_c is not None:  # central differences of the given gradient
-            return _hessian_from_gradient(self.grad_c, x)
-        return hessian(self.f, x, method=HESSIAN_METHOD)
+            h = self._numerical(jacobian, self.grad_c, x, HESSIAN_METHOD)
+            return (h + h.T) / 2
+        return self._numerical(hessian, self.f, x, HESSIAN_METHOD)
+
+    def _numerical(self, rule: Callable, func: Callable, x: np.ndarray, method: str) -> np.ndarray:
+        try:
+            return rule(func, x, method=method)
+        except ValueError as err:
+            if not self.started:
+                raise
+            raise _NotFinite(str(err)) from err
 
     def counts(self) -> tuple[int, int, int]:
         return (
@@ -429,20 +456,15 @@ class _Problem:
         )
 
 
-def _hessian_from_gradient(grad: Callable, x: np.ndarray) -> np.ndarray:
-    """Return the Hessian as the Jacobian of the gradient (central differences), symmetrised."""
-    h = jacobian(grad, x, method="central")
-    return (h + h.T) / 2
-
-
 def _backtrack(
     problem: _Problem, x: np.ndarray, fx: float, g: np.ndarray, direction: np.ndarray, t: float
-) -> tuple[float, np.ndarray, float] | None:
+) -> tuple[float, np.ndarray, float, bool] | None:
     """Armijo backtracking along `direction` from the trial step `t`.
 
     Accept the first ``t, t/2, t/4, ...`` with ``f(x + t d) <= f(x) + c t g·d + noise``, the
     noise being the rounding of f (``4 eps |f(x)|``): below it the decrease cannot be seen.
-    Return ``(t, x + t d, f(x + t d))``, or None if the step shrank to nothing.
+    Return ``(t, x + t d, f(x + t d), seen)``, `seen` false if the Armijo condition held only
+    thanks to the noise allowance; or None if the step shrank to nothing.
     """
     slope = float(g @ direction)
     noise = 4 * _EPS * abs(fx)
@@ -452,8 +474,9 @@ def _backtrack(
         if np.array_equal(new, x):
             return None
         f_new = problem.value(new)
-        if math.isfinite(f_new) and f_new <= fx + ARMIJO * t * slope + noise:
-            return t, new, f_new
+        armijo = fx + ARMIJO * t * slope
+        if math.isfinite(f_new) and f_new <= armijo + noise:
+            return t, new, f_new, f_new <= armijo
         t *= SHRINK
     return None
 
@@ -467,6 +490,81 @@ def _minimise_setup(
     x = _validate_point(x0)
     tol, max_iter = _validate_options(tol, max_iter)
     return _Problem(f, grad, hess, x.size), x, tol, max_iter
+
+
+def _iterate(
+    problem: _Problem,
+    x: np.ndarray,
+    tol: float,
+    max_iter: int,
+    propose: Callable[[np.ndarray, float, np.ndarray], tuple[np.ndarray, float, bool] | None],
+    name: str,
+) -> OptimizeResult:
+    """Run a descent method from `x` until ``|grad f| <= tol``; raise on divergence or a stall.
+
+    `propose(x, f(x), grad f(x))` returns the next point, its value and whether its decrease
+    was seen (not lost in the rounding of `f`), or None if no step along its direction
+    decreases `f`. After :data:`_UNSEEN` steps in a row whose decrease was not seen, the run
+    has stalled: `f` no longer tells better points from worse.
+    """
+    x0 = x
+    fx = f0 = _first_value(problem.f, x)
+    g = problem.gradient(x)
+    problem.started = True
+    path = [x]
+
+    def result(converged: bool) -> OptimizeResult:
+        n_eval, n_grad, n_hess = problem.counts()
+        return OptimizeResult(
+            x.copy(), fx, g.copy(), converged, len(path) - 1, n_eval, np.array(path), n_grad, n_hess
+        )
+
+    def diverged(why: str) -> ConvergenceError:
+        return ConvergenceError(
+            f"{name} diverged after {len(path) - 1} steps: {why}", result(False)
+        )
+
+    norm, unseen = math.inf, 0
+    try:
+        for _ in range(max_iter + 1):
+            norm = float(np.linalg.norm(g))
+            if not math.isfinite(norm):
+                raise diverged(f"the gradient is not finite at x = {_short(x)}")
+            if norm <= tol:
+                return result(True)
+            if len(path) > max_iter:
+                break
+            proposed = propose(x, fx, g)
+            unseen = 0 if proposed is None or proposed[2] else unseen + 1
+            if proposed is None or unseen > _UNSEEN:
+                raise ConvergenceError(
+                    f"{name} stalled at x = {_short(x)} after {len(path) - 1} steps: "
+                    + (
+                        "no step decreases f"
+                        if proposed is None
+                        else f"f's changes are below its rounding error ({fx:.6g})"
+                    )
+                    + f", yet |grad f| = {norm:.3g} > tol = {tol:g} (the gradient's error may "
+                    "exceed tol there; pass an exact `grad` or a larger `tol`)",
+                    result(False),
+                )
+            x, fx, _ = proposed
+            g = np.full(x.shape, np.nan)  # not yet computed at the new x
+            path.append(x)
+            if not (math.isfinite(fx) and np.all(np.isfinite(x))):
+                raise diverged(f"f is not finite at x = {_short(x)}; try a smaller step")
+            if fx - f0 > _BLOW_UP * max(1.0, abs(f0)):
+                raise diverged(f"f grew from {f0:.6g} to {fx:.6g}; try a smaller step")
+            if np.linalg.norm(x - x0) > _BLOW_UP * max(1.0, float(np.linalg.norm(x0))):
+                raise diverged(f"the iterates ran away to x = {_short(x)} (is f bounded below?)")
+            g = problem.gradient(x)
+    except _NotFinite as err:
+        raise diverged(f"a derivative met a non-finite value of f ({err})") from None
+    raise ConvergenceError(
+        f"{name} did not converge in {max_iter} steps: |grad f| = {norm:.3g} > tol = {tol:g} "
+        f"at x = {_short(x)}",
+        result(False),
+    )
 
 
 # --- Gradient descent --------------------------------------------------------------------------
@@ -556,63 +654,23 @@ def gradient_descent(
     """
     problem, x, tol, max_iter = _minimise_setup(f, x0, grad, None, tol, max_iter)
     fixed = _validate_step(step)
-    fx = _first_value(problem.f, x)
-    f0 = fx
-    g = problem.gradient(x)
-    path = [x]
+    trial = math.nan
 
-    def result(converged: bool) -> OptimizeResult:
-        n_eval, n_grad, _ = problem.counts()
-        return OptimizeResult(
-            x.copy(), fx, g.copy(), converged, len(path) - 1, n_eval, np.array(path), n_grad, 0
-        )
-
-    trial = 1.0
-    for _ in range(max_iter):
-        norm = float(np.linalg.norm(g))
-        if not math.isfinite(norm):
-            raise ConvergenceError(
-                f"gradient descent diverged: the gradient is not finite at x = {_short(x)}",
-                result(False),
-            )
-        if norm <= tol:
-            return result(True)
+    def propose(x: np.ndarray, fx: float, g: np.ndarray) -> tuple[np.ndarray, float, bool] | None:
+        nonlocal trial
         if fixed is not None:
-            x = x - fixed * g
-            fx = problem.value(x)
-        else:
-            found = _backtrack(problem, x, fx, g, -g, trial)
-            if found is None:
-                raise ConvergenceError(
-                    f"gradient descent stalled at x = {_short(x)}: no step along -grad "
-                    f"decreases f, yet |grad| = {norm:.3g} > tol = {tol:g} (the gradient's "
-                    "error may exceed tol there; pass an exact `grad` or a larger `tol`)",
-                    result(False),
-                )
-            accepted, x, fx = found
-            trial = 2 * accepted
-        path.append(x)
-        if not (math.isfinite(fx) and np.all(np.isfinite(x))):
-            raise ConvergenceError(
-                f"gradient descent diverged: f is not finite at step {len(path) - 1} "
-                f"(x = {_short(x)}); try a smaller step",
-                result(False),
-            )
-        if fixed is not None and fx - f0 > _BLOW_UP * max(1.0, abs(f0)):
-            raise ConvergenceError(
-                f"gradient descent diverged: f grew from {f0:.6g} to {fx:.6g} in "
-                f"{len(path) - 1} steps of {fixed:g}; try a smaller step",
-                result(False),
-            )
-        g = problem.gradient(x)
-    norm = float(np.linalg.norm(g))
-    if norm <= tol:
-        return result(True)
-    raise ConvergenceError(
-        f"gradient descent did not converge in {max_iter} steps: |grad| = {norm:.3g} > "
-        f"tol = {tol:g} at x = {_short(x)}",
-        result(False),
-    )
+            new = x - fixed * g
+            return new, problem.value(new), True
+        if math.isnan(trial):  # the first step is at most 1 long
+            trial = 1.0 / max(1.0, float(np.linalg.norm(g)))
+        found = _backtrack(problem, x, fx, g, -g, trial)
+        if found is None:
+            return None
+        accepted, new, f_new, seen = found
+        trial = GROW * accepted if seen else accepted
+        return new, f_new, seen
+
+    return _iterate(problem, x, tol, max_iter, propose, "gradient descent")
 
 
 def _validate_step(step: Any) -> float | None:
@@ -730,49 +788,15 @@ def newton(
     1
     """
     problem, x, tol, max_iter = _minimise_setup(f, x0, grad, hess, tol, max_iter)
-    fx = _first_value(problem.f, x)
-    g = problem.gradient(x)
-    path = [x]
 
-    def result(converged: bool) -> OptimizeResult:
-        n_eval, n_grad, n_hess = problem.counts()
-        return OptimizeResult(
-            x.copy(), fx, g.copy(), converged, len(path) - 1, n_eval, np.array(path), n_grad, n_hess
-        )
-
-    for _ in range(max_iter):
-        norm = float(np.linalg.norm(g))
-        if not math.isfinite(norm):
-            raise ConvergenceError(
-                f"Newton's method: the gradient is not finite at x = {_short(x)}", result(False)
-            )
-        if norm <= tol:
-            return result(True)
+    def propose(x: np.ndarray, fx: float, g: np.ndarray) -> tuple[np.ndarray, float, bool] | None:
         H = problem.hessian(x)
         if not np.all(np.isfinite(H)):
-            raise ConvergenceError(
-                f"Newton's method: the Hessian is not finite at x = {_short(x)}", result(False)
-            )
-        direction, _ = _newton_direction(g, H)
-        found = _backtrack(problem, x, fx, g, direction, 1.0)
-        if found is None:
-            raise ConvergenceError(
-                f"Newton's method stalled at x = {_short(x)}: no step along the (modified) "
-                f"Newton direction decreases f, yet |grad| = {norm:.3g} > tol = {tol:g} (the "
-                "gradient's error may exceed tol there; pass an exact `grad` or a larger `tol`)",
-                result(False),
-            )
-        _, x, fx = found
-        path.append(x)
-        g = problem.gradient(x)
-    norm = float(np.linalg.norm(g))
-    if norm <= tol:
-        return result(True)
-    raise ConvergenceError(
-        f"Newton's method did not converge in {max_iter} steps: |grad| = {norm:.3g} > "
-        f"tol = {tol:g} at x = {_short(x)}",
-        result(False),
-    )
+            raise _NotFinite(f"the Hessian is not finite at x = {_short(x)}")
+        found = _backtrack(problem, x, fx, g, _newton_direction(g, H)[0], 1.0)
+        return None if found is None else found[1:]
+
+    return _iterate(problem, x, tol, max_iter, propose, "Newton's method")
 
 
 # --- Lagrange multipliers ----------------------------------------------------------------------
@@ -839,16 +863,16 @@ def lagrange_multipliers(
     constraints' Jacobian with central differences; each derivative of :math:`L` calls `f`
     and every constraint at the same points.
 
-    The stopping rule. The numerical :math:`\nabla L` has a rounding error, about
-    :math:`10^{-14}` to :math:`10^{-10}` (it grows with :math:`|f|`), far above the default
-    `tol`, so the residual never falls below `tol`. The run stops, converged, when the
-    Newton step :math:`\Delta` satisfies :math:`\lVert \Delta \rVert \le \mathrm{tol} \cdot
-    \max(1, \lVert (x, \lambda) \rVert)`, or when the residual :math:`\lVert \nabla L
-    \rVert` stops decreasing (a step fails to reduce it) while it is below the noise level
-    :math:`\sqrt{\epsilon} \max(1, |f|, \lVert \nabla f \rVert)`, about
-    :math:`1.5 \times 10^{-8}` for values of order one: Newton's method had been squaring the
-    residual, and a residual that no longer falls is noise. It does not stop on a residual
-    that falls slowly (a singular bordered Hessian).
+    The stopping rule. The numerical :math:`\nabla L` has a rounding error that grows with
+    :math:`|f|` (about :math:`4 \times 10^{-14} |f|` for Richardson's extrapolation, measured),
+    so for large :math:`|f|` the Newton steps stop shrinking at a level above the default
+    `tol`. The run stops, converged, when the Newton step :math:`\Delta` satisfies
+    :math:`\lVert \Delta \rVert \le \mathrm{tol} \cdot \max(1, \lVert (x, \lambda) \rVert)`,
+    or when the residual :math:`\lVert \nabla L \rVert` stops decreasing (a step fails to
+    reduce it) while it is below the noise level :data:`NOISE` :math:`\cdot \max(1, |f(x)|)`
+    (:math:`10^{-10}` for values of order one, well above the rounding error): Newton's method
+    had been squaring the residual, and a residual that no longer falls at that level is
+    noise. A residual that falls slowly (a singular bordered Hessian) does not stop it.
 
     Examples
     --------
@@ -870,7 +894,7 @@ def lagrange_multipliers(
     def g_all(p: np.ndarray) -> np.ndarray:
         return np.array([float(np.real(gi(p))) for gi in gc])
 
-    fx = _first_value(fc, x)
+    _first_value(fc, x)
     gx = g_all(x)
     if not np.all(np.isfinite(gx)):
         raise ValueError(f"the constraints must be finite at x0, got g(x0) = {_short(gx)}")
@@ -891,18 +915,18 @@ def lagrange_multipliers(
     def lagrangian(lam: np.ndarray) -> Callable[[np.ndarray], float]:
         return lambda p: float(np.real(fc(p))) - float(lam @ g_all(p))
 
-    def residual(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """∇L at z and ∇f's scale, from one numerical gradient of L."""
+    def residual(z: np.ndarray) -> np.ndarray:
+        """Return ∇L at z = (x, λ): the numerical gradient of L in x, and -g(x)."""
         counts["grad"] += 1
         x, lam = z[:n], z[n:]
         grad_l = gradient(lagrangian(lam), x, method=GRADIENT_METHOD)
-        return np.concatenate([grad_l, -g_all(x)]), grad_l
+        return np.concatenate([grad_l, -g_all(x)])
 
     def result(converged: bool) -> LagrangeResult:
         return LagrangeResult(
             z[:n].copy(),
             z[n:].copy(),
-            float(np.real(fc.func(z[:n].copy()))),
+            float(np.real(fc(z[:n]))),
             converged,
             len(history) - 1,
             np.array(history),
@@ -911,7 +935,7 @@ def lagrange_multipliers(
             counts["hess"],
         )
 
-    r, _ = residual(z)
+    r = residual(z)
     for _ in range(max_iter):
         x, lam = z[:n], z[n:]
         if not np.all(np.isfinite(r)):
@@ -938,18 +962,23 @@ def lagrange_multipliers(
         z = z + delta
         history.append(z)
         r_old = r
-        r, grad_l = residual(z)
+        r = residual(z)
         if float(np.linalg.norm(delta)) <= tol * max(1.0, float(np.linalg.norm(z))):
             return result(True)
-        fx = float(np.real(fc.func(z[:n].copy())))
-        noise = math.sqrt(_EPS) * max(1.0, abs(fx), float(np.linalg.norm(grad_l + 0.0)))
-        if np.linalg.norm(r) >= np.linalg.norm(r_old) and np.linalg.norm(r_old) <= noise:
+        if np.linalg.norm(r) >= np.linalg.norm(r_old) and np.linalg.norm(r_old) <= _noise(
+            fc, z[:n]
+        ):
             return result(True)
     raise ConvergenceError(
         f"Lagrange multipliers did not converge in {max_iter} steps: |grad L| = "
         f"{np.linalg.norm(r):.3g} at x = {_short(z[:n])}, lambda = {_short(z[n:])}",
         result(False),
     )
+
+
+def _noise(f: _Counted, x: np.ndarray) -> float:
+    """Return the noise level of a numerical gradient of L at x: ``NOISE * max(1, |f(x)|)``."""
+    return NOISE * max(1.0, abs(float(np.real(f(x)))))
 
 
 def _validate_constraints(g: Any) -> list[Callable]:
