@@ -57,6 +57,17 @@ def beale(p):
     return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
 
 
+def beale_grad(p):
+    x, y = p
+    t = [1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3]
+    return np.array(
+        [
+            2 * (t[0] * (y - 1) + t[1] * (y**2 - 1) + t[2] * (y**3 - 1)),
+            2 * x * (t[0] + 2 * y * t[1] + 3 * y**2 * t[2]),
+        ]
+    )
+
+
 ILL = np.diag([1.0, 1000.0])  # condition number 1000
 
 
@@ -189,7 +200,8 @@ class TestGradientDescent:
         assert distances.min() < 1e-6
 
     def test_beale(self):
-        result = gradient_descent(beale, [1.0, 1.0])
+        np.testing.assert_allclose(beale_grad([1.2, 0.7]), calcbook.gradient(beale, [1.2, 0.7]))
+        result = gradient_descent(beale, [1.0, 1.0], grad=beale_grad)
         assert result.converged
         np.testing.assert_allclose(result.x, [3.0, 0.5], atol=1e-7)
 
@@ -257,7 +269,7 @@ class TestGradientDescent:
     def test_rounding_of_a_large_f_stalls_honestly(self):
         # f = 1e6 + ...: near the minimum its changes are below its rounding error.
         with pytest.raises(ConvergenceError, match="stalled") as info:
-            gradient_descent(lambda p: 1e6 + himmelblau(p), [0.0, 0.0])
+            gradient_descent(lambda p: 1e6 + himmelblau(p), [0.0, 0.0], grad=himmelblau_grad)
         partial = info.value.result
         assert partial.converged is False and np.linalg.norm(partial.grad) > 1e-8
         np.testing.assert_allclose(partial.x, [3.0, 2.0], atol=1e-3)
@@ -370,6 +382,16 @@ class TestNewton:
         np.testing.assert_allclose(result.x, [1.0, 0.0], atol=1e-9)
         values = [f(p) for p in result.history]
         assert np.all(np.diff(values) < 0)
+
+    def test_a_path_onto_a_saddle_stops_there_as_documented(self):
+        # From (0, 1) the symmetry x -> -x keeps every iterate on x = 0: the saddle (0, 0).
+        def f(p):
+            return p[0] ** 4 - 2 * p[0] ** 2 + p[1] ** 2
+
+        result = newton(f, [0.0, 1.0])
+        np.testing.assert_allclose(result.x, [0.0, 0.0], atol=1e-12)
+        H = calcbook.hessian(f, result.x)
+        assert calcbook.classify_stationary_point(H) == "saddle"
 
     def test_far_from_the_minimum_the_line_search_shortens_the_step(self):
         # arctan-like valley where the whole Newton step overshoots: f = sqrt(1 + x²) + y².
