@@ -266,6 +266,18 @@ class TestGradientDescent:
             gradient_descent(lambda p: np.exp(p[0] ** 2), [1.0], step=10.0)
         assert info.value.result.converged is False
 
+    def test_a_step_out_of_the_domain_of_f_is_divergence(self):
+        # From 1 the step lands on 0.01, where the numerical gradient needs log of x < 0.
+        def f(p):
+            return -np.log(p[0]) + 1.99 * p[0]
+
+        with np.errstate(all="ignore"):
+            with pytest.raises(ConvergenceError, match="diverged after 1 steps") as info:
+                gradient_descent(f, [1.0], step=1.0)
+            assert info.value.result.x == pytest.approx([0.01])
+            with pytest.raises(ValueError, match="non-finite"):  # at x0 it is the caller's
+                gradient_descent(f, [0.01], step=1.0)
+
     def test_rounding_of_a_large_f_stalls_honestly(self):
         # f = 1e6 + ...: near the minimum its changes are below its rounding error.
         with pytest.raises(ConvergenceError, match="stalled") as info:
@@ -527,6 +539,19 @@ class TestLagrangeMultipliers:
         with pytest.raises(ConvergenceError, match="singular") as info:
             lagrange_multipliers(lambda p: p[0], lambda p: p[0] ** 2 + p[1] ** 2, [0.0, 0.0])
         assert info.value.result.converged is False
+
+    def test_a_step_out_of_the_domain_of_f_is_divergence(self):
+        def f(p):
+            return np.log(p[0]) + p[1]
+
+        def g(p):
+            return p[0] + p[1] - 1
+
+        with np.errstate(all="ignore"), pytest.raises(ConvergenceError, match="diverged") as info:
+            lagrange_multipliers(f, g, [3.0, -2.0], multipliers=[0.0])
+        assert info.value.result.converged is False
+        result = lagrange_multipliers(f, g, [0.2, 0.8], multipliers=[0.0])
+        np.testing.assert_allclose([*result.x, *result.multipliers], [1, 0, 1], atol=1e-12)
 
     def test_max_iter_gives_the_partial_result(self):
         f, g = course_lagrange()

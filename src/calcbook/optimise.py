@@ -949,39 +949,44 @@ def lagrange_multipliers(
         )
 
     r = residual(z)
-    for _ in range(max_iter):
-        x, lam = z[:n], z[n:]
-        if not np.all(np.isfinite(r)):
-            raise ConvergenceError(
-                f"Lagrange multipliers: grad L is not finite at x = {_short(x)}", result(False)
-            )
-        counts["hess"] += 1
-        H = hessian(lagrangian(lam), x, method=HESSIAN_METHOD)
-        J = jacobian(g_all, x, method=HESSIAN_METHOD)
-        K = np.block([[H, -J.T], [-J, np.zeros((m, m))]])
-        try:
-            delta = np.linalg.solve(K, -r)
-        except np.linalg.LinAlgError:
-            raise ConvergenceError(
-                f"Lagrange multipliers: the bordered Hessian is singular at x = {_short(x)}, "
-                f"lambda = {_short(lam)} (are the constraints' gradients independent there?)",
-                result(False),
-            ) from None
-        if not np.all(np.isfinite(delta)):
-            raise ConvergenceError(
-                f"Lagrange multipliers: the Newton step from x = {_short(x)} is not finite",
-                result(False),
-            )
-        z = z + delta
-        history.append(z)
-        r_old = r
-        r = residual(z)
-        if float(np.linalg.norm(delta)) <= tol * max(1.0, float(np.linalg.norm(z))):
-            return result(True)
-        if np.linalg.norm(r) >= np.linalg.norm(r_old) and np.linalg.norm(r_old) <= _noise(
-            fc, z[:n]
-        ):
-            return result(True)
+    try:
+        for _ in range(max_iter):
+            x, lam = z[:n], z[n:]
+            if not np.all(np.isfinite(r)):
+                raise ConvergenceError(
+                    f"Lagrange multipliers: grad L is not finite at x = {_short(x)}", result(False)
+                )
+            counts["hess"] += 1
+            H = hessian(lagrangian(lam), x, method=HESSIAN_METHOD)
+            J = jacobian(g_all, x, method=HESSIAN_METHOD)
+            K = np.block([[H, -J.T], [-J, np.zeros((m, m))]])
+            try:
+                delta = np.linalg.solve(K, -r)
+            except np.linalg.LinAlgError:
+                raise ConvergenceError(
+                    f"Lagrange multipliers: the bordered Hessian is singular at x = {_short(x)}, "
+                    f"lambda = {_short(lam)} (are the constraints' gradients independent there?)",
+                    result(False),
+                ) from None
+            if not np.all(np.isfinite(delta)):
+                raise ConvergenceError(
+                    f"Lagrange multipliers: the Newton step from x = {_short(x)} is not finite",
+                    result(False),
+                )
+            z = z + delta
+            history.append(z)
+            r_old = r
+            r = residual(z)
+            if float(np.linalg.norm(delta)) <= tol * max(1.0, float(np.linalg.norm(z))):
+                return result(True)
+            if np.linalg.norm(r) >= np.linalg.norm(r_old) and np.linalg.norm(r_old) <= _noise(
+                fc, z[:n]
+            ):
+                return result(True)
+    except ValueError as err:  # a numerical derivative met a non-finite value of f or g
+        raise ConvergenceError(
+            f"Lagrange multipliers diverged after {len(history) - 1} steps: {err}", result(False)
+        ) from err
     raise ConvergenceError(
         f"Lagrange multipliers did not converge in {max_iter} steps: |grad L| = "
         f"{np.linalg.norm(r):.3g} at x = {_short(z[:n])}, lambda = {_short(z[n:])}",
