@@ -739,6 +739,15 @@ class TestResults:
         f, g = course_lagrange()
         assert "multipliers=[-0.246538]" in repr(lagrange_multipliers(f, g, [-1.0, -1.0]))
 
+    def test_messages_say_why_the_run_stopped(self):
+        assert newton_raphson(course_f, 1.0).message.startswith("converged after 4 steps")
+        assert "|grad f|" in newton(quadratic, [1.0, 2.0]).message
+        f, g = course_lagrange()
+        assert "converged" in lagrange_multipliers(f, g, [-1.0, -1.0]).message
+        with pytest.raises(ConvergenceError) as info:
+            newton(rosen, [-1.2, 1.0], max_iter=2)
+        assert info.value.result.message == str(info.value)
+
     def test_the_error_carries_the_partial_result(self):
         with pytest.raises(ConvergenceError) as info:
             newton_raphson(course_f, 3.1, max_iter=5)

@@ -91,6 +91,8 @@ class RootResult:
         The iterates, shape ``(n_iter + 1,)``; ``history[0]`` is `x0`.
     n_deriv : int
         Calls of `df` (0 when the derivative is numerical).
+    message : str
+        Why the run stopped, in words (for a failed run, the message of the error).
     """
 
     root: float
@@ -99,6 +101,7 @@ class RootResult:
     n_eval: int
     history: np.ndarray
     n_deriv: int = 0
+    message: str = ""
 
     def __repr__(self) -> str:
         return (
@@ -131,6 +134,8 @@ class OptimizeResult:
         Calls of the given `grad` (0 when the gradient is numerical).
     n_hess : int
         Calls of the given `hess` (0 when the Hessian is numerical or not used).
+    message : str
+        Why the run stopped, in words (for a failed run, the message of the error).
     """
 
     x: np.ndarray
@@ -142,6 +147,7 @@ class OptimizeResult:
     history: np.ndarray
     n_grad: int = 0
     n_hess: int = 0
+    message: str = ""
 
     def __repr__(self) -> str:
         return (
@@ -177,6 +183,8 @@ class LagrangeResult:
         How many times the gradient of the Lagrangian was computed (numerically).
     n_hess : int
         How many times the Hessian of the Lagrangian was computed (numerically).
+    message : str
+        Why the run stopped, in words (for a failed run, the message of the error).
     """
 
     x: np.ndarray
@@ -188,6 +196,7 @@ class LagrangeResult:
     n_eval: int
     n_grad: int
     n_hess: int
+    message: str = ""
 
     def __repr__(self) -> str:
         return (
@@ -355,51 +364,48 @@ def newton_raphson(
     x = float(x0)
     history = [x]
 
-    def result(converged: bool) -> RootResult:
+    def result(converged: bool, message: str) -> RootResult:
+        n_deriv = 0 if dfc is None else dfc.calls
         return RootResult(
-            x,
-            converged,
-            len(history) - 1,
-            fc.calls,
-            np.array(history),
-            0 if dfc is None else dfc.calls,
+            x, converged, len(history) - 1, fc.calls, np.array(history), n_deriv, message
         )
+
+    def fail(message: str) -> ConvergenceError:
+        return ConvergenceError(message, result(False, message))
 
     fx = float(fc(x))
     if not math.isfinite(fx):
         raise ValueError(f"`f` must be finite at x0, got f({x!r}) = {fx}")
     for _ in range(max_iter):
         if fx == 0:
-            return result(True)
+            return result(True, f"converged: f(x) = 0 exactly at x = {x!r}")
         slope = float(dfc(x)) if dfc is not None else float(derivative(fc, x))
         if slope == 0 or not math.isfinite(slope):
-            raise ConvergenceError(
+            raise fail(
                 f"Newton–Raphson cannot step from x = {x!r}: the derivative there is {slope} "
-                f"(f(x) = {fx:.6g}); start elsewhere",
-                result(False),
+                f"(f(x) = {fx:.6g}); start elsewhere"
             )
         step = fx / slope
         new = x - step
         if not (math.isfinite(step) and math.isfinite(new)):
-            raise ConvergenceError(
+            raise fail(
                 f"Newton–Raphson's step from x = {x!r} is not finite (f(x) = {fx:.6g}, "
-                f"f'(x) = {slope:.6g})",
-                result(False),
+                f"f'(x) = {slope:.6g})"
             )
         x = new
         history.append(x)
         fx = float(fc(x))
         if not math.isfinite(fx):
-            raise ConvergenceError(
-                f"Newton–Raphson stepped to x = {x!r}, where f is not finite ({fx})",
-                result(False),
-            )
+            raise fail(f"Newton–Raphson stepped to x = {x!r}, where f is not finite ({fx})")
         if abs(step) <= tol * max(1.0, abs(x)) or fx == 0:
-            return result(True)
-    raise ConvergenceError(
+            return result(
+                True,
+                f"converged after {len(history) - 1} steps: the last step was {abs(step):.3g}, "
+                f"f(x) = {fx:.3g}",
+            )
+    raise fail(
         f"Newton–Raphson did not converge in {max_iter} steps from x0 = {x0!r}: the last step "
-        f"was {abs(step):.3g} (tol {tol:g}), at x = {x!r} with f(x) = {fx:.3g}",
-        result(False),
+        f"was {abs(step):.3g} (tol {tol:g}), at x = {x!r} with f(x) = {fx:.3g}"
     )
 
 
@@ -514,16 +520,19 @@ def _iterate(
     problem.started = True
     path = [x]
 
-    def result(converged: bool) -> OptimizeResult:
+    def result(converged: bool, message: str) -> OptimizeResult:
         n_eval, n_grad, n_hess = problem.counts()
+        n_iter = len(path) - 1
+        path_array = np.array(path)
         return OptimizeResult(
-            x.copy(), fx, g.copy(), converged, len(path) - 1, n_eval, np.array(path), n_grad, n_hess
+            x.copy(), fx, g.copy(), converged, n_iter, n_eval, path_array, n_grad, n_hess, message
         )
 
+    def fail(message: str) -> ConvergenceError:
+        return ConvergenceError(message, result(False, message))
+
     def diverged(why: str) -> ConvergenceError:
-        return ConvergenceError(
-            f"{name} diverged after {len(path) - 1} steps: {why}", result(False)
-        )
+        return fail(f"{name} diverged after {len(path) - 1} steps: {why}")
 
     norm, unseen = math.inf, 0
     try:
@@ -532,13 +541,17 @@ def _iterate(
             if not math.isfinite(norm):
                 raise diverged(f"the gradient is not finite at x = {_short(x)}")
             if norm <= tol:
-                return result(True)
+                return result(
+                    True,
+                    f"converged after {len(path) - 1} steps: |grad f| = {norm:.3g} <= tol = "
+                    f"{tol:g}",
+                )
             if len(path) > max_iter:
                 break
             proposed = propose(x, fx, g)
             unseen = 0 if proposed is None or proposed[2] else unseen + 1
             if proposed is None or unseen > _UNSEEN:
-                raise ConvergenceError(
+                raise fail(
                     f"{name} stalled at x = {_short(x)} after {len(path) - 1} steps: "
                     + (
                         "no step decreases f"
@@ -546,8 +559,7 @@ def _iterate(
                         else f"f's changes are below its rounding error ({fx:.6g})"
                     )
                     + f", yet |grad f| = {norm:.3g} > tol = {tol:g} (the gradient's error may "
-                    "exceed tol there; pass an exact `grad` or a larger `tol`)",
-                    result(False),
+                    "exceed tol there; pass an exact `grad` or a larger `tol`)"
                 )
             x, fx, _ = proposed
             g = np.full(x.shape, np.nan)  # not yet computed at the new x
@@ -561,10 +573,9 @@ def _iterate(
             g = problem.gradient(x)
     except _NotFinite as err:
         raise diverged(f"a derivative met a non-finite value of f ({err})") from None
-    raise ConvergenceError(
+    raise fail(
         f"{name} did not converge in {max_iter} steps: |grad f| = {norm:.3g} > tol = {tol:g} "
-        f"at x = {_short(x)}",
-        result(False),
+        f"at x = {_short(x)}"
     )
 
 
@@ -935,7 +946,7 @@ def lagrange_multipliers(
         grad_l = gradient(lagrangian(lam), x, method=GRADIENT_METHOD)
         return np.concatenate([grad_l, -g_all(x)])
 
-    def result(converged: bool) -> LagrangeResult:
+    def result(converged: bool, message: str) -> LagrangeResult:
         return LagrangeResult(
             z[:n].copy(),
             z[n:].copy(),
@@ -946,16 +957,18 @@ def lagrange_multipliers(
             fc.calls,
             counts["grad"],
             counts["hess"],
+            message,
         )
+
+    def fail(message: str) -> ConvergenceError:
+        return ConvergenceError(message, result(False, message))
 
     r = residual(z)
     try:
         for _ in range(max_iter):
             x, lam = z[:n], z[n:]
             if not np.all(np.isfinite(r)):
-                raise ConvergenceError(
-                    f"Lagrange multipliers: grad L is not finite at x = {_short(x)}", result(False)
-                )
+                raise fail(f"Lagrange multipliers: grad L is not finite at x = {_short(x)}")
             counts["hess"] += 1
             H = hessian(lagrangian(lam), x, method=HESSIAN_METHOD)
             J = jacobian(g_all, x, method=HESSIAN_METHOD)
@@ -963,34 +976,38 @@ def lagrange_multipliers(
             try:
                 delta = np.linalg.solve(K, -r)
             except np.linalg.LinAlgError:
-                raise ConvergenceError(
+                raise fail(
                     f"Lagrange multipliers: the bordered Hessian is singular at x = {_short(x)}, "
-                    f"lambda = {_short(lam)} (are the constraints' gradients independent there?)",
-                    result(False),
+                    f"lambda = {_short(lam)} (are the constraints' gradients independent there?)"
                 ) from None
             if not np.all(np.isfinite(delta)):
-                raise ConvergenceError(
-                    f"Lagrange multipliers: the Newton step from x = {_short(x)} is not finite",
-                    result(False),
+                raise fail(
+                    f"Lagrange multipliers: the Newton step from x = {_short(x)} is not finite"
                 )
             z = z + delta
             history.append(z)
             r_old = r
             r = residual(z)
-            if float(np.linalg.norm(delta)) <= tol * max(1.0, float(np.linalg.norm(z))):
-                return result(True)
-            if np.linalg.norm(r) >= np.linalg.norm(r_old) and np.linalg.norm(r_old) <= _noise(
-                fc, z[:n]
-            ):
-                return result(True)
+            size, residual_old = float(np.linalg.norm(delta)), float(np.linalg.norm(r_old))
+            if size <= tol * max(1.0, float(np.linalg.norm(z))):
+                return result(
+                    True,
+                    f"converged after {len(history) - 1} steps: the last Newton step was "
+                    f"{size:.3g}, |grad L| = {np.linalg.norm(r):.3g}",
+                )
+            noise = _noise(fc, z[:n])
+            if np.linalg.norm(r) >= residual_old and residual_old <= noise:
+                return result(
+                    True,
+                    f"converged after {len(history) - 1} steps: |grad L| stopped falling at "
+                    f"{residual_old:.3g}, below the noise level {noise:.3g} of its numerical "
+                    "derivatives",
+                )
     except ValueError as err:  # a numerical derivative met a non-finite value of f or g
-        raise ConvergenceError(
-            f"Lagrange multipliers diverged after {len(history) - 1} steps: {err}", result(False)
-        ) from err
-    raise ConvergenceError(
+        raise fail(f"Lagrange multipliers diverged after {len(history) - 1} steps: {err}") from err
+    raise fail(
         f"Lagrange multipliers did not converge in {max_iter} steps: |grad L| = "
-        f"{np.linalg.norm(r):.3g} at x = {_short(z[:n])}, lambda = {_short(z[n:])}",
-        result(False),
+        f"{np.linalg.norm(r):.3g} at x = {_short(z[:n])}, lambda = {_short(z[n:])}"
     )
 
 
