@@ -53,7 +53,7 @@ ARMIJO = 1e-4
 SHRINK = 0.5
 #: Gradient descent's next first trial step is the step last accepted times this factor.
 GROW = 1.25
-#: The difference formula of the numerical gradients (accurate to about 1e-13 relative).
+#: The difference formula of the numerical gradients (see gradient_descent, Notes).
 GRADIENT_METHOD = "richardson"
 #: The noise level of a numerical gradient relative to max(1, abs(f)), as in lagrange_multipliers.
 NOISE = 1e-10
@@ -650,13 +650,16 @@ def gradient_descent(
     quadratic of condition number 100, with about the same number of steps as the others.)
 
     The stopping rule needs a gradient accurate well below `tol`. Central differences are
-    not: their truncation error on Rosenbrock's function at its minimum is about
-    :math:`2 \times 10^{-8}`, above the default `tol`. So the numerical gradient is
-    Richardson's extrapolation (:data:`GRADIENT_METHOD`), accurate to about
-    :math:`10^{-13}` relative for smooth `f`, at four times the cost. Where even that is not
-    enough (a large :math:`|f|`, or an `f` with noise), the line search eventually finds no
-    decrease, and the run raises :class:`~calcbook.errors.ConvergenceError` saying so rather
-    than claim convergence.
+    not: their truncation error on Rosenbrock's function at its minimum is
+    :math:`2.3 \times 10^{-8}`, above the default `tol`. So the numerical gradient is
+    Richardson's extrapolation (:data:`GRADIENT_METHOD`), at four times the cost; its error
+    was below :math:`10^{-14} \max(1, |f|, \lVert \nabla f \rVert)` on Rosenbrock's function
+    and on :math:`e^{\sin 3x} \cos y + 1000`. What remains is the rounding of `f` itself:
+    where a decrease of `f` is smaller than its rounding error before the gradient is below
+    `tol` (an `f` whose values are large beside their changes, such as :math:`10^6` plus
+    Himmelblau's function), the line search can no longer tell better points from worse,
+    and the run raises :class:`~calcbook.errors.ConvergenceError` saying it stalled rather
+    than claim convergence. A fixed step, which never compares values of `f`, can go on.
 
     Examples
     --------
@@ -753,7 +756,8 @@ def newton(
         :func:`calcbook.multivariate.gradient` with ``method="richardson"``.
     hess : callable, optional
         The Hessian, returning shape ``(n, n)``. By default central differences: of `grad` if
-        it is given, else :func:`calcbook.multivariate.hessian` of `f`.
+        it is given (:math:`2n` calls of `grad`, counted in ``n_grad``), else
+        :func:`calcbook.multivariate.hessian` of `f` (:math:`2n^2 + 1` calls of `f`).
     tol : float, optional
         Stop, converged, when :math:`\lVert \nabla f(x_k) \rVert \le` `tol`.
     max_iter : int, optional
@@ -781,20 +785,22 @@ def newton(
     -----
     At :math:`x_k` the quadratic model of :func:`calcbook.taylor.quadratic_model`,
     :math:`f_k + g_k \cdot s + \tfrac12 s^{\mathsf T} H_k s`, has its minimum at
-    :math:`s = -H_k^{-1} g_k` when :math:`H_k` is positive definite. Otherwise the model has no
-    minimum: its stationary point, if it has one, is a saddle or a maximum, and stepping to it
-    can climb, the failure the Sandpit's rule :func:`calcbook.sandpit.hybrid` guarded against
-    by falling back to a gradient step. Here the fallback
-    keeps the curvature information: the negative eigenvalues of :math:`H_k` are replaced by
-    their absolute values (tiny ones by :math:`10^{-8}` of the largest), which makes the step
-    downhill. Either step then goes through the Armijo backtracking of
-    :func:`gradient_descent`, first trying the whole step (:math:`t = 1`), so that near a
-    minimum with positive definite Hessian the iteration is Newton's own and converges
-    quadratically.
+    :math:`s = -H_k^{-1} g_k` when :math:`H_k` is positive definite. Otherwise the model has
+    no unique minimum (with a negative eigenvalue, none at all), and its stationary point,
+    where it has one, may be a saddle or a maximum: stepping to it can climb, the failure the
+    Sandpit's rule :func:`calcbook.sandpit.hybrid` guarded against by falling back to a
+    gradient step. Here the fallback keeps the curvature information: each eigenvalue
+    :math:`\mu` of :math:`H_k` is replaced by :math:`\max(|\mu|, \delta)` with
+    :math:`\delta = 10^{-8} \max(1, \max |\mu|)`, a positive definite matrix whose step is
+    downhill, scaled as Newton's along the directions of positive curvature and going down
+    (not up) those of negative curvature. Either step then goes through the Armijo
+    backtracking of :func:`gradient_descent`, first trying the whole step (:math:`t = 1`), so
+    that near a minimum with positive definite Hessian the iteration is Newton's own and
+    converges quadratically.
 
-    The run stops where the gradient vanishes, and that can be a saddle point: from a start
-    whose path leads exactly onto one (on a line of symmetry, say) every method that uses
-    only derivatives at the iterates stops there. Classify the result with
+    The run stops where the gradient vanishes, which can be a saddle point: a path that lands
+    exactly on one (along a line of symmetry, say) stops there, because the test on the
+    gradient comes before any look at the Hessian. Classify the result with
     :func:`calcbook.multivariate.classify_stationary_point`.
 
     Each step costs one gradient and one Hessian (with numerical derivatives, :math:`8n` and
@@ -888,7 +894,7 @@ def lagrange_multipliers(
     and every constraint at the same points.
 
     The stopping rule. The numerical :math:`\nabla L` has a rounding error that grows with
-    :math:`|f|` (about :math:`4 \times 10^{-14} |f|` for Richardson's extrapolation, measured),
+    :math:`|f|` (a few times :math:`10^{-14} |f|` for Richardson's extrapolation, measured),
     so for large :math:`|f|` the Newton steps stop shrinking at a level above the default
     `tol`. The run stops, converged, when the Newton step :math:`\Delta` satisfies
     :math:`\lVert \Delta \rVert \le \mathrm{tol} \cdot \max(1, \lVert (x, \lambda) \rVert)`,
