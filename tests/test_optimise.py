@@ -392,6 +392,9 @@ class TestNewton:
         result = newton(f, [0.01, 1.0])
         assert result.converged
         np.testing.assert_allclose(result.x, [1.0, 0.0], atol=1e-9)
+        # Newton's own first step -H⁻¹g would take x from 0.01 to about 0 (the saddle's
+        # column); with the eigenvalue -4 replaced by 4 it doubles x instead.
+        assert result.history[1, 0] == pytest.approx(0.02, rel=1e-3)
         values = [f(p) for p in result.history]
         assert np.all(np.diff(values) < 0)
 
