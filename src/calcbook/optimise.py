@@ -731,7 +731,10 @@ def _newton_direction(g: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, bool]:
     mu, v = np.linalg.eigh(H)
     delta = 1e-8 * max(1.0, float(np.max(np.abs(mu))))
     mu = np.maximum(np.abs(mu), delta)
-    return -(v @ ((v.T @ g) / mu)), False
+    s = -(v @ ((v.T @ g) / mu))
+    if np.all(np.isfinite(s)) and float(g @ s) < 0:
+        return s, False
+    return -g, False  # rounding spoilt the modified step: steepest descent
 
 
 def newton(
