@@ -1604,14 +1604,11 @@ def check_lagrangian_gradient(
             expected,
         )
     # The multiplier's names become one token each, so that "2 lam x" is not read as 2*l*a*m*x.
-    tokens = {}
+    order = []
     for j, (lam, alias) in enumerate(zip(lams, aliases, strict=True)):
-        tokens[f"calcbook_multiplier_{j}"] = lam
         names[f"calcbook_multiplier_{j}"] = lam
-    order = sorted(
-        ((a, t) for (t, lam), alias in zip(tokens.items(), aliases, strict=True) for a in alias),
-        key=lambda pair: -len(pair[0]),
-    )
+        order += [(a, f"calcbook_multiplier_{j}") for a in alias]
+    order.sort(key=lambda pair: -len(pair[0]))
 
     def tokenised(entry: Any) -> Any:
         if not isinstance(entry, str):
