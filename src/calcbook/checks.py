@@ -1104,7 +1104,14 @@ def _newton_problem(function: Any, vars: Any, minimise: bool) -> dict[str, Any]:
     if n == 1:
         step = sympy.Matrix([-first[0] / second[0, 0]])
     else:
-        step = second.LUsolve(-first)
+        try:
+            step = second.LUsolve(-first)
+        except ValueError:  # SymPy: "Matrix det == 0; not invertible"
+            matrix = "Hessian" if minimise else "Jacobian"
+            raise ValueError(
+                f"The Newton step is not defined for {function!r}: its {matrix} is singular "
+                "everywhere"
+            ) from None
     # The other goal, in one variable: a root of f when minimising, a stationary point if not.
     if n == 1:
         x = symbols[0]
