@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import calcbook
 import calcbook.checks
@@ -146,6 +148,41 @@ class TestCheckNewtonStepOneVariable:
     def test_an_expression_with_another_symbol(self):
         result = check_newton_step("x - a", "x^2 - 2")
         assert result.message == "Not quite. Your answer uses a, which is not a variable here."
+
+
+class TestCheckNewtonStepProperties:
+    @given(
+        coefficients=st.lists(st.integers(-5, 5), min_size=3, max_size=4),
+        x0=st.integers(-3, 3),
+    )
+    @settings(max_examples=10, deadline=None)
+    def test_newton_raphsons_first_iterate_passes_and_its_mirror_fails(self, coefficients, x0):
+        # Any cubic or quadratic with integer coefficients, from an integer x0 where f and f'
+        # are not 0: calcbook's first iterate is right; the step taken the other way is not.
+        poly = sum(c * x**k for k, c in enumerate(coefficients))
+        f = sp.lambdify(x, poly)
+        df = sp.lambdify(x, sp.diff(poly, x))
+        assume(f(x0) != 0 and df(x0) != 0)
+        x1 = first_iterate(f, float(x0), df=df)
+        assert check_newton_step(x1, poly, x0=x0)
+        result = check_newton_step(2 * x0 - x1, poly, x0=x0)
+        assert not result.correct
+        assert "the wrong sign" in result.message or "That is" in result.message
+
+    @given(
+        a=st.integers(1, 9),
+        b=st.integers(-4, 4),
+        c=st.integers(1, 9),
+        p=st.tuples(st.integers(-5, 5), st.integers(-5, 5)),
+    )
+    @settings(max_examples=10, deadline=None)
+    def test_newton_on_a_convex_quadratic_is_the_minimiser(self, a, b, c, p):
+        # f = a x^2 + b x y + c y^2 + x - y with 4ac > b^2: one Newton step lands on the minimum.
+        assume(4 * a * c > b * b)
+        f = a * x**2 + b * x * y + c * y**2 + x - y
+        minimum = sp.Matrix([[2 * a, b], [b, 2 * c]]).LUsolve(sp.Matrix([-1, 1]))
+        result = check_newton_step(list(minimum), f, [x, y], x0=p, minimise=True)
+        assert result.correct, result.message
 
 
 class TestCheckNewtonStepSeveralVariables:
