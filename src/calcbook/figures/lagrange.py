@@ -307,9 +307,12 @@ def lagrange_tangency(
         if here:
             t = here[0]
             where = f"({_number(t['point'][0])}, {_number(t['point'][1])})"  # type: ignore[index]
-            rank = "highest" if t is touching[-1] else "lowest" if t is touching[0] else "a local"
-            kind = "maximum" if t["kind"] == "maximum" else "minimum"
-            extreme = f"the {rank} {kind}" if rank != "a local" else f"a local {kind}"
+            if t is touching[-1] and t["kind"] == "maximum":
+                extreme = "the maximum"
+            elif t is touching[0] and t["kind"] == "minimum":
+                extreme = "the minimum"
+            else:
+                extreme = f"a local {t['kind']}"
             title = (
                 f"f = {c_text} touches g = 0 at {where}: ∇f = {_number(t['multiplier'])} ∇g"  # type: ignore[arg-type]
                 f"<br>{extreme} of f on the curve"
@@ -380,14 +383,15 @@ def lagrange_tangency(
     )
     apply_step(fig, steps[active])
     equal_axes(fig, [x_lo, x_hi], [y_lo, y_hi], titles=(str(symbols[0]), str(symbols[1])))
+    fig.update_xaxes(domain=[0.0, 0.74])  # the legend to the right of the map
     for t in touching:
         t["point"] = np.asarray(t["point"]).tolist()
     fig.update_layout(
         template=TEMPLATE,
-        height=620,
+        height=600,
         margin={"t": 70, "b": 10, "l": 60, "r": 20},
-        legend={"orientation": "h", "x": 0.0, "y": -0.12, "yanchor": "top"},
-        sliders=[slider(steps, prefix="level c = ", active=active, pad=110)],
+        legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "top"},
+        sliders=[slider(steps, prefix="level c = ", active=active, pad=50)],
         meta={
             "lagrange_tangency": {"levels": all_levels, "touching": touching, "steps": states},
             "description": (
@@ -400,10 +404,15 @@ def lagrange_tangency(
     return narrow_layout(
         fig,
         {
-            "height": 720,
+            "height": 760,
             "margin.t": 90,
             "margin.l": 45,
             "annotations[0].font.size": 11,
-            "legend.y": -0.16,
+            "xaxis.domain": [0.0, 1.0],
+            "legend.orientation": "h",
+            "legend.x": 0.0,
+            "legend.xanchor": "left",
+            "legend.y": -0.12,
+            "sliders[0].pad.t": 130,
         },
     )
