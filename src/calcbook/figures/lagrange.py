@@ -12,6 +12,7 @@ its contours with), so the figure is interactive without a kernel.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -58,18 +59,39 @@ def _round(values: np.ndarray | Sequence[float]) -> list[float | None]:
 
 
 def _number(value: float, digits: int = 3) -> str:
-    """A number for the title: `digits` significant digits, a true minus sign, no ``−0``."""
+    """Format a number for the title: `digits` significant digits, a true minus sign, no ``−0``."""
     value = 0.0 if abs(value) < 0.5 * 10.0 ** (-digits) else value
     return f"{value:.{digits}g}".replace("-", "−")
 
 
 def _joined(lines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The x and y coordinates of several polylines, separated by NaN (Plotly's gap)."""
+    """Join the x and y coordinates of several polylines, separated by NaN (Plotly's gap)."""
     if not lines:
         return np.empty(0), np.empty(0)
     gap = np.array([[np.nan, np.nan]])
     joined = np.concatenate([part for line in lines for part in (line, gap)][:-1])
     return joined[:, 0], joined[:, 1]
+
+
+def _polish(p: np.ndarray, level: float, f_num, g_num, grads) -> np.ndarray:
+    """Newton's method on ``f = level, g = 0`` from `p`, a crossing read off a traced line.
+
+    A few steps take the point from the chord of the traced line onto both curves; if a step
+    fails (the curves nearly touch, and the system is nearly singular), `p` is kept.
+    """
+    q = np.array(p, dtype=float)
+    for _ in range(4):
+        (fx, fy), (gx, gy) = grads(*q)
+        J = np.array([[fx, fy], [gx, gy]], dtype=float)
+        r = np.array([f_num(*q) - level, g_num(*q)], dtype=float)
+        try:
+            step = np.linalg.solve(J, r)
+        except np.linalg.LinAlgError:
+            return np.asarray(p, dtype=float)
+        q = q - step
+        if not np.all(np.isfinite(q)) or np.linalg.norm(q - p) > 0.05:
+            return np.asarray(p, dtype=float)
+    return q
 
 
 def _is_closed(line: np.ndarray) -> bool:
@@ -167,7 +189,9 @@ def lagrange_tangency(
         try:
             chosen = [check_number("levels", c) for c in levels]  # type: ignore[union-attr]
         except TypeError as exc:
-            raise ValueError(f"`levels` must be a count or a list of numbers, got {levels!r}") from exc
+            raise ValueError(
+                f"`levels` must be a count or a list of numbers, got {levels!r}"
+            ) from exc
         if not chosen:
             raise ValueError("`levels` must hold at least one level")
         count = 0
@@ -180,7 +204,10 @@ def lagrange_tangency(
     xs, ys, F = grid_values(f_num, (x_lo, x_hi), (y_lo, y_hi), grid, name="f")
     fine = 2 * grid - 1
     gxs, gys, G = grid_values(g_num, (x_lo, x_hi), (y_lo, y_hi), fine, name="g")
-    curve = [np.asarray(line, dtype=float) for line in contourpy.contour_generator(gxs, gys, G).lines(0.0)]
+    curve = [
+        np.asarray(line, dtype=float)
+        for line in contourpy.contour_generator(gxs, gys, G).lines(0.0)
+    ]
     curve = [line for line in curve if len(line) >= 2]
     if not curve:
         raise ValueError("the curve `g` = 0 does not pass through the rectangle drawn")
@@ -248,7 +275,7 @@ def lagrange_tangency(
     regular = [c for c in chosen if all(abs(c - t) > near for t in touch_levels)]
     extra = [
         (a + b) / 2
-        for a, b in zip(touch_levels, touch_levels[1:], strict=False)
+        for a, b in itertools.pairwise(touch_levels)
         if b - a > 1e-9 * span and not any(a < c < b for c in regular)
     ]
     all_levels = sorted({*regular, *touch_levels, *extra})
@@ -272,7 +299,7 @@ def lagrange_tangency(
                 s = np.asarray(f_num(line[:, 0], line[:, 1]), dtype=float) + 0 * line[:, 0] - level
             for i in np.flatnonzero(np.sign(s[:-1]) * np.sign(s[1:]) < 0):
                 w = s[i] / (s[i] - s[i + 1])
-                p = line[i] + w * (line[i + 1] - line[i])
+                p = _polish(line[i] + w * (line[i + 1] - line[i]), level, f_num, g_num, grads)
                 if all(np.linalg.norm(p - t["point"]) > 4 * cell for t in here):  # type: ignore[operator]
                     if all(np.linalg.norm(p - q) > 1e-9 for q in crossings):
                         crossings.append(p)
@@ -298,10 +325,20 @@ def lagrange_tangency(
         cross = np.array(crossings).reshape(-1, 2)
         touch = np.array([t["point"] for t in here]).reshape(-1, 2)
         update = {
-            "x": [_round(line_x), _round(segments[0][0]), _round(segments[1][0]),
-                  _round(cross[:, 0]), _round(touch[:, 0])],
-            "y": [_round(line_y), _round(segments[0][1]), _round(segments[1][1]),
-                  _round(cross[:, 1]), _round(touch[:, 1])],
+            "x": [
+                _round(line_x),
+                _round(segments[0][0]),
+                _round(segments[1][0]),
+                _round(cross[:, 0]),
+                _round(touch[:, 0]),
+            ],
+            "y": [
+                _round(line_y),
+                _round(segments[0][1]),
+                _round(segments[1][1]),
+                _round(cross[:, 1]),
+                _round(touch[:, 1]),
+            ],
         }
         c_text = _number(level)
         if here:
@@ -314,22 +351,22 @@ def lagrange_tangency(
             else:
                 extreme = f"a local {t['kind']}"
             title = (
-                f"f = {c_text} touches g = 0 at {where}: ∇f = {_number(t['multiplier'])} ∇g"  # type: ignore[arg-type]
-                f"<br>{extreme} of f on the curve"
-                + (f"; it also crosses at {len(crossings)}" if crossings else "")
+                f"f = {c_text} touches g = 0 at {where}"
+                f"<br>∇f = {_number(t['multiplier'])} ∇g: {extreme} of f on the curve"  # type: ignore[arg-type]
             )
             state = "touches"
         elif crossings:
             title = (
                 f"f = {c_text} crosses g = 0 at {len(crossings)} points<br>"
-                "there ∇f and ∇g are not parallel: f still changes along the curve"
+                "∇f and ∇g are not parallel there: f changes along the curve"
             )
             state = "crosses"
         else:
             title = f"f = {c_text} misses g = 0<br>no point of the curve has f = {c_text}"
             state = "misses"
-        steps.append(slider_step(c_text, update, [1, 2, 3, 4, 5],
-                                 layout={"annotations[0].text": title}))
+        steps.append(
+            slider_step(c_text, update, [1, 2, 3, 4, 5], layout={"annotations[0].text": title})
+        )
         states.append(
             {
                 "level": level,
@@ -351,35 +388,55 @@ def lagrange_tangency(
     cx, cy = _joined(curve)
     fig.add_trace(
         go.Scatter(
-            x=_round(cx), y=_round(cy), mode="lines", name="constraint g = 0",
-            line={"color": PALETTE["tangent"], "width": 3}, hoverinfo="skip",
+            x=_round(cx),
+            y=_round(cy),
+            mode="lines",
+            name="g = 0",
+            line={"color": PALETTE["tangent"], "width": 3},
+            hoverinfo="skip",
         )
     )
     fig.add_trace(
         go.Scatter(
-            mode="lines", name="level curve f = c",
-            line={"color": PALETTE["function"], "width": 2.5}, hoverinfo="skip",
+            mode="lines",
+            name="f = c",
+            line={"color": PALETTE["function"], "width": 2.5},
+            hoverinfo="skip",
         )
     )
-    fig.add_trace(arrow_layer([], [], [], [], color=PALETTE["path"], width=3, name="∇g (direction)"))
-    fig.add_trace(arrow_layer([], [], [], [], color=PALETTE["derivative"], width=3, name="∇f (direction)"))
+    fig.add_trace(arrow_layer([], [], [], [], color=PALETTE["path"], width=3, name="∇g"))
+    fig.add_trace(arrow_layer([], [], [], [], color=PALETTE["derivative"], width=3, name="∇f"))
     fig.add_trace(
         go.Scatter(
-            mode="markers", name="f = c crosses g = 0",
-            marker={"color": "rgba(0, 0, 0, 0)", "size": 10,
-                    "line": {"width": 2, "color": PALETTE["point"]}},
+            mode="markers",
+            name="crossing",
+            marker={
+                "color": "rgba(0, 0, 0, 0)",
+                "size": 10,
+                "line": {"width": 2, "color": PALETTE["point"]},
+            },
             hovertemplate="crossing (%{x:.3f}, %{y:.3f})<extra></extra>",
         )
     )
     fig.add_trace(
         go.Scatter(
-            mode="markers", name="f = c touches g = 0", marker=point_marker(12),
+            mode="markers",
+            name="touching",
+            marker=point_marker(12),
             hovertemplate="touching (%{x:.3f}, %{y:.3f})<extra></extra>",
         )
     )
     fig.add_annotation(
-        text="", x=0.5, y=1.0, xref="paper", yref="paper", xanchor="center",
-        yanchor="bottom", showarrow=False, align="center", font={"size": 13},
+        text="",
+        x=0.5,
+        y=1.0,
+        xref="paper",
+        yref="paper",
+        xanchor="center",
+        yanchor="bottom",
+        showarrow=False,
+        align="center",
+        font={"size": 13},
     )
     apply_step(fig, steps[active])
     equal_axes(fig, [x_lo, x_hi], [y_lo, y_hi], titles=(str(symbols[0]), str(symbols[1])))
@@ -404,15 +461,17 @@ def lagrange_tangency(
     return narrow_layout(
         fig,
         {
-            "height": 760,
+            "height": 640,
             "margin.t": 90,
-            "margin.l": 45,
+            "margin.l": 55,
             "annotations[0].font.size": 11,
             "xaxis.domain": [0.0, 1.0],
             "legend.orientation": "h",
             "legend.x": 0.0,
             "legend.xanchor": "left",
-            "legend.y": -0.12,
-            "sliders[0].pad.t": 130,
+            "legend.y": -0.1,
+            "legend.entrywidth": 0.5,
+            "legend.entrywidthmode": "fraction",
+            "sliders[0].pad.t": 150,
         },
     )
