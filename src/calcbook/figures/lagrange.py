@@ -358,7 +358,7 @@ def lagrange_tangency(
         elif crossings:
             title = (
                 f"f = {c_text} crosses g = 0 at {len(crossings)} points<br>"
-                "∇f and ∇g are not parallel there: f changes along the curve"
+                "∇f is not parallel to ∇g there: f changes along the curve"
             )
             state = "crosses"
         else:
@@ -461,7 +461,7 @@ def lagrange_tangency(
     return narrow_layout(
         fig,
         {
-            "height": 640,
+            "height": 600,
             "margin.t": 90,
             "margin.l": 55,
             "annotations[0].font.size": 11,
