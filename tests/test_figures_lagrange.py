@@ -14,6 +14,8 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import optimize
 
@@ -197,6 +199,31 @@ class TestLagrangeTangency:
         assert (low["kind"], high["kind"]) == ("minimum", "maximum")
         assert "the maximum" in fig.layout.annotations[0].text
 
+    @settings(max_examples=5, deadline=None)
+    @given(
+        st.floats(0.2, 3.0),
+        st.floats(0.0, 2 * np.pi, exclude_max=True),
+    )
+    def test_any_linear_function_on_the_circle(self, size, angle) -> None:
+        # f = a x + b y on the unit circle: the extremes are ±(a, b)/r with lambda = ±r/2,
+        # where r = |(a, b)|, since grad f = (a, b) = lambda (2x, 2y).
+        a, b = size * np.cos(angle), size * np.sin(angle)
+        fig = lagrange_tangency(
+            f"{float(a)!r}*x + {float(b)!r}*y",
+            "x**2 + y**2 - 1",
+            2,
+            x_range=(-1.5, 1.5),
+            y_range=(-1.5, 1.5),
+            grid=41,
+        )
+        low, high = fig.layout.meta["lagrange_tangency"]["touching"]
+        unit = np.array([np.cos(angle), np.sin(angle)])
+        assert_allclose(high["point"], unit, atol=1e-7)
+        assert_allclose(low["point"], -unit, atol=1e-7)
+        assert high["multiplier"] == pytest.approx(size / 2, rel=1e-7)
+        assert low["multiplier"] == pytest.approx(-size / 2, rel=1e-7)
+        assert (low["kind"], high["kind"]) == ("minimum", "maximum")
+
     def test_explicit_levels_gain_the_touching_ones(self) -> None:
         fig = lagrange_tangency("x + y", "x**2 + y**2 - 1", [0.0, 0.5], grid=41, active=0)
         levels = fig.layout.meta["lagrange_tangency"]["levels"]
@@ -216,6 +243,7 @@ class TestLagrangeTangency:
             ({"levels": 50}, ValueError, "at most"),
             ({"active": 99}, ValueError, "active"),
             ({"active": 1.5}, ValueError, "active"),
+            ({"g": "x**2 + w"}, ValueError, "`g` uses w"),
             ({"g": "x**2 + y**2 + 1"}, ValueError, "does not pass"),
             ({"g": "x - 10"}, ValueError, "does not pass"),
             ({"vars": "x"}, ValueError, "vars"),

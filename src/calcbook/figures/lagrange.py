@@ -174,9 +174,10 @@ def lagrange_tangency(
     >>> [round(v, 6) for v in top["point"]], round(top["multiplier"], 6)
     ([0.707107, 0.707107], 0.707107)
     """
-    (f_expr, g_expr), symbols = parse_expressions([f, g], vars, "f")
+    (f_expr,), symbols = parse_expressions([f], vars, "f")
     if len(symbols) != 2:
         raise ValueError(f"`vars` must name two variables, got {vars!r}")
+    (g_expr,), _ = parse_expressions([g], symbols, "g")
     x_lo, x_hi = check_range("x_range", x_range)
     y_lo, y_hi = check_range("y_range", y_range)
     grid = check_count("grid", grid, 21)
