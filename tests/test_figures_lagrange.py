@@ -246,6 +246,7 @@ class TestLagrangeTangency:
             ({"g": "x**2 + w"}, ValueError, "`g` uses w"),
             ({"g": "x**2 + y**2 + 1"}, ValueError, "does not pass"),
             ({"g": "x - 10"}, ValueError, "does not pass"),
+            ({"f": "x**2 + y**2", "g": "x**2 + y**2 - 1"}, ValueError, "constant"),
             ({"vars": "x"}, ValueError, "vars"),
         ],
     )

@@ -50,6 +50,8 @@ LAGRANGE_G = "x**2 + 3*(y + 1)**2 - 1"
 _DIGITS = 4
 #: The most slider steps (each is a state stored in the page).
 _MAX_STEPS = 40
+#: The most local extremes of f along the traced constraint that are refined (each is a solve).
+_MAX_CANDIDATES = 24
 
 
 def _round(values: np.ndarray | Sequence[float]) -> list[float | None]:
@@ -163,8 +165,9 @@ def lagrange_tangency(
         If `f` or `g` is neither a string nor a SymPy expression.
     ValueError
         If `f` or `g` cannot be read or uses another variable, is not finite on the rectangle,
-        the curve ``g = 0`` does not pass through the rectangle or has no point where it
-        touches a level curve of ``f``, or another argument is unusable.
+        the curve ``g = 0`` does not pass through the rectangle, has no point where it
+        touches a level curve of ``f`` or more than 24 candidates (``f`` constant along it), or
+        another argument is unusable.
 
     Examples
     --------
@@ -221,7 +224,7 @@ def lagrange_tangency(
 
     # The local maxima and minima of f along the traced curve, refined by Lagrange's method.
     size = min(x_hi - x_lo, y_hi - y_lo)
-    touching: list[dict[str, object]] = []
+    candidates: list[tuple[np.ndarray, str]] = []
     for line in curve:
         with np.errstate(all="ignore"):
             values = np.asarray(f_num(line[:, 0], line[:, 1]), dtype=float) + 0 * line[:, 0]
@@ -238,27 +241,35 @@ def lagrange_tangency(
                 kind = "minimum"
             else:
                 continue
-            try:
-                result = lagrange_multipliers(f_at, g_at, x0=line[i])
-            except (ConvergenceError, ValueError, np.linalg.LinAlgError):
-                continue
-            point = np.asarray(result.x, dtype=float)
-            inside = x_lo <= point[0] <= x_hi and y_lo <= point[1] <= y_hi
-            if not (result.converged and inside and np.linalg.norm(point - line[i]) < 0.1 * size):
-                continue
-            if any(np.linalg.norm(point - t["point"]) < 1e-6 * size for t in touching):
-                continue
-            (gfx, gfy), (ggx, ggy) = grads(*point)
-            touching.append(
-                {
-                    "point": point,
-                    "value": float(result.fun),
-                    "multiplier": float(np.ravel(result.multipliers)[0]),
-                    "kind": kind,
-                    "grad_f": [float(gfx), float(gfy)],
-                    "grad_g": [float(ggx), float(ggy)],
-                }
-            )
+            candidates.append((line[i], kind))
+    if len(candidates) > _MAX_CANDIDATES:
+        raise ValueError(
+            f"`f` has {len(candidates)} local extremes along the curve `g` = 0 (more than "
+            f"{_MAX_CANDIDATES}; is it constant there?): too many tangencies to draw"
+        )
+    touching: list[dict[str, object]] = []
+    for start, kind in candidates:
+        try:
+            result = lagrange_multipliers(f_at, g_at, x0=start)
+        except (ConvergenceError, ValueError, np.linalg.LinAlgError):
+            continue
+        point = np.asarray(result.x, dtype=float)
+        inside = x_lo <= point[0] <= x_hi and y_lo <= point[1] <= y_hi
+        if not (result.converged and inside and np.linalg.norm(point - start) < 0.1 * size):
+            continue
+        if any(np.linalg.norm(point - t["point"]) < 1e-6 * size for t in touching):
+            continue
+        (gfx, gfy), (ggx, ggy) = grads(*point)
+        touching.append(
+            {
+                "point": point,
+                "value": float(result.fun),
+                "multiplier": float(np.ravel(result.multipliers)[0]),
+                "kind": kind,
+                "grad_f": [float(gfx), float(gfy)],
+                "grad_g": [float(ggx), float(ggy)],
+            }
+        )
     if not touching:
         raise ValueError("no level curve of `f` touches the curve `g` = 0 inside the rectangle")
     touching.sort(key=lambda t: t["value"])  # type: ignore[arg-type, return-value]
