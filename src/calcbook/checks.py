@@ -971,7 +971,8 @@ def check_newton_step(
         ``answer(x)`` (a float for one variable, a :class:`numpy.ndarray` of shape ``(n,)``
         for several) or, if it takes three arguments, as ``answer(f, df, x)`` with the
         function and its derivative (the Jacobian for a system) as callables, or
-        ``answer(grad, hess, x)`` with ``minimise=True``; it returns the next iterate. With
+        ``answer(grad, hess, x)`` with ``minimise=True``; it returns the next iterate (the
+        step with ``what="step"``). With
         `x0` a function is called at `x0` only; otherwise at several simple and random
         points.
     function : str, sympy.Expr or list
