@@ -38,6 +38,8 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
+- ``calcbook.figures.lagrange``: Part 5's Lagrange multipliers: a level curve raised until
+  it touches a constraint curve, with both gradients drawn where they meet.
 """
 
 from calcbook.figures.calculus import (
@@ -58,6 +60,7 @@ from calcbook.figures.graph import (
     graph_layout,
     node_caption,
 )
+from calcbook.figures.lagrange import lagrange_tangency
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.linearisation import (
     fitted_slope,
@@ -131,6 +134,7 @@ __all__ = [
     "gradient_hover_map",
     "graph_layout",
     "lagrange_band",
+    "lagrange_tangency",
     "layer_activations",
     "layer_grid",
     "learning_rate_costs",
