@@ -38,6 +38,8 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
+- :mod:`calcbook.figures.newton_paths`: Part 5's Newton section: optimisers' paths over a
+  contour map, with a slider over the iterations.
 """
 
 from calcbook.figures.calculus import (
@@ -72,6 +74,7 @@ from calcbook.figures.multivariate import (
     polar_area_grid,
     total_derivative_contributions,
 )
+from calcbook.figures.newton_paths import newton_paths
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.sandpit import sandpit_game
@@ -137,6 +140,7 @@ __all__ = [
     "local_linear_map",
     "narrow_layout",
     "neuron_explorer",
+    "newton_paths",
     "node_caption",
     "noisy_derivative",
     "noisy_function",
