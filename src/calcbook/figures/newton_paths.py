@@ -354,7 +354,7 @@ def newton_paths(
     return narrow_layout(
         fig,
         {
-            "height": 560 + 19 * len(histories),
+            "height": 620 + 19 * len(histories),
             "annotations[0].font.size": 11,
             "margin.t": top - 6,
             "margin.l": 45,
