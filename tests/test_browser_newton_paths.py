@@ -55,7 +55,8 @@ def test_slider_draws_the_paths_up_to_each_iteration(browser, site_url: str) -> 
         starts = figure.evaluate("(gd) => [1, 2, 3, 4].map((t) => [gd.data[t].x, gd.data[t].y])")
         assert all(len(x) == 1 for x, _ in starts)
         assert starts[0] == starts[1] == starts[2] == starts[3] == [[-1.2], [1]]
-        assert figure.evaluate("(gd) => gd.layout.annotations[0].text").startswith("iteration 0<br>")
+        title = figure.evaluate("(gd) => gd.layout.annotations[0].text")
+        assert title.startswith("iteration 0<br>")
 
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_function(

@@ -8,6 +8,8 @@ path exactly up to its iterate k. The contour values are checked against SciPy's
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -58,7 +60,7 @@ class TestIterationCheckpoints:
         marks = iteration_checkpoints(15110)
         assert marks[:11] == list(range(11)) and marks[-1] == 15110
         assert marks[-4:] == [7000, 10000, 15000, 15110]
-        assert all(b > a for a, b in zip(marks, marks[1:], strict=False))
+        assert all(b > a for a, b in itertools.pairwise(marks))
 
     @pytest.mark.parametrize("bad", [-1, 2.0, True, "5"])
     def test_bad_input(self, bad) -> None:

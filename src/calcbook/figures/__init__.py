@@ -74,8 +74,8 @@ from calcbook.figures.multivariate import (
     polar_area_grid,
     total_derivative_contributions,
 )
-from calcbook.figures.newton_paths import newton_paths
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
+from calcbook.figures.newton_paths import newton_paths
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text

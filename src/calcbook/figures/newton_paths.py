@@ -57,7 +57,7 @@ def _round(values: np.ndarray | Sequence[float], digits: int = _DIGITS) -> list:
 
 
 def _number(value: float) -> str:
-    """A number for the title: three significant digits and a true minus sign."""
+    """Format a number for the title: three significant digits and a true minus sign."""
     return f"{value:.3g}".replace("-", "−")
 
 
@@ -95,8 +95,11 @@ def iteration_checkpoints(last: int) -> list[int]:
 
 
 def _drawn_indices(length: int, max_points: int) -> np.ndarray:
-    """Indices of at most `max_points` iterates of a path of `length`: the first ones all, then
-    spaced evenly in the logarithm of the iteration, always with the last one."""
+    """Return the indices of at most `max_points` iterates of a path of `length` to draw.
+
+    All the first ones, then iterates spaced evenly in the logarithm of the iteration, and
+    always the last one.
+    """
     if length <= max_points:
         return np.arange(length)
     head = max_points // 2
