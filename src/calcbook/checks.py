@@ -971,7 +971,8 @@ def check_newton_step(
         ``answer(x)`` (a float for one variable, a :class:`numpy.ndarray` of shape ``(n,)``
         for several) or, if it takes three arguments, as ``answer(f, df, x)`` with the
         function and its derivative (the Jacobian for a system) as callables, or
-        ``answer(grad, hess, x)`` with ``minimise=True``; it returns the next iterate. With
+        ``answer(grad, hess, x)`` with ``minimise=True``; it returns the next iterate (the
+        step with ``what="step"``). With
         `x0` a function is called at `x0` only; otherwise at several simple and random
         points.
     function : str, sympy.Expr or list
@@ -1104,7 +1105,14 @@ def _newton_problem(function: Any, vars: Any, minimise: bool) -> dict[str, Any]:
     if n == 1:
         step = sympy.Matrix([-first[0] / second[0, 0]])
     else:
-        step = second.LUsolve(-first)
+        try:
+            step = second.LUsolve(-first)
+        except ValueError:  # SymPy: "Matrix det == 0; not invertible"
+            matrix = "Hessian" if minimise else "Jacobian"
+            raise ValueError(
+                f"The Newton step is not defined for {function!r}: its {matrix} is singular "
+                "everywhere"
+            ) from None
     # The other goal, in one variable: a root of f when minimising, a stationary point if not.
     if n == 1:
         x = symbols[0]
