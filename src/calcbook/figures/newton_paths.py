@@ -62,7 +62,7 @@ def _number(value: float) -> str:
 
 
 def iteration_checkpoints(last: int) -> list[int]:
-    """Return the iterations a slider stops at: every one up to 10, then about 1, 1.5, 2, 3, 5, 7.
+    """Return the iterations a slider stops at: every one up to 10, then 1, 2, 3 and 5 per decade.
 
     Parameters
     ----------
@@ -81,14 +81,14 @@ def iteration_checkpoints(last: int) -> list[int]:
 
     Examples
     --------
-    >>> iteration_checkpoints(40)
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 30, 40]
+    >>> iteration_checkpoints(400)
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 50, 100, 200, 300, 400]
     """
     last = check_count("last", last, 0)
     marks = set(range(min(last, 10) + 1))
     decade = 10
     while decade <= last:
-        marks.update(m * decade // 10 for m in (10, 15, 20, 30, 50, 70) if m * decade // 10 <= last)
+        marks.update(m * decade for m in (1, 2, 3, 5) if m * decade <= last)
         decade *= 10
     marks.add(last)
     return sorted(marks)
@@ -115,9 +115,9 @@ def newton_paths(
     y_range: tuple[float, float] = (-1.0, 3.0),
     minimum: Sequence[float] | None = None,
     log_levels: bool = True,
-    grid: int = 81,
+    grid: int = 61,
     levels: int = 20,
-    max_points: int = 160,
+    max_points: int = 100,
     label: str = "f",
 ) -> go.Figure:
     r"""Draw optimisers' paths over the contours of `f`, with a slider over the iterations.
