@@ -40,6 +40,8 @@ The package has one module per family of figures, and every builder is importabl
   tangent plane and quadratic model at a point that a slider moves.
 - ``calcbook.figures.lagrange``: Part 5's Lagrange multipliers: a level curve raised until
   it touches a constraint curve, with both gradients drawn where they meet.
+- ``calcbook.figures.newton_paths``: Part 5's Newton section: optimisers' paths over a
+  contour map, with a slider over the iterations.
 """
 
 from calcbook.figures.calculus import (
@@ -76,6 +78,7 @@ from calcbook.figures.multivariate import (
     total_derivative_contributions,
 )
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
+from calcbook.figures.newton_paths import newton_paths
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text
@@ -141,6 +144,7 @@ __all__ = [
     "local_linear_map",
     "narrow_layout",
     "neuron_explorer",
+    "newton_paths",
     "node_caption",
     "noisy_derivative",
     "noisy_function",

@@ -1,0 +1,73 @@
+"""The Newton page's paths figure in headless Chromium: the slider draws the paths up to k.
+
+Needs the built book (``make book``). One page load: the figure of Newton's method against
+gradient descent on Rosenbrock's function is found by its ``meta.calcbook_paths``; it opens on
+the last iteration (both paths whole). Its slider is clicked at the start of the rail (iteration
+0: each path is its start alone) and then in the middle, and each time the test waits until the
+paths and dots in the graph div are the ones of the step the slider says is active (the unit
+tests check each step's data against calcbook.optimise's histories).
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import new_context, open_page
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+PAGE = "book/05-optimisation/newton-multivariate.html"
+
+#: True once every trace the slider moves shows the data of step `k`, and `k` is active.
+SHOWS_STEP = """([gd, k]) => {
+  const slider = gd.layout.sliders[0];
+  if (slider.active !== k) return false;
+  const [want, , traces] = slider.steps[k].args;
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  return traces.every((t, j) => same(Array.from(gd.data[t].x), want.x[j])
+    && same(Array.from(gd.data[t].y), want.y[j]));
+}"""
+
+
+def test_slider_draws_the_paths_up_to_each_iteration(browser, site_url: str) -> None:
+    ctx = new_context(browser, site_url)
+    try:
+        page = open_page(ctx, f"{site_url}/{PAGE}")
+        index = page.locator(".js-plotly-plot").evaluate_all(
+            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.calcbook_paths"
+            " && gd.layout.meta.calcbook_paths[0].name === 'Newton')"
+        )
+        assert index >= 0, "no Newton paths figure on the page"
+        figure = page.locator(".js-plotly-plot").nth(index)
+        figure.scroll_into_view_if_needed()
+        handle = figure.element_handle()
+        checkpoints = figure.evaluate("(gd) => gd.layout.meta.checkpoints")
+        n = len(checkpoints)
+        assert n > 20 and checkpoints[0] == 0
+        # The page opens on the last iteration: both paths whole.
+        page.wait_for_function(SHOWS_STEP, arg=[handle, n - 1])
+        whole = figure.evaluate("(gd) => gd.data[3].x.length")
+
+        rail = figure.locator(".slider-rail-rect").first
+        box = rail.bounding_box()
+        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(SHOWS_STEP, arg=[handle, 0])
+        # Iteration 0: each path is its start, where its dot is too.
+        starts = figure.evaluate("(gd) => [1, 2, 3, 4].map((t) => [gd.data[t].x, gd.data[t].y])")
+        assert all(len(x) == 1 for x, _ in starts)
+        assert starts[0] == starts[1] == starts[2] == starts[3] == [[-1.2], [1]]
+        title = figure.evaluate("(gd) => gd.layout.annotations[0].text")
+        assert title.startswith("iteration 0<br>")
+
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(
+            f"(gd) => {{ const a = gd.layout.sliders[0].active; return a > 0 && a < {n - 1}; }}",
+            arg=handle,
+        )
+        middle = figure.evaluate("(gd) => gd.layout.sliders[0].active")
+        page.wait_for_function(SHOWS_STEP, arg=[handle, middle])
+        partial = figure.evaluate("(gd) => gd.data[3].x.length")
+        assert 1 < partial < whole
+        assert not ctx.visit.errors, ctx.visit.errors
+        assert not ctx.visit.outside, ctx.visit.outside
+    finally:
+        ctx.close()
