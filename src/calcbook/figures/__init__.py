@@ -38,6 +38,9 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
+- :mod:`calcbook.figures.stochastic`: Part 5's optimisation in machine learning: momentum and
+  noisy gradients on a narrow valley, with a slider over the momentum, and training losses
+  against epochs.
 """
 
 from calcbook.figures.calculus import (
@@ -76,6 +79,7 @@ from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_expl
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text
+from calcbook.figures.stochastic import loss_curves, momentum_valley
 from calcbook.figures.stationary import (
     best_central_step,
     curvature_along_directions,
@@ -135,6 +139,8 @@ __all__ = [
     "layer_grid",
     "learning_rate_costs",
     "local_linear_map",
+    "loss_curves",
+    "momentum_valley",
     "narrow_layout",
     "neuron_explorer",
     "node_caption",
