@@ -18,7 +18,14 @@ from scipy.linalg import solve_discrete_lyapunov
 from calcbook import ConvergenceError
 from calcbook.data import heart_curve
 from calcbook.network import Network, train
-from calcbook.stochastic import SGDResult, network_objective, noise_floor, noisy_gradient, sgd
+from calcbook.stochastic import (
+    SGDResult,
+    momentum_rate,
+    network_objective,
+    noise_floor,
+    noisy_gradient,
+    sgd,
+)
 
 A = np.diag([1.0, 25.0])
 
@@ -206,3 +213,42 @@ class TestNoiseFloor:
     def test_bad_input(self, args, kwargs, match) -> None:
         with pytest.raises(ValueError, match=match):
             noise_floor(*args, **kwargs)
+
+
+class TestMomentumRate:
+    @settings(max_examples=40, deadline=None)
+    @given(
+        lam=st.lists(st.floats(0.05, 30.0), min_size=1, max_size=3),
+        gamma=st.floats(0.01, 0.5),
+        beta=st.floats(0.0, 0.99),
+    )
+    def test_is_the_spectral_radius_of_the_recurrence(self, lam, gamma, beta) -> None:
+        M = recurrence(np.diag(lam), gamma, beta)
+        expected = max(abs(np.linalg.eigvals(M)))
+        # A double root is an ill-conditioned eigenvalue of M: eigvals loses half the digits.
+        assert_allclose(momentum_rate(lam, gamma, momentum=beta), expected, rtol=1e-6)
+
+    def test_plain_and_optimal(self) -> None:
+        assert_allclose(momentum_rate([1.0, 25.0], 0.07), 0.93)
+        assert_allclose(momentum_rate([1.0, 25.0], 1 / 9, momentum=4 / 9), 2 / 3)
+        # Below the limit 2 (1 + beta) / lambda it converges; above it does not.
+        assert momentum_rate([25.0], 0.99 * 2 * 1.5 / 25, momentum=0.5) < 1
+        assert momentum_rate([25.0], 1.01 * 2 * 1.5 / 25, momentum=0.5) > 1
+
+    def test_measured_on_a_run(self) -> None:
+        run = sgd(grad, [-9.0, 1.5], learning_rate=0.07, iterations=300, momentum=0.5)
+        err = np.linalg.norm(run.history, axis=1)
+        measured = (err[300] / err[200]) ** (1 / 100)
+        assert_allclose(measured, momentum_rate([1.0, 25.0], 0.07, momentum=0.5), rtol=1e-3)
+
+    @pytest.mark.parametrize(
+        ("args", "kwargs", "match"),
+        [
+            (([-1.0], 0.1), {}, "`eigenvalues`"),
+            (([1.0], 0.0), {}, "`learning_rate`"),
+            (([1.0], 0.1), {"momentum": 1.0}, "`momentum`"),
+        ],
+    )
+    def test_bad_input(self, args, kwargs, match) -> None:
+        with pytest.raises(ValueError, match=match):
+            momentum_rate(*args, **kwargs)

@@ -10,6 +10,8 @@ iteration the book studies and the pieces to feed it:
   on a function given by a formula;
 - :func:`network_objective`: the cost of a :class:`~calcbook.network.Network` and its gradient
   on random mini-batches, as functions of the parameter vector;
+- :func:`momentum_rate`: the factor by which exact gradient steps with momentum shrink the
+  error on a quadratic, per step, in the long run;
 - :func:`noise_floor`: the expected excess loss at which constant-step SGD with momentum
   settles on a quadratic, in closed form.
 
@@ -35,7 +37,14 @@ import numpy as np
 from calcbook.errors import ConvergenceError
 from calcbook.network import Network
 
-__all__ = ["SGDResult", "network_objective", "noise_floor", "noisy_gradient", "sgd"]
+__all__ = [
+    "SGDResult",
+    "momentum_rate",
+    "network_objective",
+    "noise_floor",
+    "noisy_gradient",
+    "sgd",
+]
 
 
 @dataclass(frozen=True)
@@ -421,19 +430,9 @@ def noise_floor(
     >>> round(noise_floor([1.0], 0.1, 1.0), 12)  # 0.1 / (2 (2 - 0.1)) = 1/38
     0.026315789474
     """
-    lam = np.atleast_1d(np.asarray(eigenvalues, dtype=float))
-    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
-        raise ValueError(f"`eigenvalues` must be positive finite numbers, got {eigenvalues!r}")
-    if not _positive(learning_rate):
-        raise ValueError(f"`learning_rate` must be a positive number, got {learning_rate!r}")
-    if not (_positive(noise) or noise == 0) or isinstance(noise, bool):
+    lam = _check_quadratic(eigenvalues, learning_rate, momentum)
+    if isinstance(noise, bool) or not (_positive(noise) or noise == 0):
         raise ValueError(f"`noise` must be a finite number >= 0, got {noise!r}")
-    if (
-        isinstance(momentum, bool)
-        or not isinstance(momentum, int | float | np.integer | np.floating)
-        or not 0 <= momentum < 1
-    ):
-        raise ValueError(f"`momentum` must be a number in [0, 1), got {momentum!r}")
     gamma, beta = float(learning_rate), float(momentum)
     limit = 2 * (1 + beta)
     if np.any(gamma * lam >= limit):
@@ -443,3 +442,69 @@ def noise_floor(
         )
     terms = (1 + beta) * gamma * noise**2 / (2 * (1 - beta) * (limit - gamma * lam))
     return float(np.sum(terms))
+
+
+def _check_quadratic(eigenvalues: Any, learning_rate: Any, momentum: Any) -> np.ndarray:
+    lam = np.atleast_1d(np.asarray(eigenvalues, dtype=float))
+    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+        raise ValueError(f"`eigenvalues` must be positive finite numbers, got {eigenvalues!r}")
+    if not _positive(learning_rate):
+        raise ValueError(f"`learning_rate` must be a positive number, got {learning_rate!r}")
+    if (
+        isinstance(momentum, bool)
+        or not isinstance(momentum, int | float | np.integer | np.floating)
+        or not 0 <= momentum < 1
+    ):
+        raise ValueError(f"`momentum` must be a number in [0, 1), got {momentum!r}")
+    return lam
+
+
+def momentum_rate(eigenvalues: Any, learning_rate: float, *, momentum: float = 0.0) -> float:
+    r"""Return the factor per step by which exact momentum steps shrink the error on a quadratic.
+
+    On :math:`f(x) = \tfrac12 (x - x^*)^{\mathsf T} A (x - x^*)`, in the direction of an
+    eigenvector of :math:`A` with eigenvalue :math:`\lambda`, the error of :func:`sgd` with exact
+    gradients obeys :math:`e_{k+1} = (1 + \beta - \gamma\lambda) e_k - \beta e_{k-1}`, whose
+    solutions are combinations of :math:`r^k` for the roots :math:`r` of
+
+    .. math::
+
+        r^2 - (1 + \beta - \gamma\lambda)\, r + \beta = 0 .
+
+    The rate is the largest :math:`|r|` over all the eigenvalues: below 1 exactly when
+    :math:`0 < \gamma\lambda < 2(1 + \beta)` for every eigenvalue. With :math:`\beta = 0` it
+    is :math:`\max_i |1 - \gamma\lambda_i|`, the rate of plain gradient descent.
+
+    Parameters
+    ----------
+    eigenvalues : array_like
+        The eigenvalues :math:`\lambda_i > 0` of :math:`A`.
+    learning_rate : float
+        The step :math:`\gamma > 0`.
+    momentum : float, optional
+        :math:`\beta \in [0, 1)`.
+
+    Returns
+    -------
+    float
+        :math:`\max |r|`; the error shrinks roughly by this factor per step (1 or more: it does
+        not shrink).
+
+    Raises
+    ------
+    ValueError
+        If an eigenvalue or the step is not positive, or `momentum` is outside [0, 1).
+
+    Examples
+    --------
+    >>> round(momentum_rate([1.0, 25.0], 0.07), 12)  # max(|1 - 0.07|, |1 - 1.75|)
+    0.93
+    >>> round(momentum_rate([1.0, 25.0], 1 / 9, momentum=4 / 9), 12)  # sqrt(4/9)
+    0.666666666667
+    """
+    lam = _check_quadratic(eigenvalues, learning_rate, momentum)
+    beta = float(momentum)
+    b = 1 + beta - float(learning_rate) * lam
+    disc = np.sqrt((b * b - 4 * beta).astype(complex))
+    roots = np.abs(np.concatenate([(b + disc) / 2, (b - disc) / 2]))
+    return float(roots.max())

@@ -79,7 +79,6 @@ from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_expl
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text
-from calcbook.figures.stochastic import loss_curves, momentum_valley
 from calcbook.figures.stationary import (
     best_central_step,
     curvature_along_directions,
@@ -88,6 +87,7 @@ from calcbook.figures.stationary import (
     noisy_gradient_field,
     stationary_gallery,
 )
+from calcbook.figures.stochastic import loss_curves, momentum_valley
 from calcbook.figures.taylor import taylor_visualiser
 from calcbook.figures.theme import (
     COLORSCALE,
