@@ -96,7 +96,7 @@ class TestSgd:
         partial = info.value.result
         assert np.all(np.isfinite(partial.history)) and partial.n_iter < 100
 
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=12, deadline=None)
     @given(lam=st.floats(0.1, 10.0), beta=st.floats(0.0, 0.95), frac=st.floats(0.05, 0.95))
     def test_stable_exactly_below_the_limit(self, lam, beta, frac) -> None:
         # Heavy ball on lam x^2 / 2 converges iff gamma lam < 2 (1 + beta).
