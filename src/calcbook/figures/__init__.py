@@ -38,7 +38,7 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
-- :mod:`calcbook.figures.stochastic`: Part 5's optimisation in machine learning: momentum and
+- ``calcbook.figures.stochastic``: Part 5's optimisation in machine learning: momentum and
   noisy gradients on a narrow valley, with a slider over the momentum, and training losses
   against epochs.
 """
