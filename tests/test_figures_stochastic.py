@@ -101,6 +101,9 @@ class TestLossCurves:
         assert fig.data[0].y[0] == 1.01 and fig.data[0].x[-1] == 299.9
         assert list(fig.data[1].y) == [1.0, 0.5]
         assert fig.layout.yaxis.type == "log"
+        # Ticks at 1, 2 and 5 times the powers of ten around the data, as plain numbers.
+        assert list(fig.layout.yaxis.tickvals) == [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
+        assert fig.layout.yaxis.ticktext[:2] == ("0.01", "0.02")
 
     @pytest.mark.parametrize(
         ("values", "epochs", "names", "match"),

@@ -54,6 +54,22 @@ def _short(values: object, digits: int = 4) -> list[float | None]:
     return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
 
 
+def _log_ticks(values: np.ndarray) -> list[float]:
+    """1, 2 and 5 times the powers of ten over positive `values`, and one more either side.
+
+    Over more than three decades, the powers of ten only. `values` must be positive.
+    """
+    low = int(np.floor(np.log10(values.min())))
+    high = int(np.ceil(np.log10(values.max())))
+    multiples = (1, 2, 5) if high - low <= 3 else (1,)
+    ticks = [m * 10.0**e for e in range(low, high + 1) for m in multiples]
+    ticks = [v for v in ticks if 10.0**low <= v <= 10.0**high]
+    # Keep the ticks inside the data's range and the nearest one on either side.
+    first = max(sum(v < values.min() for v in ticks) - 1, 0)
+    last = min(len(ticks) - sum(v > values.max() for v in ticks), len(ticks) - 1)
+    return [float(f"{v:.1g}") for v in ticks[first : last + 1]]
+
+
 def _check_hessian(hessian: object) -> np.ndarray:
     try:
         A = np.asarray(hessian, dtype=float)
@@ -171,7 +187,7 @@ def momentum_valley(
         rows=1,
         cols=2,
         column_widths=[0.55, 0.45],
-        horizontal_spacing=0.13,
+        horizontal_spacing=0.16,
         subplot_titles=("Paths over the valley", "Loss f along the path"),
     )
     fig.add_trace(contour_layer(xs, ys, np.sqrt(Z), levels=14, name="contours of f"), 1, 1)
@@ -290,23 +306,23 @@ def momentum_valley(
     fig.update_xaxes(title_text="x", range=list(x_range), row=1, col=1)
     fig.update_yaxes(title_text="y", range=list(y_range), row=1, col=1)
     fig.update_xaxes(title_text="step k", row=1, col=2)
-    fig.update_yaxes(title_text="f(x_k)", type="log", dtick=1, exponentformat="power", row=1, col=2)
+    fig.update_yaxes(title_text="f", type="log", dtick=1, exponentformat="power", row=1, col=2)
     fig.update_layout(
         template=TEMPLATE,
-        height=520,
-        margin={"t": 50, "b": 150},
-        legend={"orientation": "h", "x": 0.0, "y": -0.17, "yanchor": "top"},
-        sliders=[slider(steps, prefix="momentum β = ", pad=95)],
+        height=620,
+        margin={"t": 50, "b": 250},
+        legend={"orientation": "h", "x": 0.0, "y": -0.2, "yanchor": "top"},
+        sliders=[slider(steps, prefix="momentum β = ", pad=175)],
         meta={"momenta": betas, "floors": floors, "iterations": iterations},
     )
     return narrow_layout(
         fig,
         {
-            "height": 1000,
-            "margin.b": 230,
+            "height": 1080,
+            "margin.b": 330,
             **panel_places(grid_domains(2, 1, hgap=0.0, vgap=0.14)),
-            "legend.y": -0.08,
-            "sliders[0].pad.t": 150,
+            "legend.y": -0.09,
+            "sliders[0].pad.t": 250,
         },
     )
 
@@ -355,6 +371,7 @@ def loss_curves(
             f"{len(epochs)} epoch arrays, {len(names)} names"
         )
     fig = go.Figure()
+    shown: list[np.ndarray] = []
     for k, (v, e, name) in enumerate(zip(values, epochs, names, strict=True)):
         loss = np.asarray(v, dtype=float).ravel()
         when = np.asarray(e, dtype=float).ravel()
@@ -368,6 +385,7 @@ def loss_curves(
         if np.any(np.diff(when) <= 0):
             raise ValueError(f"the epochs of run {k} ({name!r}) must increase")
         drawn = thin_line(loss, LOSS_POINTS)
+        shown.append(loss)
         fig.add_trace(
             go.Scatter(
                 x=_short(when[drawn]),
@@ -379,7 +397,14 @@ def loss_curves(
             )
         )
     fig.update_xaxes(title_text="epochs (passes over the data)")
-    fig.update_yaxes(title_text="cost C (all the data)", type="log", automargin=True)
+    ticks = _log_ticks(np.concatenate(shown))
+    fig.update_yaxes(
+        title_text="cost C (all the data)",
+        type="log",
+        tickvals=ticks,
+        ticktext=[f"{v:g}" for v in ticks],
+        automargin=True,
+    )
     fig.update_layout(
         template=TEMPLATE,
         height=440,
