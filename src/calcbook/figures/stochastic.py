@@ -54,6 +54,11 @@ def _short(values: object, digits: int = 4) -> list[float | None]:
     return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
 
 
+def _fixed(values: object, decimals: int = 3) -> list[float]:
+    """`values` rounded to `decimals` decimal places (a path drawn on a map: short JSON)."""
+    return [float(v) + 0.0 for v in np.round(np.asarray(values, dtype=float).ravel(), decimals)]
+
+
 def _log_ticks(values: np.ndarray) -> list[float]:
     """1, 2 and 5 times the powers of ten over positive `values`, and one more either side.
 
@@ -132,8 +137,10 @@ def momentum_valley(
     plotly.graph_objects.Figure
         Traces, in order: the contours, the exact path, the noisy path, the minimum (left); the
         loss of the exact run, of the noisy run, of the noisy run with the decreasing step, and
-        the noise floor (right). One slider step per momentum, labelled by it, restyling traces
-        1, 2 and 4 to 7. ``layout.meta`` holds ``"momenta"``, ``"floors"`` (the noise floor of
+        the noise floor (right), the last four drawn at the steps ``x0 + k dx``. One slider step
+        per momentum, labelled by it, restyling the paths' ``x`` and ``y`` (to three decimals)
+        and the losses' ``y`` (to three significant digits), traces 1, 2 and 4 to 7.
+        ``layout.meta`` holds ``"momenta"``, ``"floors"`` (the noise floor of
         each) and ``"iterations"``.
 
     Raises
@@ -181,7 +188,7 @@ def momentum_valley(
         lambda X, Y: 0.5 * (A[0, 0] * X**2 + 2 * A[0, 1] * X * Y + A[1, 1] * Y**2),
         x_range,
         y_range,
-        81,
+        41,  # ellipses: a coarse grid draws them smoothly, at a seventh of the JSON of 81
     )
     fig = make_subplots(
         rows=1,
@@ -190,8 +197,16 @@ def momentum_valley(
         horizontal_spacing=0.16,
         subplot_titles=("Paths over the valley", "Loss f along the path"),
     )
-    fig.add_trace(contour_layer(xs, ys, np.sqrt(Z), levels=14, name="contours of f"), 1, 1)
-    path_style = {"mode": "lines+markers", "marker": {"size": 4}}
+    levels = np.reshape(_short(np.sqrt(Z), 3), Z.shape)  # contours of √f: evenly spaced ellipses
+    fig.add_trace(
+        contour_layer(_short(xs), _short(ys), levels, levels=14, name="contours of f"), 1, 1
+    )
+    # The step numbers never change: they are set once, and the slider restyles only x and y.
+    path_style = {
+        "mode": "lines+markers",
+        "marker": {"size": 4},
+        "text": list(range(iterations + 1)),
+    }
     fig.add_trace(
         go.Scatter(
             name="exact gradient",
@@ -224,7 +239,8 @@ def momentum_valley(
         1,
         1,
     )
-    steps_axis = list(range(iterations + 1))
+    # The losses and the floor are drawn at x = x0 + k dx, so the slider never resends their x
+    # (its None resets x to "unset", which is what they have).
     for name, colour, dash in (
         ("loss, exact", PALETTE["function"], "solid"),
         ("loss, noisy", PALETTE["derivative"], "solid"),
@@ -232,7 +248,8 @@ def momentum_valley(
     ):
         fig.add_trace(
             go.Scatter(
-                x=steps_axis,
+                x0=0,
+                dx=1,
                 mode="lines",
                 name=name,
                 line={"color": colour, "width": 2, "dash": dash},
@@ -243,7 +260,8 @@ def momentum_valley(
         )
     fig.add_trace(
         go.Scatter(
-            x=[0, iterations],
+            x0=0,
+            dx=iterations,
             mode="lines",
             name="noise floor (theory)",
             line={"color": PALETTE["data"], "width": 2, "dash": "dash"},
@@ -254,7 +272,6 @@ def momentum_valley(
     )
 
     steps, floors = [], []
-    labels = list(range(iterations + 1))
     for beta in betas:
         if gamma * lam[-1] >= 2 * (1 + beta):
             raise ValueError(
@@ -282,23 +299,15 @@ def momentum_valley(
         floor = noise_floor(lam, gamma, sigma, momentum=beta)
         floors.append(floor)
         update = {
-            "x": [
-                _short(exact.history[:, 0]),
-                _short(noisy.history[:, 0]),
-                steps_axis,
-                steps_axis,
-                steps_axis,
-                [0, iterations],
-            ],
+            "x": [_fixed(exact.history[:, 0]), _fixed(noisy.history[:, 0]), None, None, None, None],
             "y": [
-                _short(exact.history[:, 1]),
-                _short(noisy.history[:, 1]),
+                _fixed(exact.history[:, 1]),
+                _fixed(noisy.history[:, 1]),
                 _short(np.maximum(exact.values, 1e-300), 3),
                 _short(noisy.values, 3),
                 _short(decreasing.values, 3),
                 [float(f"{floor:.4g}")] * 2,
             ],
-            "text": [labels, labels, None, None, None, None],
         }
         steps.append(slider_step(f"{beta:g}", update, [1, 2, 4, 5, 6, 7]))
     apply_step(fig, steps[0])
@@ -323,6 +332,7 @@ def momentum_valley(
             **panel_places(grid_domains(2, 1, hgap=0.0, vgap=0.14)),
             "legend.y": -0.09,
             "sliders[0].pad.t": 250,
+            "yaxis2.title.text": "",  # the panel's title names f; the ticks need the room
         },
     )
 
