@@ -52,6 +52,9 @@ def test_momentum_slider_redraws_the_runs(browser, site_url: str) -> None:
         floor = figure.evaluate("(gd) => gd.data[7].y[0]")
         assert floor == pytest.approx(floors[-1], rel=1e-3)
         assert floor > floors[0]  # beta = 0.9 has a higher floor than plain SGD
+        # The losses kept their steps 0, 1, ..., iterations (x0 + k dx) through the restyle.
+        last_x = figure.evaluate("(gd) => gd.calcdata[5].map((p) => p.x)")
+        assert last_x == list(range(figure.evaluate("(gd) => gd.layout.meta.iterations") + 1))
 
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_function(
