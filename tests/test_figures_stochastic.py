@@ -68,7 +68,7 @@ class TestMomentumValley:
         [
             ({"hessian": [[1, 2], [0, 1]]}, "symmetric"),
             ({"hessian": [[1, 0], [0, -1]]}, "positive definite"),
-            ({"start": (5.0, 0.0)}, "rectangle"),
+            ({"start": (7.0, 0.0)}, "rectangle"),
             ({"learning_rate": 0.0}, "positive"),
             ({"noise": -1.0}, "positive"),
             ({"momenta": [0.5, 0.2]}, "increase"),

@@ -38,10 +38,12 @@ from calcbook.figures.primitives import (
 from calcbook.figures.theme import PALETTE, TEMPLATE
 from calcbook.stochastic import noise_floor, noisy_gradient, sgd
 
-__all__ = ["LOSS_POINTS", "MOMENTA", "loss_curves", "momentum_valley"]
+__all__ = ["LOSS_DECADES", "LOSS_POINTS", "MOMENTA", "loss_curves", "momentum_valley"]
 
 #: The momenta of :func:`momentum_valley`'s slider by default: 0 (plain gradient descent) to 0.9.
 MOMENTA: tuple[float, ...] = tuple(round(0.1 * k, 1) for k in range(10))
+#: The decades of the loss axis of :func:`momentum_valley`: from 10⁻⁸ to about 300.
+LOSS_DECADES = (-8.0, 2.5)
 #: The most points drawn of one loss curve in :func:`loss_curves`.
 LOSS_POINTS = 400
 #: Colours of the runs of :func:`loss_curves`, in order: the palette's roles, one per run.
@@ -97,7 +99,7 @@ def momentum_valley(
     iterations: int = 120,
     decay: float = 20.0,
     seed: int = 0,
-    x_range: Sequence[float] = (-10.0, 2.0),
+    x_range: Sequence[float] = (-10.0, 6.0),
     y_range: Sequence[float] = (-2.5, 2.5),
 ) -> go.Figure:
     r"""Gradient descent with momentum on the valley :math:`f(x) = \tfrac12 x^{\mathsf T} A x`.
@@ -108,7 +110,9 @@ def momentum_valley(
     momentum) and the constant step `learning_rate`. Right: ``f`` along the path (its minimum
     is 0) on a logarithmic scale for those two runs and a third, noisy with the decreasing
     step ``learning_rate / (1 + k / decay)``, with the noise floor of
-    :func:`~calcbook.stochastic.noise_floor` as a dashed line.
+    :func:`~calcbook.stochastic.noise_floor` as a dashed line. The loss axis shows
+    ``10 ** LOSS_DECADES[0]`` to ``10 ** LOSS_DECADES[1]``; an exact run that converges fast
+    leaves it at the bottom.
 
     Parameters
     ----------
@@ -315,7 +319,15 @@ def momentum_valley(
     fig.update_xaxes(title_text="x", range=list(x_range), row=1, col=1)
     fig.update_yaxes(title_text="y", range=list(y_range), row=1, col=1)
     fig.update_xaxes(title_text="step k", row=1, col=2)
-    fig.update_yaxes(title_text="f", type="log", dtick=1, exponentformat="power", row=1, col=2)
+    fig.update_yaxes(
+        title_text="f",
+        type="log",
+        range=[LOSS_DECADES[0], LOSS_DECADES[1]],
+        dtick=1,
+        exponentformat="power",
+        row=1,
+        col=2,
+    )
     fig.update_layout(
         template=TEMPLATE,
         height=620,
@@ -332,7 +344,8 @@ def momentum_valley(
             **panel_places(grid_domains(2, 1, hgap=0.0, vgap=0.14)),
             "legend.y": -0.09,
             "sliders[0].pad.t": 250,
-            "yaxis2.title.text": "",  # the panel's title names f; the ticks need the room
+            "yaxis2.title.text": "",
+            "yaxis2.dtick": 2,  # the panel's title names f; the ticks need the room
         },
     )
 
