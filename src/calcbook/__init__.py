@@ -20,6 +20,11 @@ taylor
     linear and quadratic models of a function: :func:`~calcbook.taylor.taylor_polynomial`,
     :func:`~calcbook.taylor.taylor_coefficients`, :func:`~calcbook.taylor.remainder_bound`,
     :func:`~calcbook.taylor.linearise`, :func:`~calcbook.taylor.quadratic_model`.
+optimise
+    Newton–Raphson, gradient descent, Newton's method and Lagrange multipliers:
+    :func:`~calcbook.optimise.newton_raphson`, :func:`~calcbook.optimise.gradient_descent`,
+    :func:`~calcbook.optimise.newton`, :func:`~calcbook.optimise.lagrange_multipliers`,
+    :func:`~calcbook.optimise.symbolic_lagrange`.
 checks
     Self-checks for the exercises: :func:`~calcbook.checks.check_derivative`,
     :func:`~calcbook.checks.check_gradient`, :func:`~calcbook.checks.check_jacobian`,
@@ -78,6 +83,16 @@ from calcbook.multivariate import (
     symbolic_jacobian,
 )
 from calcbook.network import Network, train
+from calcbook.optimise import (
+    LagrangeResult,
+    OptimizeResult,
+    RootResult,
+    gradient_descent,
+    lagrange_multipliers,
+    newton,
+    newton_raphson,
+    symbolic_lagrange,
+)
 from calcbook.taylor import (
     TaylorModel,
     linearise,
@@ -93,7 +108,10 @@ __all__ = [
     "CheckResult",
     "ConvergenceError",
     "DerivativeResult",
+    "LagrangeResult",
     "Network",
+    "OptimizeResult",
+    "RootResult",
     "TaylorModel",
     "Value",
     "__version__",
@@ -112,9 +130,13 @@ __all__ = [
     "directional_derivative",
     "forward_difference",
     "gradient",
+    "gradient_descent",
     "hessian",
     "jacobian",
+    "lagrange_multipliers",
     "linearise",
+    "newton",
+    "newton_raphson",
     "partial",
     "quadratic_model",
     "remainder_bound",
@@ -123,6 +145,7 @@ __all__ = [
     "symbolic_gradient",
     "symbolic_hessian",
     "symbolic_jacobian",
+    "symbolic_lagrange",
     "taylor_coefficients",
     "taylor_polynomial",
     "train",
