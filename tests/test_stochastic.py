@@ -18,6 +18,7 @@ from scipy.linalg import solve_discrete_lyapunov
 from calcbook import ConvergenceError
 from calcbook.data import heart_curve
 from calcbook.network import Network, train
+from calcbook.optimise import gradient_descent
 from calcbook.stochastic import (
     SGDResult,
     momentum_rate,
@@ -81,6 +82,12 @@ class TestSgd:
             )
             assert_array_equal(run.x, net.get_parameters())
             assert_allclose(run.values, ref.cost_history, rtol=1e-13)
+
+    def test_no_momentum_is_gradient_descent(self) -> None:
+        # calcbook.optimise.gradient_descent with a fixed step takes exactly the same steps.
+        ref = gradient_descent(f, [-9.0, 1.5], grad=grad, step=0.07)
+        run = sgd(grad, [-9.0, 1.5], learning_rate=0.07, iterations=ref.n_iter)
+        assert_array_equal(run.history, ref.history)
 
     def test_schedule_and_record(self) -> None:
         run = sgd(lambda x: x, [1.0], learning_rate=lambda k: 1 / (k + 2), iterations=3, f=np.sum)
