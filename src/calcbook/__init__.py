@@ -34,6 +34,10 @@ checks
 network
     Fully connected neural networks and backpropagation:
     :class:`~calcbook.network.Network`, :func:`~calcbook.network.train`.
+stochastic
+    Stochastic gradient descent with momentum, noisy and mini-batch gradients, and the noise
+    floor of a constant step: ``calcbook.stochastic.sgd``,
+    ``calcbook.stochastic.noise_floor``.
 autodiff
     A small reverse-mode automatic differentiation engine: :class:`~calcbook.autodiff.Value`.
 data

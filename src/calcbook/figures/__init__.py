@@ -42,6 +42,9 @@ The package has one module per family of figures, and every builder is importabl
   it touches a constraint curve, with both gradients drawn where they meet.
 - ``calcbook.figures.newton_paths``: Part 5's Newton section: optimisers' paths over a
   contour map, with a slider over the iterations.
+- ``calcbook.figures.stochastic``: Part 5's optimisation in machine learning: momentum and
+  noisy gradients on a narrow valley, with a slider over the momentum, and training losses
+  against epochs.
 """
 
 from calcbook.figures.calculus import (
@@ -90,6 +93,7 @@ from calcbook.figures.stationary import (
     noisy_gradient_field,
     stationary_gallery,
 )
+from calcbook.figures.stochastic import loss_curves, momentum_valley
 from calcbook.figures.taylor import taylor_visualiser
 from calcbook.figures.theme import (
     COLORSCALE,
@@ -142,6 +146,8 @@ __all__ = [
     "layer_grid",
     "learning_rate_costs",
     "local_linear_map",
+    "loss_curves",
+    "momentum_valley",
     "narrow_layout",
     "neuron_explorer",
     "newton_paths",

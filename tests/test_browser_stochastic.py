@@ -1,0 +1,73 @@
+"""The ML optimisation page's valley in headless Chromium: the momentum slider redraws the runs.
+
+Needs the built book (``make book``). One page load: the valley figure is found by its
+``meta.momenta``; it opens on the first momentum (plain gradient descent); its slider is clicked
+at the end of the rail and then in the middle, and each time the test waits until the paths, the
+losses and the noise floor in the graph div are those of the step the slider says is active,
+then checks the floor against ``meta.floors`` (which the unit tests check against
+calcbook.stochastic.noise_floor).
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import new_context, open_page
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+PAGE = "book/05-optimisation/optimisation-in-ml.html"
+
+#: True once the figure shows the data of slider step `k` and the slider says `k` is active.
+SHOWS_STEP = """([gd, k]) => {
+  const slider = gd.layout.sliders[0];
+  if (slider.active !== k) return false;
+  const want = slider.steps[k].args[0];
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  return same(Array.from(gd.data[1].x), want.x[0]) && same(Array.from(gd.data[2].y), want.y[1])
+    && same(Array.from(gd.data[5].y), want.y[3]) && gd.data[7].y[0] === want.y[5][0];
+}"""
+
+
+def test_momentum_slider_redraws_the_runs(browser, site_url: str) -> None:
+    ctx = new_context(browser, site_url)
+    try:
+        page = open_page(ctx, f"{site_url}/{PAGE}")
+        index = page.locator(".js-plotly-plot").evaluate_all(
+            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.momenta)"
+        )
+        assert index >= 0, "no momentum valley on the page"
+        figure = page.locator(".js-plotly-plot").nth(index)
+        figure.scroll_into_view_if_needed()
+        handle = figure.element_handle()
+        momenta = figure.evaluate("(gd) => gd.layout.meta.momenta")
+        floors = figure.evaluate("(gd) => gd.layout.meta.floors")
+        n = len(momenta)
+        assert n >= 5 and momenta[0] == 0
+        page.wait_for_function(SHOWS_STEP, arg=[handle, 0])
+
+        rail = figure.locator(".slider-rail-rect").first
+        box = rail.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(SHOWS_STEP, arg=[handle, n - 1])
+        floor = figure.evaluate("(gd) => gd.data[7].y[0]")
+        assert floor == pytest.approx(floors[-1], rel=1e-3)
+        assert floor > floors[0]  # beta = 0.9 has a higher floor than plain SGD
+        # The losses kept their steps 0, 1, ..., iterations (x0 + k dx) through the restyle.
+        last_x = figure.evaluate("(gd) => gd.calcdata[5].map((p) => p.x)")
+        assert last_x == list(range(figure.evaluate("(gd) => gd.layout.meta.iterations") + 1))
+
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(
+            f"(gd) => {{ const a = gd.layout.sliders[0].active; return a > 0 && a < {n - 1}; }}",
+            arg=handle,
+        )
+        middle = figure.evaluate("(gd) => gd.layout.sliders[0].active")
+        page.wait_for_function(SHOWS_STEP, arg=[handle, middle])
+        label = figure.evaluate(
+            "(gd) => gd.layout.sliders[0].steps[gd.layout.sliders[0].active].label"
+        )
+        assert float(label) == momenta[middle]
+        assert not ctx.visit.errors, ctx.visit.errors
+        assert not ctx.visit.outside, ctx.visit.outside
+    finally:
+        ctx.close()
