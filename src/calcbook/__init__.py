@@ -36,8 +36,8 @@ network
     :class:`~calcbook.network.Network`, :func:`~calcbook.network.train`.
 stochastic
     Stochastic gradient descent with momentum, noisy and mini-batch gradients, and the noise
-    floor of a constant step: ``calcbook.stochastic.sgd``,
-    ``calcbook.stochastic.noise_floor``.
+    floor of a constant step: :func:`~calcbook.stochastic.sgd`,
+    :func:`~calcbook.stochastic.noise_floor`.
 autodiff
     A small reverse-mode automatic differentiation engine: :class:`~calcbook.autodiff.Value`.
 data
