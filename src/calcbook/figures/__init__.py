@@ -38,6 +38,8 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
+- :mod:`calcbook.figures.roots`: Part 5's Newton–Raphson in one dimension: the tangents from a
+  starting point that a slider moves, and the basins of attraction of the roots.
 """
 
 from calcbook.figures.calculus import (
@@ -74,6 +76,7 @@ from calcbook.figures.multivariate import (
 )
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
+from calcbook.figures.roots import newton_basins, newton_raphson_runs, newton_raphson_tangents
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text
 from calcbook.figures.stationary import (
@@ -137,6 +140,9 @@ __all__ = [
     "local_linear_map",
     "narrow_layout",
     "neuron_explorer",
+    "newton_basins",
+    "newton_raphson_runs",
+    "newton_raphson_tangents",
     "node_caption",
     "noisy_derivative",
     "noisy_function",
