@@ -75,13 +75,13 @@ def _round(values: Sequence[float] | np.ndarray) -> list[float | None]:
 
 
 def _number(value: float, digits: int = 6) -> str:
-    """A number for a label: `digits` decimals at most, a true minus sign."""
+    """Format a number for a label: `digits` decimals at most, a true minus sign."""
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text.replace("-", "−")
 
 
 def _period(history: np.ndarray, tol: float = 1e-9) -> int | None:
-    """The period (at most 8) of a cycle that the last iterates repeat, or None."""
+    """Return the period (at most 8) of a cycle that the last iterates repeat, or None."""
     if len(history) < 20:
         return None
     tail = history[-17:]
@@ -577,7 +577,7 @@ def newton_basins(
             if mask.any():
                 colour, symbol_name = _FAIL_STYLES[outcome]
                 lanes.append((lane_name, colour, symbol_name, mask, None))
-        for lane, (lane_name, colour, symbol_name, mask, root) in enumerate(lanes):
+        for lane_name, colour, symbol_name, mask, root in lanes:
             if root is not None:
                 fig.add_trace(
                     go.Scatter(
