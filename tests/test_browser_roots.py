@@ -36,7 +36,7 @@ def test_start_slider_draws_each_run(browser, site_url: str) -> None:
         page = open_page(ctx, f"{site_url}/{PAGE}")
         figures = page.locator(".js-plotly-plot")
         index = figures.evaluate_all(
-            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.newton_raphson_tangents)"
+            "(gds) => gds.findIndex((gd) => (gd.layout.meta || {}).newton_raphson_tangents)"
         )
         assert index >= 0, "no Newton–Raphson tangents on the page"
         figure = figures.nth(index)
@@ -62,8 +62,8 @@ def test_start_slider_draws_each_run(browser, site_url: str) -> None:
             run = runs[active]
             iterates = figure.evaluate("(gd) => Array.from(gd.data[3].x)")
             assert iterates[0] == run["start"] == figure.evaluate("(gd) => gd.data[4].x[0]")
-            assert len(iterates) == min(run["steps"], 40) + 1
-            if run["reached"] is not None and run["steps"] <= 40:
+            assert len(iterates) == min(run["steps"], 25) + 1
+            if run["reached"] is not None and run["steps"] <= 25:
                 assert iterates[-1] == pytest.approx(run["reached"], rel=1e-5)
             assert figure.evaluate("(gd) => gd.layout.annotations[0].text") == run["label"]
             seen.append(active)

@@ -27,8 +27,8 @@ from calcbook.figures.roots import COURSE_FUNCTION, COURSE_STARTS, CYCLE_FUNCTIO
 from calcbook.figures.theme import NARROW_WIDTH, PALETTE
 from calcbook.optimise import newton_raphson
 
-#: Shipped coordinates keep six significant digits.
-RTOL = 1e-5
+#: Shipped iterates keep six significant digits, the lines drawn four.
+RTOL, LINE_RTOL = 1e-5, 5e-4
 
 
 def f(x: float) -> float:
@@ -165,16 +165,16 @@ class TestNewtonRaphsonTangents:
                 x_k, x_next = iterates[k], iterates[k + 1]
                 start, end = (tx[3 * k], ty[3 * k]), (tx[3 * k + 1], ty[3 * k + 1])
                 assert np.isnan(tx[3 * k + 2])  # a gap between tangents
-                assert start == pytest.approx((x_k, f(x_k)), rel=RTOL, abs=1e-6)
-                assert end == pytest.approx((x_next, 0.0), rel=RTOL, abs=1e-9)
+                assert start == pytest.approx((x_k, f(x_k)), rel=LINE_RTOL, abs=1e-4)
+                assert end == pytest.approx((x_next, 0.0), rel=LINE_RTOL, abs=1e-9)
                 # The segment has the slope of the tangent, f'(x_k) (up to the rounding).
-                if abs(start[0] - end[0]) > 0.01:  # long enough for six digits to tell
+                if abs(start[0] - end[0]) > 0.1:  # long enough for four digits to tell
                     slope = (start[1] - end[1]) / (start[0] - end[0])
-                    assert slope == pytest.approx(df(x_k), rel=1e-3)
+                    assert slope == pytest.approx(df(x_k), rel=1e-2)
                 # The dotted line: from the axis up (or down) to the curve.
                 assert uy[3 * k] == 0.0 and ux[3 * k] == ux[3 * k + 1]
-                assert ux[3 * k] == pytest.approx(x_k, rel=RTOL)
-                assert uy[3 * k + 1] == pytest.approx(f(x_k), rel=RTOL, abs=1e-6)
+                assert ux[3 * k] == pytest.approx(x_k, rel=LINE_RTOL)
+                assert uy[3 * k + 1] == pytest.approx(f(x_k), rel=LINE_RTOL, abs=1e-4)
 
     def test_first_view_is_the_active_step_at_3_1(self, tangents) -> None:
         slider = tangents.layout.sliders[0]
@@ -257,8 +257,10 @@ class TestNewtonBasins:
             assert [t.name for t in lanes] == meta["lanes"]
             starts = np.array(meta["starts"])
             total = 0
-            for trace in lanes:
-                assert set(trace.y) == {trace.name}
+            for k, trace in enumerate(lanes):
+                assert set(trace.y) == {len(lanes) - 1 - k}  # the first lane on top
+                layout_axis = basins.layout["yaxis" + trace.yaxis[1:]]
+                assert layout_axis.ticktext[len(lanes) - 1 - k] == trace.name
                 for x0 in trace.x:
                     k = int(np.argmin(np.abs(starts - x0)))
                     if trace.name.startswith("→"):
@@ -299,6 +301,12 @@ class TestNewtonBasins:
         assert lines == [-3.0, -1.0, 2.0, 3.0]
         cubic = sorted({round(s.x0, 6) for s in basins.layout.shapes if s.xref in ("x3", "x4")})
         assert cubic == pytest.approx([-np.sqrt(2 / 3), np.sqrt(2 / 3)], abs=1e-6)
+
+    def test_titles_name_the_functions(self, basins) -> None:
+        assert [a.text for a in basins.layout.annotations] == [
+            "f(x) = x⁶/6 − 3x⁴ − 2x³/3 + 27x²/2 + 18x − 30",
+            "f(x) = x³ − 2x + 2",
+        ]
 
     def test_theme_meta_and_weight(self, basins) -> None:
         assert basins.layout.template == pio.templates[TEMPLATE]

@@ -13,6 +13,7 @@ state is computed in Python and the figures are interactive without a kernel.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ __all__ = [
     "COURSE_FUNCTION",
     "COURSE_STARTS",
     "CYCLE_FUNCTION",
+    "formula",
     "newton_basins",
     "newton_raphson_runs",
     "newton_raphson_tangents",
@@ -53,8 +55,9 @@ COURSE_STARTS: tuple[float, ...] = tuple(round(float(v), 1) for v in np.linspace
 #: The classic cubic on which Newton–Raphson from 0 cycles for ever: 0, 1, 0, 1, …
 CYCLE_FUNCTION = "x**3 - 2*x + 2"
 
-#: Significant digits kept in the shipped coordinates: far finer than a pixel.
+#: Significant digits kept in the shipped iterates, and in the lines drawn (finer than a pixel).
 _DIGITS = 6
+_LINE_DIGITS = 4
 #: The colour and marker of each outcome after the roots: a cycle (or no convergence), a stop.
 _ROOT_STYLES = (
     (PALETTE["derivative"], "circle"),
@@ -68,10 +71,10 @@ _FAIL_STYLES = {
 }
 
 
-def _round(values: Sequence[float] | np.ndarray) -> list[float | None]:
-    """`values` to :data:`_DIGITS` significant digits as plain floats, NaN as None (a gap)."""
+def _round(values: Sequence[float] | np.ndarray, digits: int = _DIGITS) -> list[float | None]:
+    """`values` to `digits` significant digits as plain floats, NaN as None (a gap)."""
     flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{_DIGITS}g}") if math.isfinite(v) else None for v in flat]
+    return [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in flat]
 
 
 def _number(value: float, digits: int = 6) -> str:
@@ -201,6 +204,32 @@ def newton_raphson_runs(
     }
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def formula(expr: sp.Expr) -> str:
+    """Write `expr` for a title: powers as superscripts, no ``*``, true minus signs.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The expression.
+
+    Returns
+    -------
+    str
+        The formula, e.g. ``"x³ − 2x + 2"``.
+
+    Examples
+    --------
+    >>> formula(sp.sympify("x**3 - 2*x + 2"))
+    'x³ − 2x + 2'
+    """
+    text = sp.sstr(expr, order="lex")
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    return text.replace("*", "").replace("-", "−")
+
+
 def _curve(expr: sp.Expr, symbol: sp.Symbol, lo: float, hi: float, points: int) -> tuple:
     xs = np.linspace(lo, hi, points)
     f = sp.lambdify(symbol, expr, "numpy")
@@ -216,7 +245,7 @@ def newton_raphson_tangents(
     x_range: tuple[float, float] = (-4.6, 4.6),
     y_range: tuple[float, float] = (-90.0, 110.0),
     max_iter: int = 300,
-    drawn: int = 40,
+    drawn: int = 25,
     active: int | None = None,
 ) -> go.Figure:
     """Draw Newton–Raphson's tangents from a starting point that a slider moves.
@@ -296,8 +325,8 @@ def newton_raphson_tangents(
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=_round(xs),
-            y=_round(ys),
+            x=_round(xs, _LINE_DIGITS),
+            y=_round(ys, _LINE_DIGITS),
             mode="lines",
             line={"color": PALETTE["function"], "width": 2.5},
             name=f"f({symbol})",
@@ -367,8 +396,8 @@ def newton_raphson_tangents(
         tan_x = np.column_stack([h[:-1], h[1:], nan[1:]]).ravel()
         tan_y = np.column_stack([fh[:-1], np.zeros(len(h) - 1), nan[1:]]).ravel()
         update = {
-            "x": [_round(up_x), _round(tan_x), _round(h), [float(x0)]],
-            "y": [_round(up_y), _round(tan_y), [0.0] * len(h), [0.0]],
+            "x": [_round(up_x, _LINE_DIGITS), _round(tan_x, _LINE_DIGITS), _round(h), [float(x0)]],
+            "y": [_round(up_y, _LINE_DIGITS), _round(tan_y, _LINE_DIGITS), [0.0] * len(h), [0.0]],
             "customdata": [None, None, list(range(len(h))), None],
         }
         steps.append(
@@ -380,6 +409,7 @@ def newton_raphson_tangents(
             )
         )
 
+    # The run's outcome above the legend, which sits above the plot.
     fig.add_annotation(
         text="",
         x=0.0,
@@ -388,6 +418,7 @@ def newton_raphson_tangents(
         yref="paper",
         xanchor="left",
         yanchor="bottom",
+        yshift=52,
         showarrow=False,
         align="left",
         font={"size": 13},
@@ -407,12 +438,12 @@ def newton_raphson_tangents(
     ]
     fig.update_layout(
         template=TEMPLATE,
-        height=520,
-        margin={"t": 40, "b": 10, "l": 60, "r": 10},
+        height=560,
+        margin={"t": 100, "b": 10, "l": 60, "r": 10},
         xaxis={"title": {"text": str(symbol)}, "range": [x_lo, x_hi], "zeroline": False},
         yaxis={"title": {"text": f"f({symbol})"}, "range": [y_lo, y_hi]},
-        legend={"orientation": "h", "x": 0.0, "y": -0.16, "yanchor": "top"},
-        sliders=[slider(steps, prefix="start x₀ = ", active=active, pad=95)],
+        legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
+        sliders=[slider(steps, prefix="start x₀ = ", active=active, pad=60)],
         shapes=[
             {
                 "type": "line",
@@ -439,16 +470,16 @@ def newton_raphson_tangents(
             ),
         },
     )
-    # On a phone: the text above the plot smaller, more room for the legend's rows.
+    # On a phone: the text above the plot smaller, more room for the legend's three rows.
     return narrow_layout(
         fig,
         {
-            "height": 600,
-            "margin.t": 60,
+            "height": 620,
+            "margin.t": 150,
             "margin.l": 50,
             "annotations[0].font.size": 11,
-            "legend.y": -0.2,
-            "sliders[0].pad.t": 130,
+            "annotations[0].yshift": 92,
+            "legend.font.size": 12,
         },
     )
 
@@ -529,9 +560,10 @@ def newton_basins(
         rows=2 * n,
         cols=1,
         row_heights=heights,
-        vertical_spacing=0.12 / n,
+        vertical_spacing=0.1 / n,
         subplot_titles=[""] * (2 * n),
     )
+    fig.layout.annotations = ()
     meta = []
     for k, (expr, x_range, y_range) in enumerate(zip(exprs, x_ranges, y_ranges, strict=True)):
         name = "exprs" if n == 1 else f"exprs[{k}]"
@@ -548,8 +580,8 @@ def newton_basins(
         xs, ys = _curve(parsed, symbol, lo, hi, 400)
         fig.add_trace(
             go.Scatter(
-                x=_round(xs),
-                y=_round(ys),
+                x=_round(xs, _LINE_DIGITS),
+                y=_round(ys, _LINE_DIGITS),
                 mode="lines",
                 line={"color": PALETTE["function"], "width": 2.5},
                 name=f"f({symbol}) = {sp.sstr(parsed)}",
@@ -577,7 +609,7 @@ def newton_basins(
             if mask.any():
                 colour, symbol_name = _FAIL_STYLES[outcome]
                 lanes.append((lane_name, colour, symbol_name, mask, None))
-        for lane_name, colour, symbol_name, mask, root in lanes:
+        for lane, (lane_name, colour, symbol_name, mask, root) in enumerate(lanes):
             if root is not None:
                 fig.add_trace(
                     go.Scatter(
@@ -599,10 +631,10 @@ def newton_basins(
                 )
             fig.add_trace(
                 go.Scatter(
-                    x=_round(starts[mask]),
-                    y=[lane_name] * int(mask.sum()),
+                    x=_round(starts[mask], _LINE_DIGITS),
+                    y=[len(lanes) - 1 - lane] * int(mask.sum()),  # the first lane on top
                     mode="markers",
-                    marker={"color": colour, "size": 7, "symbol": symbol_name},
+                    marker={"color": colour, "size": 6, "symbol": symbol_name},
                     name=lane_name,
                     showlegend=False,
                     hovertemplate=f"x₀ = %{{x:.3f}}: {lane_name}<extra></extra>",
@@ -628,19 +660,31 @@ def newton_basins(
             range=[lo, hi],
             row=strip_row,
             col=1,
-            title_text=f"start x₀ (f = {sp.sstr(parsed)})",
+            title_text="start x₀",
+            title_standoff=4,
             matches=f"x{2 * k + 1}",
+        )
+        fig.add_annotation(
+            text=f"f({symbol}) = {formula(parsed)}",
+            x=0.5,
+            y=1.0,
+            xref="x domain" if k == 0 else f"x{2 * k + 1} domain",
+            yref="y domain" if k == 0 else f"y{2 * k + 1} domain",
+            xanchor="center",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 13},
         )
         fig.update_yaxes(title_text="f", row=graph_row, col=1, zeroline=True)
         if y_range is not None:
             fig.update_yaxes(range=list(check_range(f"y_ranges[{k}]", y_range)), row=graph_row)
         fig.update_yaxes(
-            type="category",
-            categoryorder="array",
-            categoryarray=lane_names[::-1],
+            tickvals=list(range(len(lanes))),
+            ticktext=lane_names[::-1],
+            range=[-0.6, len(lanes) - 0.4],
+            zeroline=False,
             row=strip_row,
             col=1,
-            showgrid=True,
         )
         meta.append(
             {
@@ -655,8 +699,8 @@ def newton_basins(
         )
     fig.update_layout(
         template=TEMPLATE,
-        height=380 * n + 60,
-        margin={"t": 20, "b": 10, "l": 130, "r": 10},
+        height=400 * n + 40,
+        margin={"t": 30, "b": 10, "l": 130, "r": 10},
         meta={
             "newton_basins": meta,
             "description": (
@@ -666,4 +710,10 @@ def newton_basins(
             ),
         },
     )
-    return narrow_layout(fig, {"margin.l": 105, "height": 380 * n + 120})
+    # On a phone: the lanes' labels and the formulas smaller, and taller panels.
+    narrow: dict[str, object] = {"margin.l": 100, "height": 400 * n + 100}
+    for k in range(n):
+        narrow[f"yaxis{2 * k + 2}.tickfont.size"] = 11
+    for k in range(len(fig.layout.annotations)):
+        narrow[f"annotations[{k}].font.size"] = 10
+    return narrow_layout(fig, narrow)
