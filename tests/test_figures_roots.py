@@ -149,7 +149,7 @@ class TestNewtonRaphsonTangents:
             if outcome == "root":
                 assert f"after {len(history) - 1} step" in text
             else:
-                assert outcome == "flat tangent" and "f′ = 0" in text
+                assert outcome == "flat tangent" and "f′ = 0" in text and "<br>" in text
             assert ("drawn" in text) == (len(history) > drawn + 1)
 
     def test_tangents_run_from_the_curve_to_the_next_iterate(self, tangents) -> None:
@@ -276,25 +276,24 @@ class TestNewtonBasins:
 
     def test_colour_and_marker_pair_each_lane(self, basins) -> None:
         strips = [t for t in basins.data if t.yaxis in ("y2", "y4")]
-        styles = {(t.marker.color, t.marker.symbol) for t in strips}
-        # Within one function no two lanes share a colour or a marker.
+        # Within one function no two lanes share a colour; every lane has its own place and
+        # label (the second cue), and draws one thin tick per start.
         for axis in ("y2", "y4"):
             lanes = [t for t in strips if t.yaxis == axis]
             assert len({t.marker.color for t in lanes}) == len(lanes)
-            assert len({t.marker.symbol for t in lanes}) == len(lanes)
-        assert (PALETTE["derivative"], "circle") in styles
-        assert (PALETTE["path"], "x") in styles
-        # Each root is marked on its graph in the colour and marker of its lane.
+            assert len({t.y[0] for t in lanes}) == len({t.name for t in lanes}) == len(lanes)
+            assert {t.marker.symbol for t in lanes} == {"line-ns"}
+        assert {t.marker.color for t in strips} >= {PALETTE["derivative"], PALETTE["path"]}
+        # Each root is marked on its graph in the colour of its lane, and the roots' markers
+        # differ in shape as well.
         graphs = [t for t in basins.data if t.yaxis in ("y", "y3") and t.mode == "markers"]
         for marker in graphs:
+            strip_axis = {"y": "y2", "y3": "y4"}[marker.yaxis]
             lane = next(
-                t
-                for t in strips
-                if t.name.startswith("→")
-                and t.marker.color == marker.marker.color
-                and t.yaxis == {"y": "y2", "y3": "y4"}[marker.yaxis]
+                t for t in strips if t.yaxis == strip_axis and t.marker.color == marker.marker.color
             )
-            assert lane.marker.symbol == marker.marker.symbol
+            assert lane.name == "→ " + marker.name.removeprefix("root ")[:6].rstrip("0")
+        assert len({m.marker.symbol for m in graphs if m.yaxis == "y"}) == 2
 
     def test_stationary_points_are_marked(self, basins) -> None:
         lines = sorted({round(s.x0, 6) for s in basins.layout.shapes if s.xref in ("x", "x2")})

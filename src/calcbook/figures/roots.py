@@ -67,7 +67,7 @@ _ROOT_STYLES = (
 )
 _FAIL_STYLES = {
     "no convergence": (PALETTE["path"], "x"),
-    "flat tangent": (PALETTE["data"], "line-ns-open"),
+    "flat tangent": (PALETTE["data"], "triangle-down"),
 }
 
 
@@ -190,8 +190,8 @@ def newton_raphson_runs(
             where = history[-1]
             flat = df(where) == 0
             labels.append(
-                f"{start}: stopped at x = {_number(where, 4)}, where "
-                + ("f′ = 0 and the tangent never meets the axis" if flat else "a step overflowed")
+                f"{start}: stopped at x = {_number(where, 4)},<br>where "
+                + ("f′ = 0: the tangent never meets the axis" if flat else "a step overflowed")
             )
     return {
         "starts": x0s.tolist(),
@@ -337,7 +337,7 @@ def newton_raphson_tangents(
         go.Scatter(
             mode="lines",
             line={"color": PALETTE["path"], "width": 1.5, "dash": "dot"},
-            name="up to the curve",
+            name="to the curve",
             hoverinfo="skip",
         )
     )
@@ -345,7 +345,7 @@ def newton_raphson_tangents(
         go.Scatter(
             mode="lines",
             line={"color": PALETTE["tangent"], "width": 2},
-            name="tangent down to the axis",
+            name="tangent",
             hoverinfo="skip",
         )
     )
@@ -386,7 +386,7 @@ def newton_raphson_tangents(
     for x0, history, label in zip(x0s, runs["histories"], runs["labels"], strict=True):
         h = np.asarray(history[: drawn + 1], dtype=float)
         if len(history) > drawn + 1:
-            label += f" (the first {drawn} drawn)"
+            label += f"<br>(the first {drawn} steps drawn)"
         labels.append(label)
         fh = np.array([f(v) for v in h], dtype=float)
         nan = np.full_like(h, np.nan)
@@ -418,7 +418,7 @@ def newton_raphson_tangents(
         yref="paper",
         xanchor="left",
         yanchor="bottom",
-        yshift=52,
+        yshift=48,
         showarrow=False,
         align="left",
         font={"size": 13},
@@ -439,7 +439,7 @@ def newton_raphson_tangents(
     fig.update_layout(
         template=TEMPLATE,
         height=560,
-        margin={"t": 100, "b": 10, "l": 60, "r": 10},
+        margin={"t": 95, "b": 10, "l": 60, "r": 10},
         xaxis={"title": {"text": str(symbol)}, "range": [x_lo, x_hi], "zeroline": False},
         yaxis={"title": {"text": f"f({symbol})"}, "range": [y_lo, y_hi]},
         legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
@@ -474,11 +474,11 @@ def newton_raphson_tangents(
     return narrow_layout(
         fig,
         {
-            "height": 620,
-            "margin.t": 150,
+            "height": 600,
+            "margin.t": 115,
             "margin.l": 50,
             "annotations[0].font.size": 11,
-            "annotations[0].yshift": 92,
+            "annotations[0].yshift": 68,
             "legend.font.size": 12,
         },
     )
@@ -560,7 +560,7 @@ def newton_basins(
         rows=2 * n,
         cols=1,
         row_heights=heights,
-        vertical_spacing=0.1 / n,
+        vertical_spacing=0.18 / n,
         subplot_titles=[""] * (2 * n),
     )
     fig.layout.annotations = ()
@@ -634,7 +634,15 @@ def newton_basins(
                     x=_round(starts[mask], _LINE_DIGITS),
                     y=[len(lanes) - 1 - lane] * int(mask.sum()),  # the first lane on top
                     mode="markers",
-                    marker={"color": colour, "size": 6, "symbol": symbol_name},
+                    # A thin tick per start, so that a lone start in another lane leaves a
+                    # visible gap; the lane's place and label tell the outcome, not only
+                    # its colour.
+                    marker={
+                        "color": colour,
+                        "size": 12,
+                        "symbol": "line-ns",
+                        "line": {"color": colour, "width": 1.2},
+                    },
                     name=lane_name,
                     showlegend=False,
                     hovertemplate=f"x₀ = %{{x:.3f}}: {lane_name}<extra></extra>",
