@@ -237,8 +237,8 @@ class TestNewtonRaphsonTangents:
 class TestNewtonBasins:
     def test_lanes_hold_the_starts_that_reach_them(self, basins) -> None:
         course, cubic = basins.layout.meta["newton_basins"]
-        assert course["lanes"] == ["→ −3.76", "→ 1.063", "f′ = 0: stopped"]
-        assert cubic["lanes"] == ["→ −1.769", "a 2-cycle: no root"]
+        assert course["lanes"] == ["→ −3.76", "→ 1.063", "f′ = 0: stop"]
+        assert cubic["lanes"] == ["→ −1.769", "2-cycle"]
         for meta, func, dfunc in [(course, F_SYMPY, DF_SYMPY), (cubic, G_SYMPY, DG_SYMPY)]:
             starts = np.array(meta["starts"])
             for k in range(0, len(starts), 7):  # every 7th start, by calcbook directly

@@ -538,7 +538,7 @@ def newton_basins(
     --------
     >>> fig = newton_basins(["x**2 - 1"], [(-2, 2)], points=11, y_ranges=None)
     >>> fig.layout.meta["newton_basins"][0]["lanes"]
-    ['→ −1', '→ 1', 'f′ = 0: stopped']
+    ['→ −1', '→ 1', 'f′ = 0: stop']
     """
     if isinstance(exprs, str | sp.Basic):
         raise TypeError("`exprs` must be a sequence of one or two functions, not one function")
@@ -599,13 +599,13 @@ def newton_basins(
             mask = np.array([r == root for r in reached])
             lanes.append((f"→ {_number(root, 3)}", colour, symbol_name, mask, root))
         for outcome, lane_name in (
-            ("no convergence", f"no root in {max_iter} steps"),
-            ("flat tangent", "f′ = 0: stopped"),
+            ("no convergence", f"> {max_iter} steps"),
+            ("flat tangent", "f′ = 0: stop"),
         ):
             mask = outcomes == outcome
             cycles = [p for p, o in zip(runs["periods"], outcomes, strict=True) if o == outcome]
             if outcome == "no convergence" and all(cycles) and len(set(cycles)) == 1:
-                lane_name = f"a {cycles[0]}-cycle: no root"
+                lane_name = f"{cycles[0]}-cycle"
             if mask.any():
                 colour, symbol_name = _FAIL_STYLES[outcome]
                 lanes.append((lane_name, colour, symbol_name, mask, None))
