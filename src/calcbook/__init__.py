@@ -29,7 +29,8 @@ checks
     Self-checks for the exercises: :func:`~calcbook.checks.check_derivative`,
     :func:`~calcbook.checks.check_gradient`, :func:`~calcbook.checks.check_jacobian`,
     :func:`~calcbook.checks.check_hessian`, :func:`~calcbook.checks.check_backprop`,
-    :func:`~calcbook.checks.check_taylor`.
+    :func:`~calcbook.checks.check_taylor`, :func:`~calcbook.checks.check_newton_step`,
+    :func:`~calcbook.checks.check_lagrangian_gradient`.
 network
     Fully connected neural networks and backpropagation:
     :class:`~calcbook.network.Network`, :func:`~calcbook.network.train`.
@@ -53,6 +54,8 @@ from calcbook.checks import (
     check_gradient,
     check_hessian,
     check_jacobian,
+    check_lagrangian_gradient,
+    check_newton_step,
     check_taylor,
 )
 from calcbook.derivatives import (
@@ -118,6 +121,8 @@ __all__ = [
     "check_gradient",
     "check_hessian",
     "check_jacobian",
+    "check_lagrangian_gradient",
+    "check_newton_step",
     "check_taylor",
     "classify_stationary_point",
     "complex_step",

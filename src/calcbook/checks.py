@@ -2,12 +2,17 @@
 
 :func:`check_derivative` compares a reader's derivative with SymPy's, exactly when SymPy can
 decide and at random points when it cannot, and returns a :class:`CheckResult` that a notebook
-displays as a short friendly message.
+displays as a short friendly message. The other checks follow the same pattern:
+:func:`check_gradient`, :func:`check_jacobian` and :func:`check_hessian` (Part 2),
+:func:`check_backprop` (Part 3), :func:`check_taylor` (Part 4), and for Part 5
+:func:`check_newton_step` (a Newton–Raphson or Newton iterate, or a reader's step function)
+and :func:`check_lagrangian_gradient` (the gradient of a Lagrangian).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +42,8 @@ __all__ = [
     "check_gradient",
     "check_hessian",
     "check_jacobian",
+    "check_lagrangian_gradient",
+    "check_newton_step",
     "check_taylor",
 ]
 
@@ -925,3 +932,758 @@ def _exact(expr: sympy.Expr) -> sympy.Expr:
     """Replace each float by the fraction it prints as (0.1 by 1/10)."""
     floats = expr.atoms(sympy.Float)
     return expr.xreplace({v: sympy.nsimplify(v, rational=True) for v in floats})
+
+
+# --- Newton's method ----------------------------------------------------------------------------
+
+#: What the answer of :func:`check_newton_step` may be: the next point, or the step to it.
+_NEWTON_WHAT = ("iterate", "step")
+#: Points where the Newton step is nearly undefined (a nearly singular f′, J or H) are skipped.
+_NEWTON_MAX_COND = 1e10
+
+
+def check_newton_step(
+    answer: Any,
+    function: Any,
+    vars: str | Sequence[Any] = "x",
+    *,
+    x0: Any = None,
+    minimise: bool = False,
+    what: str = "iterate",
+    seed: int = 0,
+) -> CheckResult:
+    r"""Check a reader's Newton step: one iterate from `x0`, or a function that takes the step.
+
+    Newton–Raphson (the default) looks for a root of `function`: from :math:`x_0` it moves to
+    the zero of the tangent line, :math:`x_1 = x_0 - f(x_0)/f'(x_0)`, or for a system
+    :math:`F(x) = 0` of :math:`n` equations in :math:`n` unknowns, :math:`x_1 = x_0 + \Delta x`
+    with :math:`J(x_0)\,\Delta x = -F(x_0)`. With ``minimise=True`` it is Newton's method for a
+    minimum (a stationary point) of `function`: the minimiser of the quadratic model,
+    :math:`H(x_0)\,\Delta x = -\nabla f(x_0)` (:math:`x_0 - f'(x_0)/f''(x_0)` in one variable).
+
+    Parameters
+    ----------
+    answer : float, str, sympy.Expr, list, sympy.Matrix or callable
+        With `x0`: the reader's next iterate :math:`x_1` (a number, or one per variable; exact
+        strings such as ``"17/12"`` are fine). Without `x0`: the Newton map
+        :math:`x \mapsto x_1`, either as an expression in the variables (one per variable for
+        several), e.g. ``"x - (x^2 - 2)/(2x)"``, or as a function. A function is called as
+        ``answer(x)`` (a float for one variable, a :class:`numpy.ndarray` of shape ``(n,)``
+        for several) or, if it takes three arguments, as ``answer(f, df, x)`` with the
+        function and its derivative (the Jacobian for a system) as callables, or
+        ``answer(grad, hess, x)`` with ``minimise=True``; it returns the next iterate (the
+        step with ``what="step"``). With
+        `x0` a function is called at `x0` only; otherwise at several simple and random
+        points.
+    function : str, sympy.Expr or list
+        The function, e.g. ``"x^2 - 2"``; for Newton–Raphson in several variables the list of
+        the :math:`n` components of :math:`F`.
+    vars : str or sequence, optional
+        The variables in order, as in :func:`check_gradient`.
+    x0 : float or sequence, optional
+        The point the step is taken from (one number per variable), read exactly (``0.1`` is
+        1/10).
+    minimise : bool, optional
+        Newton's method for a minimum of `function` (a root of its gradient) instead of
+        Newton–Raphson for a root of `function`.
+    what : str, optional
+        ``"iterate"`` (the answer is the next point :math:`x_1`) or ``"step"`` (the answer is
+        the step :math:`\Delta x = x_1 - x_0`).
+    seed : int, optional
+        Seed for the random points at which a map or function is compared.
+
+    Returns
+    -------
+    CheckResult
+        ``correct``; a ``message`` with the point where the answer differs, both values and,
+        for a typical slip (the step's sign, multiplying by the derivative instead of dividing,
+        a gradient step, the step given instead of the iterate, …), what it looks like; and
+        the ``expected`` iterate from `x0` (exact) or Newton map.
+
+    Raises
+    ------
+    TypeError
+        If `answer` or `function` has the wrong type, or a function `answer` takes neither
+        one nor three arguments.
+    ValueError
+        If something cannot be parsed, the numbers of equations and unknowns differ, `what`
+        is not ``"iterate"`` or ``"step"``, or `x0` is not a finite point of the right length
+        where the step is defined (:math:`f'(x_0) \neq 0`, or :math:`J` or :math:`H`
+        invertible).
+
+    Notes
+    -----
+    Numbers are compared with the exact iterate to a relative tolerance of ``1e-6`` (of
+    ``max(1, |x_1|)``), so six significant figures are enough. A map is compared at 7 simple
+    and 24 random points in :math:`[-3, 3]^n`, skipping points where the step is not defined
+    or the derivative is nearly singular: an expression to ``1e-9``, a function to ``1e-6``
+    (it may use numerical derivatives).
+
+    Examples
+    --------
+    >>> check_newton_step(1.5, "x^2 - 2", x0=1).correct
+    True
+    >>> print(check_newton_step(2.5, "x^2 - 2", x0=2).message)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Not quite. From x₀ = 2, your x₁ is 2.5 but it should be 1.5. It looks like the step has
+    the wrong sign: the tangent line crosses zero at x₁ = x₀ − f(x₀)/f′(x₀).
+    >>> check_newton_step(lambda x: x - (x**2 - 2) / (2 * x), "x^2 - 2").correct
+    True
+    >>> check_newton_step([0, 0], "x^2 + x y + 2y^2", "x y", x0=[1, 1], minimise=True).correct
+    True
+    """
+    if what not in _NEWTON_WHAT:
+        raise ValueError(f"`what` must be 'iterate' or 'step', got {what!r}")
+    if not isinstance(minimise, bool):
+        raise TypeError(f"`minimise` must be True or False, got {minimise!r}")
+    problem = _newton_problem(function, vars, minimise)
+    symbols, n = problem["symbols"], len(problem["symbols"])
+    if callable(answer) and not isinstance(answer, sympy.Basic):
+        step_function = _reader_step(answer, problem)
+        tol, kind = _AT_RTOL, "function"
+    else:
+        step_function, tol, kind = None, _AT_RTOL if x0 is not None else _RTOL, "answer"
+    if x0 is not None:
+        return _newton_at(answer, step_function, problem, x0, what)
+    if step_function is None:  # expressions: the map x ↦ x₁ (or Δx)
+        entries = _answer_array(
+            [answer] if n == 1 and _is_scalar(answer) else answer, (n, 1), vector=True
+        )
+        if isinstance(entries, str):
+            return _wrong_shape(
+                entries, f"the point has {n} (one per variable)", problem["map"][what]
+            )
+        by_name = {s.name: s for s in symbols}
+        exprs = [_parse_entry(e, f"answer[{i}]", by_name) for i, e in enumerate(entries[:, 0])]
+        extra = sorted({s.name for e in exprs for s in e.free_symbols} - set(by_name))
+        if extra:
+            return CheckResult(
+                False,
+                f"Not quite. Your answer uses {', '.join(extra)}, which is not a variable here.",
+                problem["map"][what],
+            )
+        numeric = sympy.lambdify(symbols, exprs, modules="numpy")
+
+        def step_function(x: np.ndarray) -> Any:
+            with np.errstate(all="ignore"):
+                return numeric(*np.reshape(x, -1))
+
+    return _newton_map(step_function, problem, what, tol, kind, seed)
+
+
+def _is_scalar(answer: Any) -> bool:
+    return isinstance(answer, str | sympy.Basic | int | float | np.number) and not isinstance(
+        answer, sympy.MatrixBase
+    )
+
+
+def _newton_problem(function: Any, vars: Any, minimise: bool) -> dict[str, Any]:
+    """Parse the problem; return its symbols, exact F and J, numeric versions and the maps."""
+    if minimise:
+        if isinstance(function, list | tuple | sympy.MatrixBase | np.ndarray):
+            raise TypeError(
+                "With minimise=True, `function` must be one expression (the function to "
+                f"minimise), got {type(function).__name__}"
+            )
+        (f,), symbols = parse_expressions([function], vars, "function")
+        first = symbolic_gradient(f, symbols)
+        second = symbolic_hessian(f, symbols)
+        fs = [f]
+    else:
+        items = as_components(function, "function")
+        fs, symbols = parse_expressions(items, vars, "function")
+        if len(fs) != len(symbols):
+            raise ValueError(
+                f"Newton–Raphson solves n equations in n unknowns: `function` has {len(fs)} "
+                f"component{'s' if len(fs) != 1 else ''} but `vars` names {len(symbols)} "
+                f"variable{'s' if len(symbols) != 1 else ''} ({', '.join(map(str, symbols))})"
+            )
+        first = sympy.Matrix(fs)
+        second = symbolic_jacobian(fs, symbols)
+    n = len(symbols)
+    column = sympy.Matrix(symbols)
+    if n == 1:
+        step = sympy.Matrix([-first[0] / second[0, 0]])
+    else:
+        try:
+            step = second.LUsolve(-first)
+        except ValueError:  # SymPy: "Matrix det == 0; not invertible"
+            matrix = "Hessian" if minimise else "Jacobian"
+            raise ValueError(
+                f"The Newton step is not defined for {function!r}: its {matrix} is singular "
+                "everywhere"
+            ) from None
+    # The other goal, in one variable: a root of f when minimising, a stationary point if not.
+    if n == 1:
+        x = symbols[0]
+        other = (fs[0], first[0]) if minimise else (second[0, 0], sympy.diff(second[0, 0], x))
+    else:
+        other = None
+    numeric = sympy.lambdify(
+        symbols, [first, second] + (list(other) if other else []), modules="numpy"
+    )
+    iterate = column + step
+    maps = {
+        "iterate": iterate[0] if n == 1 else iterate,
+        "step": step[0] if n == 1 else step,
+    }
+    if minimise:
+        described = f"Newton's method for a minimum of {fs[0]}"
+    elif n == 1:
+        described = f"Newton–Raphson for {fs[0]} = 0"
+    else:
+        described = f"Newton–Raphson for ({', '.join(map(str, fs))}) = 0"
+    return {
+        "symbols": symbols,
+        "first": first,
+        "second": second,
+        "numeric": numeric,
+        "minimise": minimise,
+        "map": maps,
+        "described": described,
+        "other": other is not None,
+    }
+
+
+def _newton_values(problem: dict[str, Any], x: np.ndarray) -> dict[str, np.ndarray] | None:
+    """Candidate steps at `x`: Newton's, and the typical slips; None where it is undefined."""
+    n = len(problem["symbols"])
+    with np.errstate(all="ignore"):
+        try:
+            values = problem["numeric"](*x)
+            F = np.asarray(values[0], dtype=float).reshape(n)
+            J = np.asarray(values[1], dtype=float).reshape(n, n)
+            extra = [np.asarray(v, dtype=float).reshape(-1)[0] for v in values[2:]]
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            return None
+        if not (np.all(np.isfinite(F)) and np.all(np.isfinite(J))):
+            return None
+        if n == 1:
+            if J[0, 0] == 0 or abs(F[0] / J[0, 0]) > _NEWTON_MAX_COND * max(1.0, abs(x[0])):
+                return None
+        elif np.linalg.cond(J) > _NEWTON_MAX_COND:
+            return None
+        right = np.linalg.solve(J, -F)
+        steps = {
+            "right": right,
+            "sign": -right,
+            "multiplied": -J @ F,
+            "unscaled": -F,
+        }
+        if n == 1:
+            steps["inverted"] = -J[0] / F if F[0] != 0 else np.full(1, np.nan)
+            if extra and extra[1] != 0:
+                steps["other"] = np.array([-extra[0] / extra[1]])
+        else:
+            steps["diagonal"] = -F / np.diag(J) if np.all(np.diag(J) != 0) else np.nan * F
+            if not problem["minimise"] and np.linalg.cond(J.T) < _NEWTON_MAX_COND:
+                steps["transposed"] = np.linalg.solve(J.T, -F)
+    return steps
+
+
+def _newton_hint(name: str, problem: dict[str, Any], what: str) -> str:
+    """One sentence on a typical slip, named as in :func:`_newton_values`."""
+    one = len(problem["symbols"]) == 1
+    if problem["minimise"]:
+        step = "−f′(x₀)/f″(x₀)" if one else "the solution of H Δx = −∇f"
+        hints = {
+            "sign": f"It looks like the step has the wrong sign: Newton's step is {step}.",
+            "multiplied": "It looks like you multiplied f′(x₀) by f″(x₀) instead of dividing."
+            if one
+            else "It looks like you multiplied the gradient by the Hessian instead of solving "
+            "H Δx = −∇f (multiplying by H⁻¹).",
+            "unscaled": "That is a gradient-descent step with γ = 1; Newton's step divides by "
+            "f″(x₀)."
+            if one
+            else "That is a gradient-descent step with γ = 1; Newton's step solves H Δx = −∇f.",
+            "inverted": "It looks like you divided f″(x₀) by f′(x₀): the step is "
+            "−f′(x₀)/f″(x₀), the other way up.",
+            "diagonal": "It looks like you divided each component of ∇f by the diagonal of H "
+            "only: solve H Δx = −∇f with the whole matrix.",
+            "other": "That is the Newton–Raphson step for a root of f; to minimise f, look for "
+            "a root of f′: x₁ = x₀ − f′(x₀)/f″(x₀).",
+        }
+    else:
+        hints = {
+            "sign": "It looks like the step has the wrong sign: the tangent line crosses zero "
+            "at x₁ = x₀ − f(x₀)/f′(x₀)."
+            if one
+            else "It looks like the step has the wrong sign: solve J Δx = −F, with the minus sign.",
+            "multiplied": "It looks like you multiplied f(x₀) by f′(x₀) instead of dividing."
+            if one
+            else "It looks like you multiplied F by the Jacobian instead of solving "
+            "J Δx = −F (multiplying by J⁻¹).",
+            "unscaled": "It looks like you forgot to divide f(x₀) by f′(x₀)."
+            if one
+            else "It looks like you forgot the Jacobian: the step solves J Δx = −F.",
+            "inverted": "It looks like you divided f′(x₀) by f(x₀): the step is "
+            "−f(x₀)/f′(x₀), the other way up.",
+            "diagonal": "It looks like you divided each component of F by the diagonal of J "
+            "only: solve J Δx = −F with the whole matrix.",
+            "transposed": "It looks like you used the transpose of the Jacobian: row i of J "
+            "holds the derivatives of the i-th function.",
+            "other": "That is Newton's step towards a stationary point of f (a root of f′); "
+            "Newton–Raphson for f = 0 divides f(x₀) by f′(x₀).",
+        }
+    if what == "iterate":
+        hints["what"] = "That is the step Δx = x₁ − x₀; the next iterate is x₀ plus it."
+    else:
+        hints["what"] = "That is the next iterate x₁; the step asked for is Δx = x₁ − x₀."
+    return hints[name]
+
+
+def _targets(steps: dict[str, np.ndarray], x: np.ndarray, what: str) -> dict[str, np.ndarray]:
+    """Turn steps into what the answer should be: iterates x + Δx, or the steps themselves."""
+    targets = {k: (x + v if what == "iterate" else v) for k, v in steps.items()}
+    targets["what"] = steps["right"] if what == "iterate" else x + steps["right"]
+    return targets
+
+
+def _close(got: np.ndarray, want: np.ndarray, tol: float) -> bool:
+    return bool(np.all(np.abs(got - want) <= tol * max(1.0, float(np.max(np.abs(want))))))
+
+
+def _show(values: Any) -> str:
+    values = np.reshape(values, -1)
+    if values.size == 1:
+        return f"{values[0]:.6g}"
+    return f"({', '.join(f'{v:.6g}' for v in values)})"
+
+
+def _where(symbols: list[sympy.Symbol], x: np.ndarray) -> str:
+    if len(symbols) == 1:
+        return f"{symbols[0]} = {x[0]:.6g}"
+    return f"({', '.join(map(str, symbols))}) = {_show(x)}"
+
+
+def _reader_step(answer: Any, problem: dict[str, Any]) -> Any:
+    """Wrap a reader's function as ``step(x)``: called as answer(x) or answer(f, df, x)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(answer).parameters.values()
+        required = [
+            p
+            for p in parameters
+            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        count = len(required)
+    except (TypeError, ValueError):  # no signature (a builtin): take it as answer(x)
+        count = 1
+    if count == 1:
+        return answer
+    if count != 3:
+        names = "(grad, hess, x)" if problem["minimise"] else "(f, df, x)"
+        raise TypeError(
+            f"A function `answer` must take x, or {names}; yours takes {count} arguments"
+        )
+    n = len(problem["symbols"])
+    numeric = problem["numeric"]
+
+    def first(x: Any) -> Any:
+        value = np.asarray(numeric(*np.reshape(np.asarray(x, dtype=float), -1))[0], dtype=float)
+        return float(value.reshape(-1)[0]) if n == 1 else value.reshape(n)
+
+    def second(x: Any) -> Any:
+        value = np.asarray(numeric(*np.reshape(np.asarray(x, dtype=float), -1))[1], dtype=float)
+        return float(value.reshape(-1)[0]) if n == 1 else value.reshape(n, n)
+
+    return lambda x: answer(first, second, x)
+
+
+def _call_reader(step_function: Any, x: np.ndarray, n: int) -> np.ndarray | str:
+    """Call the reader's step at `x`; return the result as shape (n,) or what went wrong."""
+    argument = float(x[0]) if n == 1 else x.copy()
+    try:
+        got = step_function(argument)
+    except Exception as err:  # a reader's code: report whatever went wrong
+        return f"Your function raised {type(err).__name__}: {err}"
+    try:
+        values = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"Your function returned {got!r}, not {'a number' if n == 1 else 'a point'}."
+    if values.size != n:
+        return (
+            f"Your function returned {values.size} number{'s' if values.size != 1 else ''}, "
+            f"but the point has {n}."
+        )
+    return values.reshape(n)
+
+
+def _diagnose(
+    wrong: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]],
+    problem: dict[str, Any],
+    what: str,
+    tol: float,
+) -> str:
+    """Return a hint for the first slip that explains every wrong value, or ''."""
+    names = [
+        "what",
+        "sign",
+        "other",
+        "multiplied",
+        "inverted",
+        "transposed",
+        "diagonal",
+        "unscaled",
+    ]
+    for name in names:
+        if all(
+            name in targets
+            and np.all(np.isfinite(targets[name]))
+            and _close(got, targets[name], max(tol, 1e-9))
+            for got, _, targets in wrong
+        ):
+            return " " + _newton_hint(name, problem, what)
+    return ""
+
+
+def _newton_at(
+    answer: Any, step_function: Any, problem: dict[str, Any], x0: Any, what: str
+) -> CheckResult:
+    """Check the next iterate (or step) from `x0`."""
+    symbols = problem["symbols"]
+    n = len(symbols)
+    try:
+        point = _point(x0, symbols)
+    except ValueError as err:
+        raise ValueError(str(err).replace("`at`", "`x0`")) from None
+    x = np.array([float(point[s]) for s in symbols])
+    steps = _newton_values(problem, x)
+    where = _where(symbols, x)
+    if steps is None:
+        derivative = (
+            ("f″(x₀)" if problem["minimise"] else "f′(x₀)")
+            if n == 1
+            else ("the Hessian" if problem["minimise"] else "the Jacobian")
+        )
+        raise ValueError(
+            f"The Newton step is not defined at {where}: {derivative} is 0, singular or not "
+            "finite there; choose another `x0`"
+        )
+    F = problem["first"].subs(point)
+    J = problem["second"].subs(point)
+    exact_step = J.LUsolve(-F)
+    exact = (
+        exact_step + sympy.Matrix([point[s] for s in symbols])
+        if what == "iterate"
+        else (exact_step)
+    )
+    exact = exact.applyfunc(sympy.simplify)
+    expected = exact[0] if n == 1 else exact
+    want = np.array([float(sympy.N(v, 20)) for v in exact])
+    name = (
+        ("x₁" if what == "iterate" else "Δx")
+        if n == 1
+        else ("next point" if what == "iterate" else "step")
+    )
+    start = f"x₀ = {x[0]:.6g}" if n == 1 else where
+    if step_function is not None:
+        got = _call_reader(step_function, x, n)
+        if isinstance(got, str):
+            return CheckResult(
+                False,
+                got if got.startswith("Your function raised") else (f"Not quite. {got}"),
+                expected,
+            )
+    else:
+        if n == 1 and _is_scalar(answer):
+            answer = [answer]
+        entries = _answer_array(answer, (n, 1), vector=True)
+        if isinstance(entries, str):
+            return _wrong_shape(entries, f"the point has {n} (one per variable)", expected)
+        values = []
+        for i, entry in enumerate(entries[:, 0]):
+            expr = _parse_entry(entry, f"answer[{i}]", {s.name: s for s in symbols})
+            expr = expr.subs(point)
+            if expr.free_symbols:
+                names = ", ".join(sorted(s.name for s in expr.free_symbols))
+                return CheckResult(
+                    False, f"Not quite. Your answer should be a number, not use {names}.", expected
+                )
+            value = complex(sympy.N(expr, 20))
+            if value.imag != 0 or not np.isfinite(value.real):
+                return CheckResult(
+                    False, f"Not quite. Your answer {expr} is not a finite real number.", expected
+                )
+            values.append(value.real)
+        got = np.array(values)
+    if _close(got, want, _AT_RTOL):
+        whole = "next iterate" if what == "iterate" else "step"
+        return CheckResult(
+            True, f"Correct: that is the {whole} of {problem['described']} from {start}.", expected
+        )
+    targets = _targets(steps, x, what)
+    hint = _diagnose([(got, want, targets)], problem, what, _AT_RTOL)
+    return CheckResult(
+        False,
+        f"Not quite. From {start}, your {name} is {_show(got)} but it should be "
+        f"{_show(want)}.{hint}",
+        expected,
+    )
+
+
+def _newton_map(
+    step_function: Any, problem: dict[str, Any], what: str, tol: float, kind: str, seed: int
+) -> CheckResult:
+    """Compare a map x ↦ x₁ (a reader's function or expressions) at many points."""
+    symbols = problem["symbols"]
+    n = len(symbols)
+    expected = problem["map"][what]
+    rng = np.random.default_rng(seed)
+    if n == 1:
+        points = [np.array([v]) for v in _NICE_POINTS]
+    else:
+        points = [np.full(n, v) for v in _NICE_POINTS]
+    points += [rng.uniform(-3, 3, size=n) for _ in range(_RANDOM_POINTS)]
+    compared, wrong = 0, []
+    for x in points:
+        steps = _newton_values(problem, x)
+        if steps is None:
+            continue
+        targets = _targets(steps, x, what)
+        want = targets["right"]
+        got = _call_reader(step_function, x, n)
+        if isinstance(got, str):
+            if kind == "function":
+                message = got if got.startswith("Your function raised") else f"Not quite. {got}"
+                return CheckResult(False, message, expected)
+            continue
+        if not np.all(np.isfinite(got)):
+            if kind == "answer":
+                continue  # outside the domain of the reader's expression
+            wrong.append((got, want, targets, x))
+            continue
+        compared += 1
+        if not _close(got, want, tol):
+            wrong.append((got, want, targets, x))
+    described = problem["described"]
+    if not wrong and compared >= _MIN_POINTS:
+        subject = (
+            "your function takes one step of"
+            if kind == "function"
+            else f"that is the {'next iterate' if what == 'iterate' else 'step'} of"
+        )
+        return CheckResult(True, f"Correct: {subject} {described}.", expected)
+    if not wrong:
+        return CheckResult(
+            False,
+            "Could not check this answer: the step is defined at too few of the points tried. "
+            "Compare it with the solution.",
+            expected,
+        )
+    got, want, _, x = wrong[0]
+    hint = _diagnose([w[:3] for w in wrong], problem, what, tol)
+    name = "the next iterate" if what == "iterate" else "the step"
+    yours = "your function" if kind == "function" else "your answer"
+    return CheckResult(
+        False,
+        f"Not quite. At {_where(symbols, x)}, {yours} gives {_show(got)} but {name} of "
+        f"{described} is {_show(want)}.{hint}",
+        expected,
+    )
+
+
+# --- The Lagrangian -----------------------------------------------------------------------------
+
+
+def _constraint(g: Any, name: str) -> Any:
+    """Read ``"lhs = rhs"`` or ``sympy.Eq(lhs, rhs)`` as ``lhs - rhs``; leave others alone."""
+    if isinstance(g, sympy.Equality):
+        return g.lhs - g.rhs
+    if isinstance(g, str) and g.count("=") == 1 and not any(op in g for op in "<>!"):
+        lhs, rhs = g.split("=")
+        if not lhs.strip() or not rhs.strip():
+            raise ValueError(f"`{name}` could not be read as an equation: {g!r}")
+        return f"({lhs}) - ({rhs})"
+    return g
+
+
+def check_lagrangian_gradient(
+    answer: Any,
+    f: str | sympy.Expr,
+    g: Any,
+    vars: str | Sequence[Any] = "x y",
+    *,
+    multiplier: str = "lambda",
+    at: Any = None,
+    seed: int = 0,
+) -> CheckResult:
+    r"""Check whether `answer` is the gradient of the Lagrangian :math:`L = f - \lambda g`.
+
+    The gradient is taken over the variables and then the multiplier,
+    :math:`\nabla L = (\partial L/\partial x, \partial L/\partial y, \partial L/\partial\lambda)`
+    for two variables and one constraint; its last component is :math:`-g`, so
+    :math:`\nabla L = 0` holds both :math:`\nabla f = \lambda \nabla g` and the constraint.
+
+    Parameters
+    ----------
+    answer : list or sympy.Matrix
+        The reader's :math:`\nabla L`, one entry per variable and then one per multiplier:
+        strings such as ``["2x - 2 lambda x", "1 - 2 lambda y", "1 - x^2 - y^2"]`` (``λ``
+        and ``lam`` stand for ``lambda`` too; ``lambda_1``, ``lambda_2``, … for several
+        constraints), SymPy expressions, or a SymPy column or row. With `at`, numbers.
+    f : str or sympy.Expr
+        The function to optimise, e.g. ``"x + y"``.
+    g : str, sympy.Expr or list
+        The constraint :math:`g = 0`, e.g. ``"x^2 + y^2 - 1"``, or an equation
+        ``"x^2 + y^2 = 1"`` (read as :math:`g = \text{lhs} - \text{rhs}`), or a list of
+        them for several constraints, :math:`L = f - \sum_i \lambda_i g_i`.
+    vars : str or sequence, optional
+        The variables in order, as in :func:`check_gradient` (not the multipliers).
+    multiplier : str, optional
+        The multiplier's name; ``"lambda"`` is shown as λ.
+    at : sequence or dict, optional
+        A point :math:`(x, y, \lambda)`: compare the answer with the exact :math:`\nabla L`
+        there, to a relative tolerance of ``1e-6``.
+    seed : int, optional
+        Seed for the random points of the numeric comparison.
+
+    Returns
+    -------
+    CheckResult
+        ``correct``; a ``message`` naming each wrong component (e.g. ∂L/∂λ), with a hint for
+        a typical slip (the multiplier's term with the wrong sign, a missing term, the
+        Lagrangian :math:`f + \lambda g`); and the ``expected`` :math:`\nabla L` (at `at` if
+        given).
+
+    Raises
+    ------
+    TypeError
+        If `answer`, `f` or `g` has the wrong type.
+    ValueError
+        If something cannot be parsed, `f` or `g` uses a symbol not in `vars`, `multiplier`
+        is a variable's name, or `at` is not a finite point of the right length.
+
+    Notes
+    -----
+    Each component is compared as :func:`check_gradient` compares one: exactly with SymPy
+    (the expected gradient is :func:`calcbook.multivariate.symbolic_gradient` of
+    :math:`L`), else at simple and random points.
+
+    Examples
+    --------
+    >>> check_lagrangian_gradient(
+    ...     ["1 - 2 lambda x", "1 - 2 lambda y", "1 - x^2 - y^2"], "x + y", "x^2 + y^2 - 1"
+    ... ).correct
+    True
+    >>> print(check_lagrangian_gradient(
+    ...     ["1 - 2 λ x", "1 - 2 λ y", "x^2 + y^2 - 1"], "x + y", "x^2 + y^2 = 1"
+    ... ).message)  # doctest: +NORMALIZE_WHITESPACE
+    Not quite. ∂L/∂λ is wrong. At x = 1, y = 1, λ = 1, your ∂L/∂λ gives 1 but it should be -1.
+    ∂L/∂λ has the wrong sign: L = f − λg, so ∂L/∂λ = −g.
+    """
+    (fx,), symbols = parse_expressions([f], vars, "f")
+    items = [_constraint(c, "g") for c in as_components(g, "g")]
+    gs, _ = parse_expressions(items, [s.name for s in symbols], "g")
+    by_name = {s.name: s for s in symbols}
+    gs = [c.subs({s: by_name[s.name] for s in c.free_symbols}) for c in gs]
+    if not isinstance(multiplier, str) or not multiplier.isidentifier():
+        raise ValueError(f"`multiplier` must be a name such as 'lambda', got {multiplier!r}")
+    if multiplier in by_name:
+        raise ValueError(f"`multiplier` {multiplier!r} is also a variable; choose another name")
+    m = len(gs)
+    shown = "λ" if multiplier == "lambda" else multiplier
+    if m == 1:
+        lams = [sympy.Symbol(shown)]
+        aliases = [[multiplier, shown] + (["lam"] if multiplier == "lambda" else [])]
+    else:
+        lams = [sympy.Symbol(f"{shown}_{i + 1}") for i in range(m)]
+        aliases = [
+            [f"{name}{sep}{i + 1}" for name in {multiplier, shown, "lam"} for sep in ("_", "")]
+            for i in range(m)
+        ]
+    names = {s.name: s for s in symbols}
+    for lam, alias in zip(lams, aliases, strict=True):
+        names.update(dict.fromkeys(alias, lam))
+    everything = [*symbols, *lams]
+    lagrangian = fx - sum(lam * c for lam, c in zip(lams, gs, strict=True))
+    plus = fx + sum(lam * c for lam, c in zip(lams, gs, strict=True))
+    expected = symbolic_gradient(lagrangian, everything)
+    labels = [[f"∂L/∂{s}"] for s in everything]
+    size = len(everything)
+    entries = _answer_array(answer, (size, 1), vector=True)
+    if isinstance(entries, str):
+        lam_names = ", ".join(map(str, lams))
+        return _wrong_shape(
+            entries,
+            f"∇L has {size} (one per variable {', '.join(map(str, symbols))} and one per "
+            f"multiplier {lam_names})",
+            expected,
+        )
+    # The multiplier's names become one token each, so that "2 lam x" is not read as 2*l*a*m*x.
+    order = []
+    for j, (lam, alias) in enumerate(zip(lams, aliases, strict=True)):
+        names[f"calcbook_multiplier_{j}"] = lam
+        order += [(a, f"calcbook_multiplier_{j}") for a in alias]
+    order.sort(key=lambda pair: -len(pair[0]))
+
+    def tokenised(entry: Any) -> Any:
+        if not isinstance(entry, str):
+            return entry
+        for alias, token in order:
+            entry = re.sub(rf"(?<![\w.]){re.escape(alias)}(?!\w)", token, entry)
+        return entry
+
+    parsed = np.array(
+        [[_parse_entry(tokenised(e), f"answer[{i}]", names)] for i, e in enumerate(entries[:, 0])],
+        dtype=object,
+    )
+    if isinstance(at, dict):
+        at = {str(names[str(k)]) if str(k) in names else k: v for k, v in at.items()}
+    what = f"the gradient of the Lagrangian L = {lagrangian}"
+    result = _check_matrix(parsed, expected, labels, everything, what, at, seed)
+    if result.correct:
+        return result
+    point = _point(at, everything) if at is not None else None
+
+    def same(a: sympy.Expr, b: sympy.Expr) -> bool:
+        if point is not None:
+            try:
+                return abs(complex(sympy.N((a - b).subs(point), 20))) <= _AT_RTOL * max(
+                    1.0, abs(complex(sympy.N(b.subs(point), 20)))
+                )
+            except TypeError:  # other symbols remain
+                return False
+        return sympy.simplify(a - b) == 0 or (
+            _compare_numerically(a, b, everything[0], seed, everything[1:]) is True
+        )
+
+    answers = list(parsed[:, 0])
+    other = symbolic_gradient(plus, everything)
+    if all(same(a, b) for a, b in zip(answers, other, strict=True)):
+        hint = (
+            f"That is the gradient of f + {shown}g, the Lagrangian with the other sign "
+            f"convention; here L = f − {shown}g, so each ∂L/∂{symbols[0]} has "
+            f"−{shown} ∂g/∂{symbols[0]} and ∂L/∂{shown} = −g."
+        )
+        if m > 1:
+            hint = hint.replace(f"{shown}g", f"Σ {shown}ᵢgᵢ").replace(f"∂L/∂{shown} =", "∂L/∂λᵢ =")
+            hint = hint.replace(f"−{shown} ∂g", f"−Σ {shown}ᵢ ∂gᵢ").replace("= −g.", "= −gᵢ.")
+        return CheckResult(False, f"{result.message} {hint}", result.expected)
+    hints = []
+    gradient_f = symbolic_gradient(fx, symbols)
+    for i, s in enumerate(symbols):
+        a, want = answers[i], expected[i]
+        if same(a, want):
+            continue
+        if same(a, other[i]):
+            hints.append(
+                f"The multiplier's term in ∂L/∂{s} has the wrong sign: L = f − {shown}g, so "
+                f"it is −{shown} ∂g/∂{s}."
+            )
+        elif same(a, gradient_f[i]):
+            hints.append(f"∂L/∂{s} lacks the multiplier's term −{shown} ∂g/∂{s}.")
+    for j, lam in enumerate(lams):
+        a, want = answers[len(symbols) + j], expected[len(symbols) + j]
+        if same(a, want):
+            continue
+        constraint = "g" if m == 1 else f"g{str(j + 1).translate(_SUBSCRIPTS)}"
+        if same(a, gs[j]):
+            hints.append(
+                f"∂L/∂{lam} has the wrong sign: L = f − {lam}{constraint}, so "
+                f"∂L/∂{lam} = −{constraint}."
+            )
+        elif same(a, sympy.S.Zero):
+            hints.append(f"∂L/∂{lam} is not 0: L depends on {lam} through −{lam}{constraint}.")
+    return CheckResult(False, " ".join([result.message, *hints]), result.expected)
