@@ -38,7 +38,7 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
-- :mod:`calcbook.figures.roots`: Part 5's Newton–Raphson in one dimension: the tangents from a
+- ``calcbook.figures.roots``: Part 5's Newton–Raphson in one dimension: the tangents from a
   starting point that a slider moves, and the basins of attraction of the roots.
 """
 
