@@ -49,16 +49,16 @@ __all__ = [
 #: The course's example, a polynomial of degree 6 with two real roots (near −3.76 and 1.06)
 #: and stationary points at −3, −1, 2 and 3.
 COURSE_FUNCTION = "x**6/6 - 3*x**4 - 2*x**3/3 + 27*x**2/2 + 18*x - 30"
-#: The default starting points of :func:`newton_raphson_tangents`: −4.5 to 4.5 in steps of 0.1
-#: (so −4, 1 and 3.1, the course's starts, and the stationary points are among them).
+#: The default starting points of :func:`newton_raphson_tangents`, from −4.5 to 4.5 in steps of
+#: 0.1 (so −4, 1 and 3.1, the course's starts, and the stationary points are among them).
 COURSE_STARTS: tuple[float, ...] = tuple(round(float(v), 1) for v in np.linspace(-4.5, 4.5, 91))
-#: The classic cubic on which Newton–Raphson from 0 cycles for ever: 0, 1, 0, 1, …
+#: The classic cubic on which Newton–Raphson from 0 cycles for ever, 0, 1, 0, 1 and so on.
 CYCLE_FUNCTION = "x**3 - 2*x + 2"
 
-#: Significant digits kept in the shipped iterates, and in the lines drawn (finer than a pixel).
+# Significant digits kept in the shipped iterates, and in the lines drawn (finer than a pixel).
 _DIGITS = 6
 _LINE_DIGITS = 4
-#: The colour and marker of each outcome after the roots: a cycle (or no convergence), a stop.
+# The colour and marker of each root's outcome, then of a cycle (or no convergence) and a stop.
 _ROOT_STYLES = (
     (PALETTE["derivative"], "circle"),
     (PALETTE["tangent"], "square"),
