@@ -45,6 +45,8 @@ The package has one module per family of figures, and every builder is importabl
 - ``calcbook.figures.stochastic``: Part 5's optimisation in machine learning: momentum and
   noisy gradients on a narrow valley, with a slider over the momentum, and training losses
   against epochs.
+- ``calcbook.figures.roots``: Part 5's Newton–Raphson in one dimension: the tangents from a
+  starting point that a slider moves, and the basins of attraction of the roots.
 """
 
 from calcbook.figures.calculus import (
@@ -83,6 +85,7 @@ from calcbook.figures.multivariate import (
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.newton_paths import newton_paths
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
+from calcbook.figures.roots import newton_basins, newton_raphson_runs, newton_raphson_tangents
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text
 from calcbook.figures.stationary import (
@@ -150,7 +153,10 @@ __all__ = [
     "momentum_valley",
     "narrow_layout",
     "neuron_explorer",
+    "newton_basins",
     "newton_paths",
+    "newton_raphson_runs",
+    "newton_raphson_tangents",
     "node_caption",
     "noisy_derivative",
     "noisy_function",

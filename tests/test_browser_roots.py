@@ -1,0 +1,80 @@
+"""The Newton–Raphson page's tangents in headless Chromium: the start slider redraws the steps.
+
+Needs the built book (``make book``). One page load: the tangents figure is found by its
+``meta.newton_raphson_tangents``; the page opens on the start 3.1. The test clicks the slider's
+rail near its left end and then near its middle, and each time waits until the iterates and the
+tangents in the graph div are those of the step the slider says is active and the text above the
+plot is that step's; then it checks the iterates against the run the figure stored for that
+start (whose iterates the unit tests check against calcbook.optimise). The basins figure is
+found by its ``meta.newton_basins`` and must have drawn its lanes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import new_context, open_page
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+PAGE = "book/05-optimisation/newton-raphson.html"
+
+#: True once the figure shows the data of slider step `k` and the slider says `k` is active.
+SHOWS_STEP = """([gd, k]) => {
+  const slider = gd.layout.sliders[0];
+  if (slider.active !== k) return false;
+  const want = slider.steps[k].args[0];
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  return same(Array.from(gd.data[3].x), want.x[2]) && same(Array.from(gd.data[2].x), want.x[1])
+    && gd.data[4].x[0] === want.x[3][0]
+    && gd.layout.annotations[0].text === slider.steps[k].args[1]["annotations[0].text"];
+}"""
+
+
+def test_start_slider_draws_each_run(browser, site_url: str) -> None:
+    ctx = new_context(browser, site_url)
+    try:
+        page = open_page(ctx, f"{site_url}/{PAGE}")
+        figures = page.locator(".js-plotly-plot")
+        index = figures.evaluate_all(
+            "(gds) => gds.findIndex((gd) => (gd.layout.meta || {}).newton_raphson_tangents)"
+        )
+        assert index >= 0, "no Newton–Raphson tangents on the page"
+        figure = figures.nth(index)
+        figure.scroll_into_view_if_needed()
+        handle = figure.element_handle()
+        runs = figure.evaluate("(gd) => gd.layout.meta.newton_raphson_tangents.runs")
+        n = len(runs)
+        start = next(k for k, r in enumerate(runs) if r["start"] == 3.1)
+        page.wait_for_function(SHOWS_STEP, arg=[handle, start])
+
+        rail = figure.locator(".slider-rail-rect").first
+        box = rail.bounding_box()
+        seen = []
+        for fraction in (0.06, 0.5):
+            page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
+            page.wait_for_function(
+                f"(gd) => {{ const a = gd.layout.sliders[0].active; "
+                f"return a !== {start} && Math.abs(a - {fraction * (n - 1)}) <= 4; }}",
+                arg=handle,
+            )
+            active = figure.evaluate("(gd) => gd.layout.sliders[0].active")
+            page.wait_for_function(SHOWS_STEP, arg=[handle, active])
+            run = runs[active]
+            iterates = figure.evaluate("(gd) => Array.from(gd.data[3].x)")
+            assert iterates[0] == run["start"] == figure.evaluate("(gd) => gd.data[4].x[0]")
+            assert len(iterates) == min(run["steps"], 25) + 1
+            if run["reached"] is not None and run["steps"] <= 25:
+                assert iterates[-1] == pytest.approx(run["reached"], rel=1e-5)
+            assert figure.evaluate("(gd) => gd.layout.annotations[0].text") == run["label"]
+            seen.append(active)
+        assert seen[0] < seen[1]
+
+        basins = figures.evaluate_all(
+            "(gds) => gds.filter((gd) => gd.layout.meta && gd.layout.meta.newton_basins)"
+            ".map((gd) => gd.querySelectorAll('.scatterlayer .trace').length)"
+        )
+        assert basins and basins[0] >= 9, basins
+        assert not ctx.visit.errors, ctx.visit.errors
+        assert not ctx.visit.outside, ctx.visit.outside
+    finally:
+        ctx.close()
