@@ -38,15 +38,15 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
-- ``calcbook.figures.lagrange``: Part 5's Lagrange multipliers: a level curve raised until
-  it touches a constraint curve, with both gradients drawn where they meet.
-- ``calcbook.figures.newton_paths``: Part 5's Newton section: optimisers' paths over a
+- :mod:`calcbook.figures.roots`: Part 5's Newton–Raphson in one dimension: the tangents from a
+  starting point that a slider moves, and the basins of attraction of the roots.
+- :mod:`calcbook.figures.newton_paths`: Part 5's Newton section: optimisers' paths over a
   contour map, with a slider over the iterations.
-- ``calcbook.figures.stochastic``: Part 5's optimisation in machine learning: momentum and
+- :mod:`calcbook.figures.lagrange`: Part 5's Lagrange multipliers: a level curve raised until
+  it touches a constraint curve, with both gradients drawn where they meet.
+- :mod:`calcbook.figures.stochastic`: Part 5's optimisation in machine learning: momentum and
   noisy gradients on a narrow valley, with a slider over the momentum, and training losses
   against epochs.
-- ``calcbook.figures.roots``: Part 5's Newton–Raphson in one dimension: the tangents from a
-  starting point that a slider moves, and the basins of attraction of the roots.
 """
 
 from calcbook.figures.calculus import (
