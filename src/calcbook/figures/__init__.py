@@ -38,6 +38,9 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
+- :mod:`calcbook.figures.descent`: Part 5's gradient descent: paths on a narrow valley and on
+  Rosenbrock's function with a learning-rate slider, and the rate of convergence on quadratics
+  of several condition numbers.
 """
 
 from calcbook.figures.calculus import (
@@ -49,6 +52,7 @@ from calcbook.figures.calculus import (
     secant_to_tangent,
 )
 from calcbook.figures.chain import chain_rule_path
+from calcbook.figures.descent import condition_rates, learning_rate_paths
 from calcbook.figures.graph import (
     GraphLayout,
     backprop_deltas,
@@ -119,6 +123,7 @@ __all__ = [
     "chain_rule_machines",
     "chain_rule_path",
     "computational_graph",
+    "condition_rates",
     "configure_renderer",
     "curvature_along_directions",
     "derivative_matching",
@@ -134,6 +139,7 @@ __all__ = [
     "layer_activations",
     "layer_grid",
     "learning_rate_costs",
+    "learning_rate_paths",
     "local_linear_map",
     "narrow_layout",
     "neuron_explorer",
