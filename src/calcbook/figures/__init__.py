@@ -38,7 +38,7 @@ The package has one module per family of figures, and every builder is importabl
   log–log axes with fitted slopes, and the band in which the Lagrange bound keeps a function.
 - :mod:`calcbook.figures.quadratic`: Part 4's multivariate Taylor series: a surface with its
   tangent plane and quadratic model at a point that a slider moves.
-- :mod:`calcbook.figures.descent`: Part 5's gradient descent: paths on a narrow valley and on
+- ``calcbook.figures.descent``: Part 5's gradient descent: paths on a narrow valley and on
   Rosenbrock's function with a learning-rate slider, and the rate of convergence on quadratics
   of several condition numbers.
 """
