@@ -77,7 +77,7 @@ _ROSENBROCK_VIEW = ((-2.0, 2.0), (-0.5, 1.6))
 #: The most points drawn of a path that does not diverge: every one of the first
 #: ``_HEAD`` iterates, then ``_PAIRS`` pairs of consecutive iterates spread out to the end.
 _HEAD, _PAIRS = 100, 100
-_DIGITS = 5
+_DIGITS = 4
 
 
 def valley(x: np.ndarray) -> float:
@@ -294,7 +294,7 @@ def _status(gamma: float | str, run: DescentRun, shown: int, minimum: np.ndarray
         extra = f", {_thousands(result.n_eval)} evaluations of f" if isinstance(gamma, str) else ""
         return f"{who}: converged in {steps} steps{extra}"
     if run.outcome == "diverged":
-        return f"{who}: diverges (stopped after {steps} steps; the first {shown - 1} shown)"
+        return f"{who}: diverges<br>stopped after {steps} steps; the first {shown - 1} shown"
     distance = float(np.linalg.norm(result.history[-1] - minimum))
     h = result.history
     cycle = (
@@ -303,7 +303,7 @@ def _status(gamma: float | str, run: DescentRun, shown: int, minimum: np.ndarray
         and np.linalg.norm(h[-1] - h[-2]) > 1e-6
     )
     how = "caught in a two-step zig-zag, " if cycle else ""
-    return f"{who}: not converged in {steps} steps; {how}{distance:#.2g} from the minimum"
+    return f"{who}: not converged in {steps} steps<br>{how}{distance:#.2g} from the minimum"
 
 
 def _check_gammas(name: str, gammas: Sequence[float]) -> list[float]:
@@ -480,7 +480,7 @@ def learning_rate_paths(
         apply_step(fig, steps[active])
         sliders.append(
             slider(steps, prefix="γ = ", active=active, pad=0)
-            | {"y": 0.55 - 0.6 * panel if panel else 0.575, "yanchor": "top", "font": {"size": 11}}
+            | {"y": -0.085 if panel else 0.575, "yanchor": "top", "font": {"size": 11}}
         )
         meta.append(
             {
@@ -495,8 +495,8 @@ def learning_rate_paths(
         annotation.font = {"size": 13}
     fig.update_layout(
         template=TEMPLATE,
-        height=980,
-        margin={"t": 60, "b": 110, "l": 55, "r": 15},
+        height=1000,
+        margin={"t": 60, "b": 140, "l": 55, "r": 15},
         legend={"orientation": "h", "x": 0.0, "y": 1.06, "yanchor": "bottom"},
         sliders=sliders,
         meta={
@@ -510,7 +510,7 @@ def learning_rate_paths(
     return narrow_layout(
         fig,
         {
-            "height": 900,
+            "height": 820,
             "annotations[0].font.size": 10,
             "annotations[1].font.size": 10,
             "sliders[0].font.size": 9,
