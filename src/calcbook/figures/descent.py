@@ -689,7 +689,7 @@ def condition_rates(
                 y=_round(errors[0] * rho**ks),
                 mode="lines",
                 line={"color": colour, "width": 1.5, "dash": "dash"},
-                name=f"{label}, ρᵏ = ({kappa:g} − 1)ᵏ/({kappa:g} + 1)ᵏ",
+                name=f"{label}, bound ρᵏ",
                 legendgroup=label,
                 hoverinfo="skip",
             )
