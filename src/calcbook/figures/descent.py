@@ -76,7 +76,7 @@ _VALLEY_VIEW = ((-10.0, 2.0), (-2.5, 2.5))
 _ROSENBROCK_VIEW = ((-2.0, 2.0), (-0.5, 1.6))
 #: The most points drawn of a path that does not diverge: every one of the first
 #: ``_HEAD`` iterates, then ``_PAIRS`` pairs of consecutive iterates spread out to the end.
-_HEAD, _PAIRS = 100, 100
+_HEAD, _PAIRS = 60, 60
 _DIGITS = 4
 
 
@@ -232,8 +232,8 @@ def path_indices(
 
     A path that diverged is drawn up to and including its first iterate outside the rectangle
     twice the size of the one drawn (about the same centre): the steps that leave the picture,
-    and no more. Any other path is drawn whole if it has at most ``300`` points; otherwise its
-    first ``100`` iterates, then ``100`` pairs of consecutive iterates spaced geometrically to
+    and no more. Any other path is drawn whole if it has at most ``180`` points; otherwise its
+    first ``60`` iterates, then ``60`` pairs of consecutive iterates spaced geometrically to
     the end (a pair keeps a zig-zag visible), and the last iterate.
 
     Parameters
@@ -323,7 +323,7 @@ def learning_rate_paths(
     rosenbrock_gammas: Sequence[float] = ROSENBROCK_GAMMAS,
     *,
     max_iter: int = 10_000,
-    grid: int = 81,
+    grid: int = 61,
 ) -> go.Figure:
     r"""Draw gradient descent on a narrow valley and on Rosenbrock's function, γ on sliders.
 
