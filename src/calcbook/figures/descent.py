@@ -8,9 +8,9 @@ r"""Figures of Part 5's gradient-descent section: the learning rate and the cond
 
 Every path is a run of :func:`calcbook.optimise.gradient_descent`, made when the figure is built,
 so the figures are interactive without a kernel. The test problems and the helpers that run
-and sample them are public, for the page and the tests: :func:`valley`, :func:`rosenbrock`
-(each with its gradient), :func:`run_descent`, :func:`path_indices` and
-:func:`quadratic_problem`.
+and sample them are public, for the page and the tests: :func:`narrow_valley` and its gradient,
+:func:`run_descent`, :func:`path_indices` and :func:`quadratic_problem`. Rosenbrock's function
+and its gradient are SciPy's, ``scipy.optimize.rosen`` and ``rosen_der``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from scipy.optimize import rosen, rosen_der
 
 from calcbook.errors import ConvergenceError
 from calcbook.figures.primitives import (
@@ -50,13 +51,11 @@ __all__ = [
     "Quadratic",
     "condition_rates",
     "learning_rate_paths",
+    "narrow_valley",
+    "narrow_valley_gradient",
     "path_indices",
     "quadratic_problem",
-    "rosenbrock",
-    "rosenbrock_gradient",
     "run_descent",
-    "valley",
-    "valley_gradient",
 ]
 
 #: The curvature across the valley ``f(x, y) = (x² + 25 y²)/2``; along it the curvature is 1.
@@ -80,7 +79,7 @@ _HEAD, _PAIRS = 60, 60
 _DIGITS = 4
 
 
-def valley(x: np.ndarray) -> float:
+def narrow_valley(x: np.ndarray) -> float:
     """Return the narrow valley ``f(x, y) = (x² + 25 y²)/2``, minimum 0 at the origin.
 
     Parameters
@@ -95,15 +94,15 @@ def valley(x: np.ndarray) -> float:
 
     Examples
     --------
-    >>> valley([2.0, 1.0])
+    >>> narrow_valley([2.0, 1.0])
     14.5
     """
     x = np.asarray(x, dtype=float)
     return 0.5 * float(x[0] ** 2 + VALLEY_CURVATURE * x[1] ** 2)
 
 
-def valley_gradient(x: np.ndarray) -> np.ndarray:
-    """Return the gradient ``(x, 25 y)`` of :func:`valley`.
+def narrow_valley_gradient(x: np.ndarray) -> np.ndarray:
+    """Return the gradient ``(x, 25 y)`` of :func:`narrow_valley`.
 
     Parameters
     ----------
@@ -117,56 +116,11 @@ def valley_gradient(x: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> valley_gradient([2.0, 1.0])
+    >>> narrow_valley_gradient([2.0, 1.0])
     array([ 2., 25.])
     """
     x = np.asarray(x, dtype=float)
     return np.array([x[0], VALLEY_CURVATURE * x[1]])
-
-
-def rosenbrock(x: np.ndarray) -> float:
-    """Rosenbrock's function ``(1 − x)² + 100 (y − x²)²``, minimum 0 at ``(1, 1)``.
-
-    Parameters
-    ----------
-    x : array_like
-        The point ``(x, y)``.
-
-    Returns
-    -------
-    float
-        The value.
-
-    Examples
-    --------
-    >>> round(rosenbrock([-1.2, 1.0]), 6)
-    24.2
-    """
-    x = np.asarray(x, dtype=float)
-    return float((1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2)
-
-
-def rosenbrock_gradient(x: np.ndarray) -> np.ndarray:
-    """Return the gradient of :func:`rosenbrock`.
-
-    Parameters
-    ----------
-    x : array_like
-        The point ``(x, y)``.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(−2 (1 − x) − 400 x (y − x²), 200 (y − x²))``, shape ``(2,)``.
-
-    Examples
-    --------
-    >>> rosenbrock_gradient([0.0, 0.0])
-    array([-2.,  0.])
-    """
-    x = np.asarray(x, dtype=float)
-    inner = x[1] - x[0] ** 2
-    return np.array([-2 * (1 - x[0]) - 400 * x[0] * inner, 200 * inner])
 
 
 class DescentRun(NamedTuple):
@@ -207,7 +161,7 @@ def run_descent(
 
     Examples
     --------
-    >>> run = run_descent(valley, [1.0, 1.0], grad=valley_gradient, step=0.1)
+    >>> run = run_descent(narrow_valley, [1.0, 1.0], grad=narrow_valley_gradient, step=0.1)
     >>> run.outcome, run.result.n_iter
     ('diverged', 29)
     """
@@ -327,8 +281,8 @@ def learning_rate_paths(
 ) -> go.Figure:
     r"""Draw gradient descent on a narrow valley and on Rosenbrock's function, γ on sliders.
 
-    Two contour maps, one above the other: the valley :func:`valley` from
-    :data:`VALLEY_START` and Rosenbrock's function :func:`rosenbrock` from
+    Two contour maps, one above the other: the valley :func:`narrow_valley` from
+    :data:`VALLEY_START` and Rosenbrock's function (``scipy.optimize.rosen``) from
     :data:`ROSENBROCK_START` (its contours at logarithmically spaced heights, of
     :math:`\log_{10}(1 + f)`). Each has its own slider over the fixed learning rates given,
     and a last position, "Armijo", for the backtracking line search. Every position is a run
@@ -370,8 +324,8 @@ def learning_rate_paths(
     problems = [
         {
             "name": "narrow valley (x² + 25y²)/2",
-            "f": valley,
-            "grad": valley_gradient,
+            "f": narrow_valley,
+            "grad": narrow_valley_gradient,
             "start": VALLEY_START,
             "minimum": (0.0, 0.0),
             "view": _VALLEY_VIEW,
@@ -380,8 +334,8 @@ def learning_rate_paths(
         },
         {
             "name": "Rosenbrock (1 − x)² + 100(y − x²)²",
-            "f": rosenbrock,
-            "grad": rosenbrock_gradient,
+            "f": rosen,
+            "grad": rosen_der,
             "start": ROSENBROCK_START,
             "minimum": (1.0, 1.0),
             "view": _ROSENBROCK_VIEW,
