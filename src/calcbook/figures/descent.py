@@ -131,8 +131,9 @@ class DescentRun(NamedTuple):
     result : OptimizeResult
         The result, or the partial result that the ``ConvergenceError`` carried.
     outcome : str
-        ``"converged"``, ``"diverged"`` (a fixed step made ``f`` blow up), ``"max_iter"``
-        (the steps ran out) or ``"stalled"`` (the line search found no decrease).
+        ``"converged"``, ``"diverged"`` (``f`` blew up or the iterates ran away),
+        ``"max_iter"`` (the steps ran out) or ``"stalled"`` (the line search found no
+        decrease).
     """
 
     result: OptimizeResult
@@ -173,7 +174,7 @@ def run_descent(
         result = error.result
         if result.n_iter >= max_iter:
             return DescentRun(result, "max_iter")
-        return DescentRun(result, "stalled" if isinstance(step, str) else "diverged")
+        return DescentRun(result, "diverged" if "diverged" in str(error) else "stalled")
 
 
 def path_indices(
