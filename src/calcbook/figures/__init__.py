@@ -47,6 +47,9 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.stochastic`: Part 5's optimisation in machine learning: momentum and
   noisy gradients on a narrow valley, with a slider over the momentum, and training losses
   against epochs.
+- ``calcbook.figures.descent``: Part 5's gradient descent: paths on a narrow valley and on
+  Rosenbrock's function with a learning-rate slider, and the rate of convergence on quadratics
+  of several condition numbers.
 """
 
 from calcbook.figures.calculus import (
@@ -58,6 +61,7 @@ from calcbook.figures.calculus import (
     secant_to_tangent,
 )
 from calcbook.figures.chain import chain_rule_path
+from calcbook.figures.descent import condition_rates, learning_rate_paths
 from calcbook.figures.graph import (
     GraphLayout,
     backprop_deltas,
@@ -132,6 +136,7 @@ __all__ = [
     "chain_rule_machines",
     "chain_rule_path",
     "computational_graph",
+    "condition_rates",
     "configure_renderer",
     "curvature_along_directions",
     "derivative_matching",
@@ -148,6 +153,7 @@ __all__ = [
     "layer_activations",
     "layer_grid",
     "learning_rate_costs",
+    "learning_rate_paths",
     "local_linear_map",
     "loss_curves",
     "momentum_valley",

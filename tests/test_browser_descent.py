@@ -1,0 +1,73 @@
+"""The gradient-descent page in headless Chromium: the learning-rate sliders draw each run's path.
+
+Needs the built book (``make book``). One page load: the figure is found by its
+``meta.descent_paths``; the valley's slider is clicked at the left end of its rail (the smallest
+learning rate) and at the right end (the Armijo line search), and Rosenbrock's slider near its
+left end. Each time the test waits until the path and the panel's title in the graph div are
+those of the step the slider says is active (the unit tests check each step's data against
+``calcbook.optimise.gradient_descent``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import new_context, open_page
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+PAGE = "book/05-optimisation/gradient-descent.html"
+
+#: True once slider `s` says step `k` is active and the figure shows that step's path and title.
+SHOWS_STEP = """([gd, s, k]) => {
+  const slider = gd.layout.sliders[s];
+  if (slider.active !== k) return false;
+  const [update, layout, traces] = slider.steps[k].args;
+  const trace = gd.data[traces[0]];
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  return same(Array.from(trace.x), update.x[0]) && same(Array.from(trace.y), update.y[0])
+    && gd.layout.annotations[s].text === layout[`annotations[${s}].text`];
+}"""
+
+
+def test_learning_rate_sliders_draw_each_run(browser, site_url: str) -> None:
+    ctx = new_context(browser, site_url)
+    try:
+        page = open_page(ctx, f"{site_url}/{PAGE}")
+        index = page.locator(".js-plotly-plot").evaluate_all(
+            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.descent_paths)"
+        )
+        assert index >= 0, "no learning-rate figure on the page"
+        figure = page.locator(".js-plotly-plot").nth(index)
+        figure.scroll_into_view_if_needed()
+        handle = figure.element_handle()
+        counts = figure.evaluate("(gd) => gd.layout.sliders.map((s) => s.steps.length)")
+        assert len(counts) == 2 and min(counts) >= 5
+        for s in (0, 1):
+            active = figure.evaluate(f"(gd) => gd.layout.sliders[{s}].active")
+            page.wait_for_function(SHOWS_STEP, arg=[handle, s, active])
+
+        rails = figure.locator(".slider-rail-rect")
+        rails.nth(0).scroll_into_view_if_needed()  # the figure is taller than the window
+        valley = rails.nth(0).bounding_box()
+        middle = valley["y"] + valley["height"] / 2
+        page.mouse.click(valley["x"] + 2, middle)
+        page.wait_for_function(SHOWS_STEP, arg=[handle, 0, 0])
+        title = figure.evaluate("(gd) => gd.layout.annotations[0].text")
+        assert title.startswith("γ = 0.01: converged")
+
+        page.mouse.click(valley["x"] + valley["width"] - 2, middle)
+        last = counts[0] - 1
+        page.wait_for_function(SHOWS_STEP, arg=[handle, 0, last])
+        title = figure.evaluate("(gd) => gd.layout.annotations[0].text")
+        assert title.startswith("Armijo backtracking: converged")
+
+        rails.nth(1).scroll_into_view_if_needed()
+        rosen = rails.nth(1).bounding_box()
+        page.mouse.click(rosen["x"] + 2, rosen["y"] + rosen["height"] / 2)
+        page.wait_for_function(SHOWS_STEP, arg=[handle, 1, 0])
+        # The valley's panel kept its own state.
+        assert figure.evaluate("(gd) => gd.layout.sliders[0].active") == last
+        assert not ctx.visit.errors, ctx.visit.errors
+        assert not ctx.visit.outside, ctx.visit.outside
+    finally:
+        ctx.close()
