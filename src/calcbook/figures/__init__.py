@@ -40,6 +40,9 @@ The package has one module per family of figures, and every builder is importabl
   tangent plane and quadratic model at a point that a slider moves.
 - :mod:`calcbook.figures.roots`: Part 5's Newton–Raphson in one dimension: the tangents from a
   starting point that a slider moves, and the basins of attraction of the roots.
+- :mod:`calcbook.figures.descent`: Part 5's gradient descent: paths on a narrow valley and on
+  Rosenbrock's function with a learning-rate slider, and the rate of convergence on quadratics
+  of several condition numbers.
 - :mod:`calcbook.figures.newton_paths`: Part 5's Newton section: optimisers' paths over a
   contour map, with a slider over the iterations.
 - :mod:`calcbook.figures.lagrange`: Part 5's Lagrange multipliers: a level curve raised until
@@ -47,9 +50,6 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.stochastic`: Part 5's optimisation in machine learning: momentum and
   noisy gradients on a narrow valley, with a slider over the momentum, and training losses
   against epochs.
-- ``calcbook.figures.descent``: Part 5's gradient descent: paths on a narrow valley and on
-  Rosenbrock's function with a learning-rate slider, and the rate of convergence on quadratics
-  of several condition numbers.
 """
 
 from calcbook.figures.calculus import (
