@@ -11,6 +11,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -304,3 +305,57 @@ def open_page(context, url: str, *, color_scheme: str = "light"):
     page.goto(url, wait_until="load")
     settle(page)
     return page
+
+
+@contextmanager
+def visiting(browser, site_url: str, path: str, **options) -> Iterator:
+    """Open the page `path` of the site in a fresh context (:func:`new_context`, `options`).
+
+    Yields the settled page; after the block, asserts that the whole visit, the block's own
+    clicks included, logged no console error and asked no other host.
+    """
+    ctx = new_context(browser, site_url, **options)
+    try:
+        yield open_page(ctx, f"{site_url}/{path}")
+        assert not ctx.visit.errors, f"{path}: {ctx.visit.errors}"
+        assert not ctx.visit.outside, f"{path} asked other hosts for {ctx.visit.outside}"
+    finally:
+        ctx.close()
+
+
+def figure_where(page, test: str):
+    """The first figure of `page` whose ``layout.meta`` passes `test`, scrolled into view.
+
+    `test` is a JavaScript function of the meta object, e.g. ``"(meta) => meta.momenta"``.
+    Returns the figure's locator and its element handle (the argument of a waited-for
+    function that reads the graph div).
+    """
+    figures = page.locator(".js-plotly-plot")
+    index = figures.evaluate_all(
+        f"(gds) => gds.findIndex((gd) => gd.layout.meta && ({test})(gd.layout.meta))"
+    )
+    assert index >= 0, f"no figure on {page.url} whose meta passes {test}"
+    figure = figures.nth(index)
+    figure.scroll_into_view_if_needed()
+    return figure, figure.element_handle()
+
+
+def click_rail(page, figure, fraction: float, *, slider: int = 0) -> None:
+    """Click the rail of the figure's slider number `slider` at `fraction` of its length.
+
+    0 and 1 click 2 px inside the rail's ends (its first and last steps).
+    """
+    rail = figure.locator(".slider-rail-rect").nth(slider)
+    rail.scroll_into_view_if_needed()  # a tall figure's lower slider may be off screen
+    box = rail.bounding_box()
+    x = min(max(fraction * box["width"], 2), box["width"] - 2)
+    page.mouse.click(box["x"] + x, box["y"] + box["height"] / 2)
+
+
+def active_step_between(first: int, last: int, slider: int = 0) -> str:
+    """A waited-for function of the graph div: true once the slider's active step is strictly
+    between `first` and `last` (where a click in the middle of the rail lands)."""
+    return (
+        f"(gd) => {{ const a = gd.layout.sliders[{slider}].active;"
+        f" return a > {first} && a < {last}; }}"
+    )

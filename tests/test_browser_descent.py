@@ -11,7 +11,7 @@ those of the step the slider says is active (the unit tests check each step's da
 from __future__ import annotations
 
 import pytest
-from conftest import new_context, open_page
+from conftest import click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -30,44 +30,26 @@ SHOWS_STEP = """([gd, s, k]) => {
 
 
 def test_learning_rate_sliders_draw_each_run(browser, site_url: str) -> None:
-    ctx = new_context(browser, site_url)
-    try:
-        page = open_page(ctx, f"{site_url}/{PAGE}")
-        index = page.locator(".js-plotly-plot").evaluate_all(
-            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.descent_paths)"
-        )
-        assert index >= 0, "no learning-rate figure on the page"
-        figure = page.locator(".js-plotly-plot").nth(index)
-        figure.scroll_into_view_if_needed()
-        handle = figure.element_handle()
+    with visiting(browser, site_url, PAGE) as page:
+        figure, handle = figure_where(page, "(meta) => meta.descent_paths")
         counts = figure.evaluate("(gd) => gd.layout.sliders.map((s) => s.steps.length)")
         assert len(counts) == 2 and min(counts) >= 5
         for s in (0, 1):
             active = figure.evaluate(f"(gd) => gd.layout.sliders[{s}].active")
             page.wait_for_function(SHOWS_STEP, arg=[handle, s, active])
 
-        rails = figure.locator(".slider-rail-rect")
-        rails.nth(0).scroll_into_view_if_needed()  # the figure is taller than the window
-        valley = rails.nth(0).bounding_box()
-        middle = valley["y"] + valley["height"] / 2
-        page.mouse.click(valley["x"] + 2, middle)
+        click_rail(page, figure, 0, slider=0)  # the valley
         page.wait_for_function(SHOWS_STEP, arg=[handle, 0, 0])
         title = figure.evaluate("(gd) => gd.layout.annotations[0].text")
         assert title.startswith("γ = 0.01: converged")
 
-        page.mouse.click(valley["x"] + valley["width"] - 2, middle)
+        click_rail(page, figure, 1, slider=0)
         last = counts[0] - 1
         page.wait_for_function(SHOWS_STEP, arg=[handle, 0, last])
         title = figure.evaluate("(gd) => gd.layout.annotations[0].text")
         assert title.startswith("Armijo backtracking: converged")
 
-        rails.nth(1).scroll_into_view_if_needed()
-        rosen = rails.nth(1).bounding_box()
-        page.mouse.click(rosen["x"] + 2, rosen["y"] + rosen["height"] / 2)
+        click_rail(page, figure, 0, slider=1)  # Rosenbrock's function
         page.wait_for_function(SHOWS_STEP, arg=[handle, 1, 0])
         # The valley's panel kept its own state.
         assert figure.evaluate("(gd) => gd.layout.sliders[0].active") == last
-        assert not ctx.visit.errors, ctx.visit.errors
-        assert not ctx.visit.outside, ctx.visit.outside
-    finally:
-        ctx.close()

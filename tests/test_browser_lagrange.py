@@ -11,7 +11,7 @@ figure's own account of that step (which the unit tests check against calcbook.o
 from __future__ import annotations
 
 import pytest
-from conftest import new_context, open_page
+from conftest import figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -30,16 +30,8 @@ SHOWS_STEP = """([gd, k]) => {
 
 
 def test_level_slider_draws_crossing_and_touching(browser, site_url: str) -> None:
-    ctx = new_context(browser, site_url)
-    try:
-        page = open_page(ctx, f"{site_url}/{PAGE}")
-        index = page.locator(".js-plotly-plot").evaluate_all(
-            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.lagrange_tangency)"
-        )
-        assert index >= 0, "no tangency figure on the page"
-        figure = page.locator(".js-plotly-plot").nth(index)
-        figure.scroll_into_view_if_needed()
-        handle = figure.element_handle()
+    with visiting(browser, site_url, PAGE) as page:
+        figure, handle = figure_where(page, "(meta) => meta.lagrange_tangency")
         meta = figure.evaluate("(gd) => gd.layout.meta.lagrange_tangency")
         states, touching = meta["steps"], meta["touching"]
         top = max(touching, key=lambda t: t["value"])
@@ -74,7 +66,3 @@ def test_level_slider_draws_crossing_and_touching(browser, site_url: str) -> Non
         assert drawn[1] == pytest.approx(top["point"][0], abs=1e-3)
         assert drawn[2] == pytest.approx(top["point"][1], abs=1e-3)
         assert "touches" in figure.evaluate("(gd) => gd.layout.annotations[0].text")
-        assert not ctx.visit.errors, ctx.visit.errors
-        assert not ctx.visit.outside, ctx.visit.outside
-    finally:
-        ctx.close()

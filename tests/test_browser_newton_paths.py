@@ -11,7 +11,7 @@ tests check each step's data against calcbook.optimise's histories).
 from __future__ import annotations
 
 import pytest
-from conftest import new_context, open_page
+from conftest import active_step_between, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -29,17 +29,10 @@ SHOWS_STEP = """([gd, k]) => {
 
 
 def test_slider_draws_the_paths_up_to_each_iteration(browser, site_url: str) -> None:
-    ctx = new_context(browser, site_url)
-    try:
-        page = open_page(ctx, f"{site_url}/{PAGE}")
-        index = page.locator(".js-plotly-plot").evaluate_all(
-            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.calcbook_paths"
-            " && gd.layout.meta.calcbook_paths[0].name === 'Newton')"
+    with visiting(browser, site_url, PAGE) as page:
+        figure, handle = figure_where(
+            page, "(meta) => meta.calcbook_paths && meta.calcbook_paths[0].name === 'Newton'"
         )
-        assert index >= 0, "no Newton paths figure on the page"
-        figure = page.locator(".js-plotly-plot").nth(index)
-        figure.scroll_into_view_if_needed()
-        handle = figure.element_handle()
         checkpoints = figure.evaluate("(gd) => gd.layout.meta.checkpoints")
         n = len(checkpoints)
         assert n > 20 and checkpoints[0] == 0
@@ -47,9 +40,7 @@ def test_slider_draws_the_paths_up_to_each_iteration(browser, site_url: str) -> 
         page.wait_for_function(SHOWS_STEP, arg=[handle, n - 1])
         whole = figure.evaluate("(gd) => gd.data[3].x.length")
 
-        rail = figure.locator(".slider-rail-rect").first
-        box = rail.bounding_box()
-        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+        click_rail(page, figure, 0)
         page.wait_for_function(SHOWS_STEP, arg=[handle, 0])
         # Iteration 0: each path is its start, where its dot is too.
         starts = figure.evaluate("(gd) => [1, 2, 3, 4].map((t) => [gd.data[t].x, gd.data[t].y])")
@@ -58,16 +49,9 @@ def test_slider_draws_the_paths_up_to_each_iteration(browser, site_url: str) -> 
         title = figure.evaluate("(gd) => gd.layout.annotations[0].text")
         assert title.startswith("iteration 0<br>")
 
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_function(
-            f"(gd) => {{ const a = gd.layout.sliders[0].active; return a > 0 && a < {n - 1}; }}",
-            arg=handle,
-        )
+        click_rail(page, figure, 0.5)
+        page.wait_for_function(active_step_between(0, n - 1), arg=handle)
         middle = figure.evaluate("(gd) => gd.layout.sliders[0].active")
         page.wait_for_function(SHOWS_STEP, arg=[handle, middle])
         partial = figure.evaluate("(gd) => gd.data[3].x.length")
         assert 1 < partial < whole
-        assert not ctx.visit.errors, ctx.visit.errors
-        assert not ctx.visit.outside, ctx.visit.outside
-    finally:
-        ctx.close()

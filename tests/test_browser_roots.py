@@ -12,7 +12,7 @@ found by its ``meta.newton_basins`` and must have drawn its lanes.
 from __future__ import annotations
 
 import pytest
-from conftest import new_context, open_page
+from conftest import click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -31,27 +31,16 @@ SHOWS_STEP = """([gd, k]) => {
 
 
 def test_start_slider_draws_each_run(browser, site_url: str) -> None:
-    ctx = new_context(browser, site_url)
-    try:
-        page = open_page(ctx, f"{site_url}/{PAGE}")
-        figures = page.locator(".js-plotly-plot")
-        index = figures.evaluate_all(
-            "(gds) => gds.findIndex((gd) => (gd.layout.meta || {}).newton_raphson_tangents)"
-        )
-        assert index >= 0, "no Newton–Raphson tangents on the page"
-        figure = figures.nth(index)
-        figure.scroll_into_view_if_needed()
-        handle = figure.element_handle()
+    with visiting(browser, site_url, PAGE) as page:
+        figure, handle = figure_where(page, "(meta) => meta.newton_raphson_tangents")
         runs = figure.evaluate("(gd) => gd.layout.meta.newton_raphson_tangents.runs")
         n = len(runs)
         start = next(k for k, r in enumerate(runs) if r["start"] == 3.1)
         page.wait_for_function(SHOWS_STEP, arg=[handle, start])
 
-        rail = figure.locator(".slider-rail-rect").first
-        box = rail.bounding_box()
         seen = []
         for fraction in (0.06, 0.5):
-            page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
+            click_rail(page, figure, fraction)
             page.wait_for_function(
                 f"(gd) => {{ const a = gd.layout.sliders[0].active; "
                 f"return a !== {start} && Math.abs(a - {fraction * (n - 1)}) <= 4; }}",
@@ -69,12 +58,8 @@ def test_start_slider_draws_each_run(browser, site_url: str) -> None:
             seen.append(active)
         assert seen[0] < seen[1]
 
-        basins = figures.evaluate_all(
+        basins = page.locator(".js-plotly-plot").evaluate_all(
             "(gds) => gds.filter((gd) => gd.layout.meta && gd.layout.meta.newton_basins)"
             ".map((gd) => gd.querySelectorAll('.scatterlayer .trace').length)"
         )
         assert basins and basins[0] >= 9, basins
-        assert not ctx.visit.errors, ctx.visit.errors
-        assert not ctx.visit.outside, ctx.visit.outside
-    finally:
-        ctx.close()

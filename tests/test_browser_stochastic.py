@@ -11,7 +11,7 @@ calcbook.stochastic.noise_floor).
 from __future__ import annotations
 
 import pytest
-from conftest import new_context, open_page
+from conftest import active_step_between, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -29,25 +29,15 @@ SHOWS_STEP = """([gd, k]) => {
 
 
 def test_momentum_slider_redraws_the_runs(browser, site_url: str) -> None:
-    ctx = new_context(browser, site_url)
-    try:
-        page = open_page(ctx, f"{site_url}/{PAGE}")
-        index = page.locator(".js-plotly-plot").evaluate_all(
-            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.momenta)"
-        )
-        assert index >= 0, "no momentum valley on the page"
-        figure = page.locator(".js-plotly-plot").nth(index)
-        figure.scroll_into_view_if_needed()
-        handle = figure.element_handle()
+    with visiting(browser, site_url, PAGE) as page:
+        figure, handle = figure_where(page, "(meta) => meta.momenta")
         momenta = figure.evaluate("(gd) => gd.layout.meta.momenta")
         floors = figure.evaluate("(gd) => gd.layout.meta.floors")
         n = len(momenta)
         assert n >= 5 and momenta[0] == 0
         page.wait_for_function(SHOWS_STEP, arg=[handle, 0])
 
-        rail = figure.locator(".slider-rail-rect").first
-        box = rail.bounding_box()
-        page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+        click_rail(page, figure, 1)
         page.wait_for_function(SHOWS_STEP, arg=[handle, n - 1])
         floor = figure.evaluate("(gd) => gd.data[7].y[0]")
         assert floor == pytest.approx(floors[-1], rel=1e-3)
@@ -56,18 +46,11 @@ def test_momentum_slider_redraws_the_runs(browser, site_url: str) -> None:
         last_x = figure.evaluate("(gd) => gd.calcdata[5].map((p) => p.x)")
         assert last_x == list(range(figure.evaluate("(gd) => gd.layout.meta.iterations") + 1))
 
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_function(
-            f"(gd) => {{ const a = gd.layout.sliders[0].active; return a > 0 && a < {n - 1}; }}",
-            arg=handle,
-        )
+        click_rail(page, figure, 0.5)
+        page.wait_for_function(active_step_between(0, n - 1), arg=handle)
         middle = figure.evaluate("(gd) => gd.layout.sliders[0].active")
         page.wait_for_function(SHOWS_STEP, arg=[handle, middle])
         label = figure.evaluate(
             "(gd) => gd.layout.sliders[0].steps[gd.layout.sliders[0].active].label"
         )
         assert float(label) == momenta[middle]
-        assert not ctx.visit.errors, ctx.visit.errors
-        assert not ctx.visit.outside, ctx.visit.outside
-    finally:
-        ctx.close()

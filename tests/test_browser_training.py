@@ -10,7 +10,7 @@ step's own data (which the unit tests check against the snapshot networks).
 from __future__ import annotations
 
 import pytest
-from conftest import new_context, open_page
+from conftest import active_step_between, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -28,16 +28,8 @@ SHOWS_STEP = """([gd, k]) => {
 
 
 def test_replay_slider_draws_each_snapshot(browser, site_url: str) -> None:
-    ctx = new_context(browser, site_url)
-    try:
-        page = open_page(ctx, f"{site_url}/{PAGE}")
-        index = page.locator(".js-plotly-plot").evaluate_all(
-            "(gds) => gds.findIndex((gd) => gd.layout.meta && gd.layout.meta.iterations)"
-        )
-        assert index >= 0, "no training replay on the page"
-        figure = page.locator(".js-plotly-plot").nth(index)
-        figure.scroll_into_view_if_needed()
-        handle = figure.element_handle()
+    with visiting(browser, site_url, PAGE) as page:
+        figure, handle = figure_where(page, "(meta) => meta.iterations")
         iterations = figure.evaluate("(gd) => gd.layout.meta.iterations")
         n = len(iterations)
         assert n >= 20 and iterations[0] == 0
@@ -45,23 +37,14 @@ def test_replay_slider_draws_each_snapshot(browser, site_url: str) -> None:
         page.wait_for_function(SHOWS_STEP, arg=[handle, n - 1])
         end_cost = figure.evaluate("(gd) => gd.data[4].y[0]")
 
-        rail = figure.locator(".slider-rail-rect").first
-        box = rail.bounding_box()
-        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+        click_rail(page, figure, 0)
         page.wait_for_function(SHOWS_STEP, arg=[handle, 0])
         start = figure.evaluate("(gd) => [gd.data[4].x[0], gd.data[4].y[0]]")
         assert start[0] == 0 and start[1] > end_cost
         assert figure.locator(".slider-group .slider-label, .slider-container").first.is_visible()
 
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_function(
-            f"(gd) => {{ const a = gd.layout.sliders[0].active; return a > 0 && a < {n - 1}; }}",
-            arg=handle,
-        )
+        click_rail(page, figure, 0.5)
+        page.wait_for_function(active_step_between(0, n - 1), arg=handle)
         middle = figure.evaluate("(gd) => gd.layout.sliders[0].active")
         page.wait_for_function(SHOWS_STEP, arg=[handle, middle])
         assert figure.evaluate("(gd) => gd.data[4].x[0]") == iterations[middle]
-        assert not ctx.visit.errors, ctx.visit.errors
-        assert not ctx.visit.outside, ctx.visit.outside
-    finally:
-        ctx.close()

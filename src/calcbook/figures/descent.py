@@ -62,9 +62,9 @@ __all__ = [
 VALLEY_CURVATURE = 25.0
 #: Where the runs on the valley start.
 VALLEY_START = (-9.0, 1.5)
-#: The learning rates of the valley's slider: no zig-zag below ``1/25``, a shrinking zig-zag up
-#: to ``2/25``, the best fixed step ``2/26`` among them, a zig-zag that never shrinks at
-#: ``2/25 = 0.08``, and divergence above it.
+#: The learning rates of the valley's slider. Below ``1/25`` there is no zig-zag; up to
+#: ``2/25`` a shrinking zig-zag, the best fixed step ``2/26`` among them; at ``2/25 = 0.08`` a
+#: zig-zag that never shrinks; above it, divergence.
 VALLEY_GAMMAS = (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 2 / 26, 0.08, 0.082, 0.09)
 #: Where the runs on Rosenbrock's function start (the classic start).
 ROSENBROCK_START = (-1.2, 1.0)
@@ -126,17 +126,12 @@ def narrow_valley_gradient(x: np.ndarray) -> np.ndarray:
 class DescentRun(NamedTuple):
     """A run of :func:`~calcbook.optimise.gradient_descent` and how it ended.
 
-    Attributes
-    ----------
-    result : OptimizeResult
-        The result, or the partial result that the ``ConvergenceError`` carried.
-    outcome : str
-        ``"converged"``, ``"diverged"`` (``f`` blew up or the iterates ran away),
-        ``"max_iter"`` (the steps ran out) or ``"stalled"`` (the line search found no
-        decrease).
     """
 
+    #: The result, or the partial result that the ``ConvergenceError`` carried.
     result: OptimizeResult
+    #: ``"converged"``, ``"diverged"`` (``f`` blew up or the iterates ran away), ``"max_iter"``
+    #: (the steps ran out) or ``"stalled"`` (the line search found no decrease).
     outcome: str
 
 
@@ -477,24 +472,17 @@ def learning_rate_paths(
 class Quadratic(NamedTuple):
     """A convex quadratic ``(x − x*)ᵀ A (x − x*)/2`` and a start (see :func:`quadratic_problem`).
 
-    Attributes
-    ----------
-    f : callable
-        The function of a 1-D array.
-    grad : callable
-        Its gradient ``A (x − x*)``.
-    hessian : numpy.ndarray
-        ``A``, symmetric positive definite, shape ``(n, n)``.
-    minimiser : numpy.ndarray
-        ``x*``, shape ``(n,)``.
-    start : numpy.ndarray
-        The starting point, shape ``(n,)``, at distance 1 from ``x*``.
     """
 
+    #: The function of a 1-D array.
     f: Callable[[np.ndarray], float]
+    #: Its gradient ``A (x − x*)``.
     grad: Callable[[np.ndarray], np.ndarray]
+    #: ``A``, symmetric positive definite, shape ``(n, n)``.
     hessian: np.ndarray
+    #: ``x*``, shape ``(n,)``.
     minimiser: np.ndarray
+    #: The starting point, shape ``(n,)``, at distance 1 from ``x*``.
     start: np.ndarray
 
 
