@@ -8,7 +8,8 @@ r"""Figures of Part 5's gradient-descent section: the learning rate and the cond
 
 Every path is a run of :func:`calcbook.optimise.gradient_descent`, made when the figure is built,
 so the figures are interactive without a kernel. The test problems and the helpers that run
-and sample them are public, for the page and the tests: :func:`narrow_valley` and its gradient,
+and sample them are public, for the pages and the tests: :func:`narrow_valley` with its gradient
+and Hessian (the one definition of the valley, which the machine-learning section uses too),
 :func:`run_descent`, :func:`path_indices` and :func:`quadratic_problem`. Rosenbrock's function
 and its gradient are SciPy's, ``scipy.optimize.rosen`` and ``rosen_der``.
 """
@@ -53,6 +54,7 @@ __all__ = [
     "learning_rate_paths",
     "narrow_valley",
     "narrow_valley_gradient",
+    "narrow_valley_hessian",
     "path_indices",
     "quadratic_problem",
     "run_descent",
@@ -121,6 +123,29 @@ def narrow_valley_gradient(x: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(x, dtype=float)
     return np.array([x[0], VALLEY_CURVATURE * x[1]])
+
+
+def narrow_valley_hessian(x: np.ndarray) -> np.ndarray:
+    """Return the Hessian ``diag(1, 25)`` of :func:`narrow_valley`, the same at every point.
+
+    Parameters
+    ----------
+    x : array_like
+        The point ``(x, y)`` (the Hessian does not depend on it).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(2, 2)``, a new array at every call.
+
+    Examples
+    --------
+    >>> narrow_valley_hessian([2.0, 1.0])
+    array([[ 1.,  0.],
+           [ 0., 25.]])
+    """
+    del x  # the Hessian of a quadratic is constant
+    return np.diag([1.0, VALLEY_CURVATURE])
 
 
 class DescentRun(NamedTuple):
