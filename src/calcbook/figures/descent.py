@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -64,9 +64,9 @@ __all__ = [
 VALLEY_CURVATURE = 25.0
 #: Where the runs on the valley start.
 VALLEY_START = (-9.0, 1.5)
-#: The learning rates of the valley's slider: no zig-zag below ``1/25``, a shrinking zig-zag up
-#: to ``2/25``, the best fixed step ``2/26`` among them, a zig-zag that never shrinks at
-#: ``2/25 = 0.08``, and divergence above it.
+#: The learning rates of the valley's slider. Below ``1/25`` there is no zig-zag; up to
+#: ``2/25`` a shrinking one (the best fixed step ``2/26`` among them); at ``2/25 = 0.08`` a
+#: zig-zag that never shrinks; above it, divergence.
 VALLEY_GAMMAS = (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 2 / 26, 0.08, 0.082, 0.09)
 #: Where the runs on Rosenbrock's function start (the classic start).
 ROSENBROCK_START = (-1.2, 1.0)
@@ -148,7 +148,8 @@ def narrow_valley_hessian(x: np.ndarray) -> np.ndarray:
     return np.diag([1.0, VALLEY_CURVATURE])
 
 
-class DescentRun(NamedTuple):
+@dataclass(frozen=True)
+class DescentRun:
     """A run of :func:`~calcbook.optimise.gradient_descent` and how it ended.
 
     Attributes
@@ -499,7 +500,8 @@ def learning_rate_paths(
     )
 
 
-class Quadratic(NamedTuple):
+@dataclass(frozen=True)
+class Quadratic:
     """A convex quadratic ``(x − x*)ᵀ A (x − x*)/2`` and a start (see :func:`quadratic_problem`).
 
     Attributes
