@@ -26,6 +26,7 @@ from calcbook.figures.descent import (
     VALLEY_START,
     narrow_valley,
     narrow_valley_gradient,
+    narrow_valley_hessian,
     path_indices,
     quadratic_problem,
     run_descent,
@@ -57,13 +58,15 @@ def reference_run(panel: int, gamma: float | str):
 
 
 class TestProblems:
-    def test_valley_gradient_matches_sympy(self) -> None:
+    def test_valley_derivatives_match_sympy(self) -> None:
         x, y = sp.symbols("x y")
         f = (x**2 + 25 * y**2) / 2
         grad = sp.lambdify((x, y), [sp.diff(f, v) for v in (x, y)])
         for p in [(-9.0, 1.5), (0.3, -0.7), (2.0, 0.0)]:
             assert narrow_valley(p) == pytest.approx(float(f.subs({x: p[0], y: p[1]})))
             assert_allclose(narrow_valley_gradient(p), grad(*p))
+            hess = sp.hessian(f, (x, y)).subs({x: p[0], y: p[1]})
+            assert_allclose(narrow_valley_hessian(p), np.array(hess, dtype=float))
 
     def test_quadratic_problem(self) -> None:
         q = quadratic_problem(64.0, n=6, seed=3)

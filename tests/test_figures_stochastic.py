@@ -12,11 +12,13 @@ import pytest
 from numpy.testing import assert_allclose
 
 from calcbook.figures import TEMPLATE, loss_curves, momentum_valley
+from calcbook.figures.descent import VALLEY_START, narrow_valley_hessian
 from calcbook.figures.stochastic import LOSS_POINTS
 from calcbook.stochastic import noise_floor, noisy_gradient, sgd
 
-A = np.array([[1.0, 0.0], [0.0, 25.0]])
-START = (-9.0, 1.5)
+# The narrow valley of the gradient-descent section, defined once in calcbook.figures.descent.
+START = VALLEY_START
+A = narrow_valley_hessian(START)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,12 @@ from scipy.linalg import solve_discrete_lyapunov
 
 from calcbook import ConvergenceError
 from calcbook.data import heart_curve
+from calcbook.figures.descent import (
+    VALLEY_START,
+    narrow_valley,
+    narrow_valley_gradient,
+    narrow_valley_hessian,
+)
 from calcbook.network import Network, train
 from calcbook.optimise import gradient_descent
 from calcbook.stochastic import (
@@ -28,15 +34,10 @@ from calcbook.stochastic import (
     sgd,
 )
 
-A = np.diag([1.0, 25.0])
-
-
-def grad(x):
-    return A @ x
-
-
-def f(x):
-    return 0.5 * float(x @ A @ x)
+# The narrow valley of the gradient-descent section, (x² + 25 y²)/2 from (-9, 1.5): one
+# definition, in calcbook.figures.descent, for both sections and their tests.
+A = narrow_valley_hessian(VALLEY_START)
+f, grad = narrow_valley, narrow_valley_gradient
 
 
 def recurrence(A, gamma, beta):
@@ -65,7 +66,7 @@ class TestSgd:
         gamma, beta = 1 / 9, 4 / 9
         M = recurrence(A, gamma, beta)
         assert_allclose(max(abs(np.linalg.eigvals(M))), 2 / 3, rtol=1e-6)
-        run = sgd(grad, [-9.0, 1.5], learning_rate=gamma, iterations=200, momentum=beta)
+        run = sgd(grad, VALLEY_START, learning_rate=gamma, iterations=200, momentum=beta)
         err = np.linalg.norm(run.history, axis=1)
         rate = (err[200] / err[100]) ** (1 / 100)
         assert 0.6 < rate < 2 / 3 + 0.01  # a double eigenvalue adds a factor k: barely visible
@@ -85,8 +86,8 @@ class TestSgd:
 
     def test_no_momentum_is_gradient_descent(self) -> None:
         # calcbook.optimise.gradient_descent with a fixed step takes exactly the same steps.
-        ref = gradient_descent(f, [-9.0, 1.5], grad=grad, step=0.07)
-        run = sgd(grad, [-9.0, 1.5], learning_rate=0.07, iterations=ref.n_iter)
+        ref = gradient_descent(f, VALLEY_START, grad=grad, step=0.07)
+        run = sgd(grad, VALLEY_START, learning_rate=0.07, iterations=ref.n_iter)
         assert_array_equal(run.history, ref.history)
 
     def test_schedule_and_record(self) -> None:
@@ -243,7 +244,7 @@ class TestMomentumRate:
         assert momentum_rate([25.0], 1.01 * 2 * 1.5 / 25, momentum=0.5) > 1
 
     def test_measured_on_a_run(self) -> None:
-        run = sgd(grad, [-9.0, 1.5], learning_rate=0.07, iterations=300, momentum=0.5)
+        run = sgd(grad, VALLEY_START, learning_rate=0.07, iterations=300, momentum=0.5)
         err = np.linalg.norm(run.history, axis=1)
         measured = (err[300] / err[200]) ** (1 / 100)
         assert_allclose(measured, momentum_rate([1.0, 25.0], 0.07, momentum=0.5), rtol=1e-3)

@@ -8,7 +8,8 @@ r"""Figures of Part 5's gradient-descent section: the learning rate and the cond
 
 Every path is a run of :func:`calcbook.optimise.gradient_descent`, made when the figure is built,
 so the figures are interactive without a kernel. The test problems and the helpers that run
-and sample them are public, for the page and the tests: :func:`narrow_valley` and its gradient,
+and sample them are public, for the pages and the tests: :func:`narrow_valley` with its gradient
+and Hessian (the one definition of the valley, which the machine-learning section uses too),
 :func:`run_descent`, :func:`path_indices` and :func:`quadratic_problem`. Rosenbrock's function
 and its gradient are SciPy's, ``scipy.optimize.rosen`` and ``rosen_der``.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -53,6 +54,7 @@ __all__ = [
     "learning_rate_paths",
     "narrow_valley",
     "narrow_valley_gradient",
+    "narrow_valley_hessian",
     "path_indices",
     "quadratic_problem",
     "run_descent",
@@ -63,7 +65,7 @@ VALLEY_CURVATURE = 25.0
 #: Where the runs on the valley start.
 VALLEY_START = (-9.0, 1.5)
 #: The learning rates of the valley's slider. Below ``1/25`` there is no zig-zag; up to
-#: ``2/25`` a shrinking zig-zag, the best fixed step ``2/26`` among them; at ``2/25 = 0.08`` a
+#: ``2/25`` a shrinking one (the best fixed step ``2/26`` among them); at ``2/25 = 0.08`` a
 #: zig-zag that never shrinks; above it, divergence.
 VALLEY_GAMMAS = (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 2 / 26, 0.08, 0.082, 0.09)
 #: Where the runs on Rosenbrock's function start (the classic start).
@@ -123,15 +125,44 @@ def narrow_valley_gradient(x: np.ndarray) -> np.ndarray:
     return np.array([x[0], VALLEY_CURVATURE * x[1]])
 
 
-class DescentRun(NamedTuple):
+def narrow_valley_hessian(x: np.ndarray) -> np.ndarray:
+    """Return the Hessian ``diag(1, 25)`` of :func:`narrow_valley`, the same at every point.
+
+    Parameters
+    ----------
+    x : array_like
+        The point ``(x, y)`` (the Hessian does not depend on it).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(2, 2)``, a new array at every call.
+
+    Examples
+    --------
+    >>> narrow_valley_hessian([2.0, 1.0])
+    array([[ 1.,  0.],
+           [ 0., 25.]])
+    """
+    del x  # the Hessian of a quadratic is constant
+    return np.diag([1.0, VALLEY_CURVATURE])
+
+
+@dataclass(frozen=True)
+class DescentRun:
     """A run of :func:`~calcbook.optimise.gradient_descent` and how it ended.
 
+    Attributes
+    ----------
+    result : OptimizeResult
+        The result, or the partial result that the ``ConvergenceError`` carried.
+    outcome : str
+        ``"converged"``, ``"diverged"`` (``f`` blew up or the iterates ran away),
+        ``"max_iter"`` (the steps ran out) or ``"stalled"`` (the line search found no
+        decrease).
     """
 
-    #: The result, or the partial result that the ``ConvergenceError`` carried.
     result: OptimizeResult
-    #: ``"converged"``, ``"diverged"`` (``f`` blew up or the iterates ran away), ``"max_iter"``
-    #: (the steps ran out) or ``"stalled"`` (the line search found no decrease).
     outcome: str
 
 
@@ -469,20 +500,28 @@ def learning_rate_paths(
     )
 
 
-class Quadratic(NamedTuple):
+@dataclass(frozen=True)
+class Quadratic:
     """A convex quadratic ``(x − x*)ᵀ A (x − x*)/2`` and a start (see :func:`quadratic_problem`).
 
+    Attributes
+    ----------
+    f : callable
+        The function of a 1-D array.
+    grad : callable
+        Its gradient ``A (x − x*)``.
+    hessian : numpy.ndarray
+        ``A``, symmetric positive definite, shape ``(n, n)``.
+    minimiser : numpy.ndarray
+        ``x*``, shape ``(n,)``.
+    start : numpy.ndarray
+        The starting point, shape ``(n,)``, at distance 1 from ``x*``.
     """
 
-    #: The function of a 1-D array.
     f: Callable[[np.ndarray], float]
-    #: Its gradient ``A (x − x*)``.
     grad: Callable[[np.ndarray], np.ndarray]
-    #: ``A``, symmetric positive definite, shape ``(n, n)``.
     hessian: np.ndarray
-    #: ``x*``, shape ``(n,)``.
     minimiser: np.ndarray
-    #: The starting point, shape ``(n,)``, at distance 1 from ``x*``.
     start: np.ndarray
 
 
