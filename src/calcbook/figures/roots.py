@@ -726,8 +726,9 @@ def newton_basins(
         )
     fig.update_layout(
         template=TEMPLATE,
-        height=400 * n + 40,
-        margin={"t": 30, "b": 10, "l": 130, "r": 10},
+        height=400 * n + 80,
+        # Room at the bottom for the last strip's tick labels and title.
+        margin={"t": 30, "b": 50, "l": 130, "r": 10},
         meta={
             "newton_basins": meta,
             "description": (
@@ -738,7 +739,7 @@ def newton_basins(
         },
     )
     # On a phone: the lanes' labels and the formulas smaller, and taller panels.
-    narrow: dict[str, object] = {"margin.l": 100, "height": 400 * n + 100}
+    narrow: dict[str, object] = {"margin.l": 100, "height": 400 * n + 140}
     for k in range(n):
         narrow[f"yaxis{2 * k + 2}.tickfont.size"] = 11
     for k in range(len(fig.layout.annotations)):
