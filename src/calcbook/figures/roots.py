@@ -294,8 +294,9 @@ def newton_raphson_tangents(
         Traces, in order: the curve, the dotted lines up to the curve, the tangents, the
         iterates on the axis, the starting point, the roots reached (static). Each slider step
         restyles traces 1 to 4 and rewrites the text above the plot (``annotations[0].text``).
-        ``layout.meta["newton_raphson_tangents"]`` holds the function, the roots and, per step,
-        the start, the iterates (unrounded), the outcome and its text.
+        ``layout.meta["newton_raphson_tangents"]`` holds the function, the roots, ``max_iter``,
+        ``drawn`` and, per step, ``{"start", "steps", "outcome", "reached", "label"}``: the
+        start, the number of steps taken, the outcome, the root reached (or None) and the text.
 
     Raises
     ------
