@@ -27,8 +27,10 @@ from calcbook.figures.roots import COURSE_FUNCTION, COURSE_STARTS, CYCLE_FUNCTIO
 from calcbook.figures.theme import NARROW_WIDTH, PALETTE
 from calcbook.optimise import newton_raphson
 
-#: Shipped iterates keep six significant digits, the lines drawn four.
-RTOL, LINE_RTOL = 1e-5, 5e-4
+#: Shipped iterates keep six significant digits.
+RTOL = 1e-5
+#: The tangents and dotted lines are rounded to 1/4000 of the window, -4.6..4.6 by -90..110.
+X_ABS, Y_ABS = 9.2 / 4000, 200 / 4000
 
 
 def f(x: float) -> float:
@@ -137,7 +139,8 @@ class TestNewtonRaphsonTangents:
     def test_each_step_draws_the_iterates_of_calcbook(self, tangents) -> None:
         steps = tangents.layout.sliders[0].steps
         drawn = tangents.layout.meta["newton_raphson_tangents"]["drawn"]
-        assert len(steps) == len(COURSE_STARTS) == 91
+        assert len(steps) == len(COURSE_STARTS) == 47
+        assert {-4.0, -3.0, -1.0, 1.0, 2.0, 2.9, 3.0, 3.1}.issubset(COURSE_STARTS)
         for step, x0 in zip(steps, COURSE_STARTS, strict=True):
             outcome, history = run(F_SYMPY, DF_SYMPY, x0)
             shown = history[: drawn + 1]
@@ -154,7 +157,8 @@ class TestNewtonRaphsonTangents:
 
     def test_tangents_run_from_the_curve_to_the_next_iterate(self, tangents) -> None:
         drawn = tangents.layout.meta["newton_raphson_tangents"]["drawn"]
-        for index in (5, 50, 76, 81):  # −4, 0.5, 3.1 and 3.6
+        checked = 0
+        for index in (COURSE_STARTS.index(x0) for x0 in (-4.0, 0.6, 3.1, 3.6)):
             step = tangents.layout.sliders[0].steps[index]
             iterates = run(F_SYMPY, DF_SYMPY, COURSE_STARTS[index])[1][: drawn + 1]
             tx, ty = floats(step_value(step, 2, "x")), floats(step_value(step, 2, "y"))
@@ -165,16 +169,20 @@ class TestNewtonRaphsonTangents:
                 x_k, x_next = iterates[k], iterates[k + 1]
                 start, end = (tx[3 * k], ty[3 * k]), (tx[3 * k + 1], ty[3 * k + 1])
                 assert np.isnan(tx[3 * k + 2])  # a gap between tangents
-                assert start == pytest.approx((x_k, f(x_k)), rel=LINE_RTOL, abs=1e-4)
-                assert end == pytest.approx((x_next, 0.0), rel=LINE_RTOL, abs=1e-9)
-                # The segment has the slope of the tangent, f'(x_k) (up to the rounding).
-                if abs(start[0] - end[0]) > 0.1:  # long enough for four digits to tell
+                assert start[0] == pytest.approx(x_k, abs=X_ABS)
+                assert start[1] == pytest.approx(f(x_k), abs=Y_ABS)
+                assert end[0] == pytest.approx(x_next, abs=X_ABS) and end[1] == 0.0
+                # The segment has the slope of the tangent, f'(x_k) (up to the rounding): for
+                # a segment this long the rounding changes the slope by under 2%.
+                if abs(start[0] - end[0]) > 0.1 and abs(start[1] - end[1]) > 10:
                     slope = (start[1] - end[1]) / (start[0] - end[0])
-                    assert slope == pytest.approx(df(x_k), rel=1e-2)
+                    assert slope == pytest.approx(df(x_k), rel=0.025)
+                    checked += 1
                 # The dotted line: from the axis up (or down) to the curve.
                 assert uy[3 * k] == 0.0 and ux[3 * k] == ux[3 * k + 1]
-                assert ux[3 * k] == pytest.approx(x_k, rel=LINE_RTOL)
-                assert uy[3 * k + 1] == pytest.approx(f(x_k), rel=LINE_RTOL, abs=1e-4)
+                assert ux[3 * k] == pytest.approx(x_k, abs=X_ABS)
+                assert uy[3 * k + 1] == pytest.approx(f(x_k), abs=Y_ABS)
+        assert checked >= 10  # the slope test is not vacuous
 
     def test_first_view_is_the_active_step_at_3_1(self, tangents) -> None:
         slider = tangents.layout.sliders[0]
@@ -213,7 +221,8 @@ class TestNewtonRaphsonTangents:
         assert all(s.method == "update" for s in tangents.layout.sliders[0].steps)
 
     def test_page_weight(self, tangents) -> None:
-        assert len(tangents.to_json()) < 250_000
+        # The page's budget is 300 KB: its two figures take under half of it.
+        assert len(tangents.to_json()) < 90_000
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "message"),
@@ -245,7 +254,7 @@ class TestNewtonBasins:
                 outcome, history = run(func, dfunc, starts[k])
                 assert meta["outcomes"][k] == outcome
                 if outcome == "root":
-                    assert meta["reached"][k] == pytest.approx(history[-1], rel=1e-12)
+                    assert meta["reached"][k] == pytest.approx(history[-1], rel=1e-9)
         left, right = course_roots()
         assert course["roots"] == pytest.approx([left, right], rel=1e-14)
 
@@ -310,7 +319,7 @@ class TestNewtonBasins:
     def test_theme_meta_and_weight(self, basins) -> None:
         assert basins.layout.template == pio.templates[TEMPLATE]
         assert basins.layout.meta["calcbook"]["breakpoint"] == NARROW_WIDTH
-        assert len(basins.to_json()) < 120_000
+        assert len(basins.to_json()) < 60_000
 
     def test_one_function(self) -> None:
         fig = newton_basins(["x**2 - 1"], [(-2, 2)], points=11, y_ranges=None)

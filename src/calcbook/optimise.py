@@ -332,17 +332,19 @@ def newton_raphson(
         If `x0` is not finite, `tol` is not positive and finite, `max_iter` < 1, or `f` is not
         finite at `x0`.
     ConvergenceError
-        If the derivative is zero or not finite at an iterate, or the step is not finite (the
-        message says at which `x`), or the rule is not met in `max_iter` steps. Its ``result``
-        is the :class:`RootResult` so far, with ``converged=False``.
+        If the derivative is zero or not finite at an iterate, the step is not finite, or `f` is
+        not finite at the new iterate (the message says at which `x`), or the rule is not met
+        in `max_iter` steps. Its ``result`` is the :class:`RootResult` so far, with
+        ``converged=False``.
 
     Notes
     -----
     The step is the root of the tangent line, the linearisation of `f` at :math:`x_k`. The
     run stops, converged, at the first iterate where :math:`f(x_k) = 0` exactly, or after a
     step with :math:`|x_{k+1} - x_k| \le \mathrm{tol} \cdot \max(1, |x_{k+1}|)`. Near a
-    simple root the error is squared at every step (quadratic convergence), so when the step
-    is that small the new iterate is accurate to far better than the step. Each step costs
+    simple root, where :math:`f''` is bounded, each error is at most a constant times the
+    square of the one before (quadratic convergence), so once the iterates converge and the
+    step is that small, the new iterate is accurate to far better than the step. Each step costs
     one call of `f`, plus one of `df` or two more of `f` for the numerical derivative.
 
     Examples

@@ -49,15 +49,22 @@ __all__ = [
 #: The course's example, a polynomial of degree 6 with two real roots (near −3.76 and 1.06)
 #: and stationary points at −3, −1, 2 and 3.
 COURSE_FUNCTION = "x**6/6 - 3*x**4 - 2*x**3/3 + 27*x**2/2 + 18*x - 30"
-#: The default starting points of :func:`newton_raphson_tangents`, from −4.5 to 4.5 in steps of
-#: 0.1 (so −4, 1 and 3.1, the course's starts, and the stationary points are among them).
-COURSE_STARTS: tuple[float, ...] = tuple(round(float(v), 1) for v in np.linspace(-4.5, 4.5, 91))
+#: The default starting points of :func:`newton_raphson_tangents`: from −4.4 to 4.4 in steps of
+#: 0.2, with 2.9 and 3.1 either side of the minimum at 3 as well (so −4, 1 and 3.1, the
+#: course's starts, and the stationary points −3, −1, 2 and 3 are among them).
+COURSE_STARTS: tuple[float, ...] = tuple(
+    sorted({round(float(v), 1) for v in np.linspace(-4.4, 4.4, 45)} | {2.9, 3.1})
+)
 #: The classic cubic on which Newton–Raphson from 0 cycles for ever, 0, 1, 0, 1 and so on.
 CYCLE_FUNCTION = "x**3 - 2*x + 2"
 
-# Significant digits kept in the shipped iterates, and in the lines drawn (finer than a pixel).
+# Significant digits kept in the shipped iterates and starts, and in the curves drawn.
 _DIGITS = 6
 _LINE_DIGITS = 4
+# The tangents and dotted lines are rounded to a 1/4000 of the window (finer than a pixel).
+_LINE_FRACTION = 4000
+# Points of each function's curve: a chord's gap to the curve stays below a pixel in the window.
+_CURVE_POINTS = 250
 # The colour and marker of each root's outcome, then of a cycle (or no convergence) and a stop.
 _ROOT_STYLES = (
     (PALETTE["derivative"], "circle"),
@@ -75,6 +82,13 @@ def _round(values: Sequence[float] | np.ndarray, digits: int = _DIGITS) -> list[
     """`values` to `digits` significant digits as plain floats, NaN as None (a gap)."""
     flat = np.asarray(values, dtype=float).ravel()
     return [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in flat]
+
+
+def _fixed(values: Sequence[float] | np.ndarray, span: float) -> list[float | None]:
+    """`values` rounded to the decimals that keep the error below ``span / _LINE_FRACTION``."""
+    decimals = max(0, math.ceil(math.log10(_LINE_FRACTION / (2 * span))))
+    flat = np.asarray(values, dtype=float).ravel()
+    return [round(float(v), decimals) + 0.0 if math.isfinite(v) else None for v in flat]
 
 
 def _number(value: float, digits: int = 6) -> str:
@@ -280,8 +294,9 @@ def newton_raphson_tangents(
         Traces, in order: the curve, the dotted lines up to the curve, the tangents, the
         iterates on the axis, the starting point, the roots reached (static). Each slider step
         restyles traces 1 to 4 and rewrites the text above the plot (``annotations[0].text``).
-        ``layout.meta["newton_raphson_tangents"]`` holds the function, the roots and, per step,
-        the start, the iterates (unrounded), the outcome and its text.
+        ``layout.meta["newton_raphson_tangents"]`` holds the function, the roots, ``max_iter``,
+        ``drawn`` and, per step, ``{"start", "steps", "outcome", "reached", "label"}``: the
+        start, the number of steps taken, the outcome, the root reached (or None) and the text.
 
     Raises
     ------
@@ -320,7 +335,7 @@ def newton_raphson_tangents(
 
     runs = newton_raphson_runs(parsed, x0s, var=str(symbol), max_iter=max_iter)
     f = sp.lambdify(symbol, parsed, "math")
-    xs, ys = _curve(parsed, symbol, x_lo, x_hi, 400)
+    xs, ys = _curve(parsed, symbol, x_lo, x_hi, _CURVE_POINTS)
 
     fig = go.Figure()
     fig.add_trace(
@@ -354,7 +369,9 @@ def newton_raphson_tangents(
             mode="markers",
             marker={"color": PALETTE["path"], "size": 8, "symbol": "circle"},
             name="iterates xₖ",
-            hovertemplate="x<sub>%{customdata}</sub> = %{x:.8f}<extra></extra>",
+            # Point k of the trace is iterate k: one static list numbers every state's points.
+            customdata=list(range(drawn + 1)),
+            hovertemplate="x<sub>%{customdata}</sub> = %{x:.6g}<extra></extra>",
         )
     )
     fig.add_trace(
@@ -383,6 +400,7 @@ def newton_raphson_tangents(
     )
 
     steps, labels = [], []
+    x_span, y_span = x_hi - x_lo, y_hi - y_lo
     for x0, history, label in zip(x0s, runs["histories"], runs["labels"], strict=True):
         h = np.asarray(history[: drawn + 1], dtype=float)
         if len(history) > drawn + 1:
@@ -396,9 +414,8 @@ def newton_raphson_tangents(
         tan_x = np.column_stack([h[:-1], h[1:], nan[1:]]).ravel()
         tan_y = np.column_stack([fh[:-1], np.zeros(len(h) - 1), nan[1:]]).ravel()
         update = {
-            "x": [_round(up_x, _LINE_DIGITS), _round(tan_x, _LINE_DIGITS), _round(h), [float(x0)]],
-            "y": [_round(up_y, _LINE_DIGITS), _round(tan_y, _LINE_DIGITS), [0.0] * len(h), [0.0]],
-            "customdata": [None, None, list(range(len(h))), None],
+            "x": [_fixed(up_x, x_span), _fixed(tan_x, x_span), _round(h), [float(x0)]],
+            "y": [_fixed(up_y, y_span), _fixed(tan_y, y_span), [0.0] * len(h), [0.0]],
         }
         steps.append(
             slider_step(
@@ -569,7 +586,8 @@ def newton_basins(
         name = "exprs" if n == 1 else f"exprs[{k}]"
         (parsed,), (symbol,) = parse_expressions([expr], var, name)
         lo, hi = check_range(f"x_ranges[{k}]", x_range)
-        starts = np.linspace(lo, hi, points)
+        # The starts rounded to 6 decimals, so that the page ships exactly the starts run.
+        starts = np.linspace(lo, hi, points).round(6) + 0.0
         runs = newton_raphson_runs(parsed, starts, var=str(symbol), max_iter=max_iter)
         roots = runs["roots"]
         if len(roots) > len(_ROOT_STYLES):
@@ -577,7 +595,7 @@ def newton_basins(
                 f"`exprs[{k}]` has more than {len(_ROOT_STYLES)} roots in reach; draw fewer"
             )
         graph_row, strip_row = 2 * k + 1, 2 * k + 2
-        xs, ys = _curve(parsed, symbol, lo, hi, 400)
+        xs, ys = _curve(parsed, symbol, lo, hi, _CURVE_POINTS)
         fig.add_trace(
             go.Scatter(
                 x=_round(xs, _LINE_DIGITS),
@@ -697,9 +715,11 @@ def newton_basins(
         meta.append(
             {
                 "function": sp.sstr(parsed),
+                # The roots reached rounded to 10 digits, for a lighter page (the roots
+                # themselves are kept whole in "roots").
                 "starts": starts.tolist(),
                 "outcomes": runs["outcomes"],
-                "reached": reached,
+                "reached": _round([np.nan if r is None else r for r in reached], 10),
                 "roots": roots,
                 "periods": runs["periods"],
                 "lanes": lane_names,
@@ -707,8 +727,9 @@ def newton_basins(
         )
     fig.update_layout(
         template=TEMPLATE,
-        height=400 * n + 40,
-        margin={"t": 30, "b": 10, "l": 130, "r": 10},
+        height=400 * n + 80,
+        # Room at the bottom for the last strip's tick labels and title.
+        margin={"t": 30, "b": 50, "l": 130, "r": 10},
         meta={
             "newton_basins": meta,
             "description": (
@@ -719,7 +740,7 @@ def newton_basins(
         },
     )
     # On a phone: the lanes' labels and the formulas smaller, and taller panels.
-    narrow: dict[str, object] = {"margin.l": 100, "height": 400 * n + 100}
+    narrow: dict[str, object] = {"margin.l": 100, "height": 400 * n + 140}
     for k in range(n):
         narrow[f"yaxis{2 * k + 2}.tickfont.size"] = 11
     for k in range(len(fig.layout.annotations)):
