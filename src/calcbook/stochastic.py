@@ -62,7 +62,8 @@ class SGDResult:
     n_iter : int
         The number of steps taken.
     n_grad : int
-        The number of calls of the gradient (one per step).
+        The number of calls of the gradient: one per step, and for a run that diverged one
+        more, the call whose step left the finite numbers.
     momentum : float
         The momentum :math:`\beta` used.
     """
@@ -205,13 +206,13 @@ def sgd(
     velocity = np.zeros(n)
     beta = float(momentum)
 
-    def partial(k: int) -> SGDResult:
+    def partial(k: int, n_grad: int) -> SGDResult:
         return SGDResult(
             path[k].copy(),
             path[: k + 1].copy(),
             None if values is None else values[: k + 1].copy(),
             k,
-            k,
+            n_grad,
             beta,
         )
 
@@ -229,12 +230,12 @@ def sgd(
             raise ConvergenceError(
                 f"sgd diverged at step {k + 1}: the iterate is no longer finite "
                 f"(learning_rate={step:g}, momentum={beta:g}); try a smaller step",
-                result=partial(k),
+                result=partial(k, k + 1),
             )
         path[k + 1] = x
         if values is not None:
             values[k + 1] = float(f(x))
-    return partial(iterations)
+    return partial(iterations, iterations)
 
 
 def noisy_gradient(

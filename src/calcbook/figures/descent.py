@@ -62,9 +62,9 @@ __all__ = [
 VALLEY_CURVATURE = 25.0
 #: Where the runs on the valley start.
 VALLEY_START = (-9.0, 1.5)
-#: The learning rates of the valley's slider: no zig-zag below ``1/25``, a shrinking zig-zag up
-#: to ``2/25``, the best fixed step ``2/26`` among them, a zig-zag that never shrinks at
-#: ``2/25 = 0.08``, and divergence above it.
+#: The learning rates of the valley's slider, with no zig-zag below ``1/25``, a shrinking
+#: zig-zag up to ``2/25`` (the best fixed step ``2/26`` among them), a zig-zag that never
+#: shrinks at ``2/25 = 0.08``, and divergence above it.
 VALLEY_GAMMAS = (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 2 / 26, 0.08, 0.082, 0.09)
 #: Where the runs on Rosenbrock's function start (the classic start).
 ROSENBROCK_START = (-1.2, 1.0)

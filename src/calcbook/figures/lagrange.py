@@ -41,9 +41,9 @@ from calcbook.optimise import lagrange_multipliers
 
 __all__ = ["LAGRANGE_F", "LAGRANGE_G", "lagrange_tangency"]
 
-#: The course's worked case: a hill ``exp(−(2x² + y² − xy)/2)`` with its top at the origin.
+#: The hill of the course's worked case, ``exp(−(2x² + y² − xy)/2)``, its top at the origin.
 LAGRANGE_F = "exp(-(2*x**2 + y**2 - x*y)/2)"
-#: The course's constraint: the ellipse ``x² + 3(y + 1)² = 1`` around ``(0, −1)``.
+#: The course's constraint, the ellipse ``x² + 3(y + 1)² = 1`` around ``(0, −1)``.
 LAGRANGE_G = "x**2 + 3*(y + 1)**2 - 1"
 
 #: Significant digits kept in the shipped coordinates: far finer than a pixel.

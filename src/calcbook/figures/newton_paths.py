@@ -33,7 +33,7 @@ from calcbook.figures.theme import PALETTE, TEMPLATE
 
 __all__ = ["PATH_COLOURS", "iteration_checkpoints", "newton_paths"]
 
-#: The colours of the paths, in the order they are given: the palette's path colour first.
+#: The colours of the paths in the order they are given, the palette's path colour first.
 PATH_COLOURS: tuple[str, ...] = (
     PALETTE["path"],
     PALETTE["derivative"],
