@@ -3,10 +3,10 @@ r"""Optimisation: Newton–Raphson, gradient descent, Newton's method and Lagran
 :func:`newton_raphson` finds a root of a function of one variable from its tangent lines.
 :func:`gradient_descent` and :func:`newton` minimise a function of several variables, the
 first with steps :math:`-\gamma \nabla f` (a fixed :math:`\gamma` or a backtracking line
-search), the second by minimising the quadratic model of Part 4 at every step, with the
-Sandpit's safeguard where that model has no minimum. :func:`lagrange_multipliers` solves
-:math:`\nabla L = 0` for the Lagrangian :math:`L = f - \lambda \cdot g` numerically, and
-:func:`symbolic_lagrange` exactly with SymPy.
+search), the second by minimising the quadratic model of Part 4 at every step, safeguarded
+(as the Sandpit's hybrid rule was) where that model has no minimum.
+:func:`lagrange_multipliers` solves :math:`\nabla L = 0` for the Lagrangian
+:math:`L = f - \lambda \cdot g` numerically, and :func:`symbolic_lagrange` exactly with SymPy.
 
 Derivatives that are not given are computed by :mod:`calcbook.derivatives` and
 :mod:`calcbook.multivariate`, and every result counts the evaluations it cost. A run that does
