@@ -103,6 +103,8 @@ class TestSgd:
             sgd(lambda x: x**3, [2.0], learning_rate=1.0, iterations=100)
         partial = info.value.result
         assert np.all(np.isfinite(partial.history)) and partial.n_iter < 100
+        # The gradient was called once more than the steps kept: the call of the failed step.
+        assert partial.n_grad == partial.n_iter + 1
 
     @settings(max_examples=12, deadline=None)
     @given(lam=st.floats(0.1, 10.0), beta=st.floats(0.0, 0.95), frac=st.floats(0.05, 0.95))

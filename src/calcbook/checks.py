@@ -1013,11 +1013,12 @@ def check_newton_step(
 
     Notes
     -----
-    Numbers are compared with the exact iterate to a relative tolerance of ``1e-6`` (of
-    ``max(1, |x_1|)``), so six significant figures are enough. A map is compared at 7 simple
-    and 24 random points in :math:`[-3, 3]^n`, skipping points where the step is not defined
-    or the derivative is nearly singular: an expression to ``1e-9``, a function to ``1e-6``
-    (it may use numerical derivatives).
+    Numbers are compared with the exact iterate (or step, with ``what="step"``) to
+    ``1e-6`` times ``max(1, |expected|)`` (its largest entry), so six significant figures are
+    enough. A map is compared at 7 simple and 24 random points in :math:`[-3, 3]^n`,
+    skipping points where the step is not defined or the derivative is nearly singular: an
+    expression to ``1e-9``, a function to ``1e-6`` (it may use numerical derivatives), both
+    relative in the same way.
 
     Examples
     --------

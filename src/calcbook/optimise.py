@@ -3,10 +3,10 @@ r"""Optimisation: Newton–Raphson, gradient descent, Newton's method and Lagran
 :func:`newton_raphson` finds a root of a function of one variable from its tangent lines.
 :func:`gradient_descent` and :func:`newton` minimise a function of several variables, the
 first with steps :math:`-\gamma \nabla f` (a fixed :math:`\gamma` or a backtracking line
-search), the second by minimising the quadratic model of Part 4 at every step, with the
-Sandpit's safeguard where that model has no minimum. :func:`lagrange_multipliers` solves
-:math:`\nabla L = 0` for the Lagrangian :math:`L = f - \lambda \cdot g` numerically, and
-:func:`symbolic_lagrange` exactly with SymPy.
+search), the second by minimising the quadratic model of Part 4 at every step, safeguarded
+(as the Sandpit's hybrid rule was) where that model has no minimum.
+:func:`lagrange_multipliers` solves :math:`\nabla L = 0` for the Lagrangian
+:math:`L = f - \lambda \cdot g` numerically, and :func:`symbolic_lagrange` exactly with SymPy.
 
 Derivatives that are not given are computed by :mod:`calcbook.derivatives` and
 :mod:`calcbook.multivariate`, and every result counts the evaluations it cost. A run that does
@@ -906,7 +906,10 @@ def lagrange_multipliers(
     \mathsf T} \\ -J_g & 0 \end{pmatrix}` as the Jacobian. The gradient of :math:`L` is
     computed with Richardson's extrapolation (:data:`GRADIENT_METHOD`), its Hessian and the
     constraints' Jacobian with central differences; each derivative of :math:`L` calls `f`
-    and every constraint at the same points.
+    and every constraint at the same points. The steps are Newton's own, with no line search
+    and no safeguard: a solution is a saddle point of :math:`L`, not a minimum, so the
+    descent test of :func:`newton` does not apply. Which solution the run finds depends on
+    the start, and need not be the nearest one.
 
     The stopping rule. The numerical :math:`\nabla L` has a rounding error that grows with
     :math:`|f|` (a few times :math:`10^{-14} |f|` for Richardson's extrapolation, measured),
@@ -917,7 +920,10 @@ def lagrange_multipliers(
     reduce it) while it is below the noise level :data:`NOISE` :math:`\cdot \max(1, |f(x)|)`
     (:math:`10^{-10}` for values of order one, well above the rounding error): Newton's method
     had been squaring the residual, and a residual that no longer falls at that level is
-    noise. A residual that falls slowly (a singular bordered Hessian) does not stop it.
+    noise. The result is then the last iterate, whose residual is no smaller than the one
+    before it (both are noise). A residual that falls slowly (a bordered Hessian that is
+    singular at the solution, where Newton's method converges only linearly) does not stop
+    the run.
 
     Examples
     --------
@@ -1076,7 +1082,10 @@ def symbolic_lagrange(
     list of dict
         One dict per real solution of :math:`\nabla L = 0`, mapping each variable's name and
         ``"lambda"`` (or ``"lambda_1"``, ``"lambda_2"``, ... for several constraints) to its
-        exact value, sorted by the variables' numerical values.
+        exact value, sorted by the numerical values (variables first, then multipliers). A
+        curve of solutions comes as SymPy gives it, in terms of a free variable (for
+        ``"x^2 + y^2"`` on ``"x^2 + y^2 - 1"``, ``x = ±sqrt(1 - y**2)`` with ``y`` free).
+        An empty list means that :math:`\nabla L = 0` has no real solution.
 
     Raises
     ------
@@ -1086,6 +1095,14 @@ def symbolic_lagrange(
     ValueError
         If an expression cannot be read, uses a symbol not in `vars`, a variable is named
         like a multiplier, or SymPy cannot solve the system.
+
+    Notes
+    -----
+    The solutions are candidates only: maxima, minima and neither alike. A point of the
+    constraint where the constraints' gradients are dependent (for one constraint, where
+    :math:`\nabla g = 0`) can be a maximum or a minimum without solving
+    :math:`\nabla L = 0` (on ``"y^2 - x^3"`` the minimum of ``"x"`` is the cusp at the
+    origin, and the list is empty); check such points separately.
 
     Examples
     --------

@@ -62,7 +62,8 @@ class SGDResult:
     n_iter : int
         The number of steps taken.
     n_grad : int
-        The number of calls of the gradient (one per step).
+        The number of calls of the gradient: one per step, and for a run that diverged one
+        more, the call whose step left the finite numbers.
     momentum : float
         The momentum :math:`\beta` used.
     """
@@ -178,8 +179,9 @@ def sgd(
     recurrence in :math:`(x_k, x_{k-1})`; with step :math:`\gamma = 4/(\sqrt L + \sqrt\mu)^2`
     and :math:`\beta = \bigl((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\bigr)^2`, where :math:`\mu`
     and :math:`L` are the smallest and largest eigenvalues of :math:`A` and
-    :math:`\kappa = L/\mu`, the error shrinks by :math:`\sqrt\beta` per step, against
-    :math:`(\kappa - 1)/(\kappa + 1)` for the best plain gradient descent.
+    :math:`\kappa = L/\mu`, the rate of :func:`momentum_rate` (the factor by which the error
+    shrinks per step in the long run) is :math:`\sqrt\beta = (\sqrt\kappa - 1)/(\sqrt\kappa
+    + 1)`, against :math:`(\kappa - 1)/(\kappa + 1)` for the best plain gradient descent.
 
     Examples
     --------
@@ -205,13 +207,13 @@ def sgd(
     velocity = np.zeros(n)
     beta = float(momentum)
 
-    def partial(k: int) -> SGDResult:
+    def partial(k: int, n_grad: int) -> SGDResult:
         return SGDResult(
             path[k].copy(),
             path[: k + 1].copy(),
             None if values is None else values[: k + 1].copy(),
             k,
-            k,
+            n_grad,
             beta,
         )
 
@@ -229,12 +231,12 @@ def sgd(
             raise ConvergenceError(
                 f"sgd diverged at step {k + 1}: the iterate is no longer finite "
                 f"(learning_rate={step:g}, momentum={beta:g}); try a smaller step",
-                result=partial(k),
+                result=partial(k, k + 1),
             )
         path[k + 1] = x
         if values is not None:
             values[k + 1] = float(f(x))
-    return partial(iterations)
+    return partial(iterations, iterations)
 
 
 def noisy_gradient(
@@ -295,7 +297,7 @@ def noisy_gradient(
 def network_objective(
     net: Network, x: Any, y: Any, *, batch_size: int | None = None, seed: int = 0
 ) -> tuple[Callable[[np.ndarray], float], Callable[[np.ndarray], np.ndarray]]:
-    """Return the cost of `net` on all the data and its (mini-batch) gradient, as functions.
+    r"""Return the cost of `net` on all the data and its (mini-batch) gradient, as functions.
 
     Both functions take the parameter vector ``theta`` (in the order of
     :meth:`~calcbook.network.Network.get_parameters`) and work on a copy of `net`, which is
@@ -318,8 +320,11 @@ def network_objective(
     Returns
     -------
     cost, grad : callable
-        ``cost(theta)`` is the mean squared error on all the data, a float; ``grad(theta)``
-        the gradient of the cost on a mini-batch, shape ``(net.n_parameters,)``.
+        ``cost(theta)`` is the network's cost :meth:`~calcbook.network.Network.cost` on all
+        the data (the mean over the examples of the squared error
+        :math:`\lVert a^{(L)} - y \rVert^2`, summed over the outputs), a float;
+        ``grad(theta)`` the gradient of that cost on a mini-batch, shape
+        ``(net.n_parameters,)``.
 
     Raises
     ------
