@@ -101,7 +101,7 @@ def tangent_plane_and_quadratic(
     :math:`\Delta = (x, y) - \mathbf{a}`, the figure draws, over the square of half-width `reach`
     around :math:`\mathbf{a}` (cut to the rectangle drawn), the tangent plane
     :math:`L = f(\mathbf{a}) + \nabla f(\mathbf{a})^{\mathsf T} \Delta` (green, flat) and the
-    quadratic model :math:`Q = L + \tfrac12 \Delta^{\mathsf T} \mathbf{H} \Delta` (vermillion),
+    quadratic model :math:`Q = L + \tfrac12 \Delta^{\mathsf T} \mathbf{H} \Delta` (vermilion),
     on the surface ``z = f(x, y)`` over the whole rectangle. The model's stationary point
     :math:`\mathbf{a} - \mathbf{H}^{-1} \nabla f(\mathbf{a})`, where Newton's method steps, is
     marked on the model when it lies within the square. The title gives, for each step, the

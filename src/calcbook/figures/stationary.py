@@ -977,7 +977,7 @@ def noisy_gradient_field(
     """Estimated gradient arrows of a noisy function against the true ones, a slider on h.
 
     The black box is ``noisy_function(f, noise, seed=seed, dim=2)``. On the contour map of f,
-    at an ``arrows × arrows`` grid of points, the true gradient ``∇f`` (vermillion) and the
+    at an ``arrows × arrows`` grid of points, the true gradient ``∇f`` (vermilion) and the
     central-difference estimate :func:`calcbook.multivariate.gradient` of the black box with
     step h (purple). Arrows are drawn to one scale, so the longest true arrow spans one cell;
     an estimate more than one and a half cells long is cut to that length, a sign that it is

@@ -26,7 +26,7 @@ __all__ = [
 #: One colour per role, used by every figure in the book (colour-blind safe, Okabe–Ito based).
 PALETTE: dict[str, str] = {
     "function": "#0072B2",  # blue: the function itself
-    "derivative": "#D55E00",  # vermillion: its derivative / gradient
+    "derivative": "#D55E00",  # vermilion: its derivative / gradient
     "tangent": "#009E73",  # bluish green: tangent lines and planes
     "path": "#CC79A7",  # reddish purple: iterates of an algorithm
     "point": "#E69F00",  # orange: the point being studied
