@@ -597,6 +597,15 @@ class TestSymbolicLagrange:
         x, y = sympy.symbols("x y")
         assert symbolic_lagrange(x * y, x + y - 10, [x, y]) == [{"x": 5, "y": 5, "lambda": 5}]
 
+    def test_points_take_symbols_and_aliases_as_keys(self):
+        x, y, lam = sympy.symbols("x y lambda")
+        (point,) = symbolic_lagrange(x * y, x + y - 10, [x, y])
+        assert point[x] == point["x"] == 5 and point[lam] == point["λ"] == point["lam"] == 5
+        assert point == {x: 5, y: 5, lam: 5} and point != {x: 5, y: 5, lam: 4}
+        assert x in point and "λ" in point and "z" not in point and point.get("z") is None
+        with pytest.raises(KeyError):
+            point["mu"]
+
     def test_bad_input(self):
         with pytest.raises(ValueError, match="not in `vars`"):
             symbolic_lagrange("x*y*z", "x + y - 1")

@@ -39,6 +39,7 @@ __all__ = [  # noqa: RUF022
     "RootResult",
     "OptimizeResult",
     "LagrangeResult",
+    "StationaryPoint",
     "ARMIJO",
     "SHRINK",
     "GROW",
@@ -1061,11 +1062,58 @@ def _validate_constraints(g: Any) -> list[Callable]:
 # --- Symbolic Lagrange multipliers --------------------------------------------------------------
 
 
+class StationaryPoint(dict):
+    """A stationary point of a Lagrangian: a dict from names (``"x"``, ``"lambda"``) to values.
+
+    It can also be read and compared with SymPy symbols as keys, so both ``point["x"]`` and
+    ``point[sympy.Symbol("x")]`` work, and it equals a dict with the same names either way.
+    ``"λ"`` and ``"lam"`` are read as ``"lambda"`` (``"λ_1"``, ``"lam_1"`` as ``"lambda_1"``).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x, lam = sympy.symbols("x lambda")
+    >>> point = StationaryPoint(x=5, y=5, **{"lambda": 5})
+    >>> point[x], point["λ"], point == {x: 5, sympy.Symbol("y"): 5, lam: 5}
+    (5, 5, True)
+    """
+
+    @staticmethod
+    def _name(key: Any) -> Any:
+        name = key.name if isinstance(key, sympy.Symbol) else key
+        if isinstance(name, str):
+            for alias in ("λ", "lam"):
+                if name == alias or name.startswith(alias + "_"):
+                    return "lambda" + name[len(alias) :]
+        return name
+
+    def __getitem__(self, key: Any) -> Any:
+        return super().__getitem__(self._name(key))
+
+    def __contains__(self, key: Any) -> bool:
+        return super().__contains__(self._name(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The value of `key` (a name, an alias or a symbol), or `default` if there is none."""
+        return super().get(self._name(key), default)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, dict):
+            return NotImplemented
+        return dict(self) == {self._name(k): v for k, v in other.items()}
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def symbolic_lagrange(
     f: str | sympy.Expr,
     g: str | sympy.Expr | Sequence[str | sympy.Expr],
     vars: str | Sequence[Any] = "x y",
-) -> list[dict[str, sympy.Expr]]:
+) -> list[StationaryPoint]:
     r"""Return the exact stationary points of :math:`L = f - \lambda \cdot g`, with SymPy.
 
     Parameters
@@ -1079,8 +1127,9 @@ def symbolic_lagrange(
 
     Returns
     -------
-    list of dict
-        One dict per real solution of :math:`\nabla L = 0`, mapping each variable's name and
+    list of StationaryPoint
+        One dict (a :class:`StationaryPoint`, which also takes SymPy symbols as keys) per real
+        solution of :math:`\nabla L = 0`, mapping each variable's name and
         ``"lambda"`` (or ``"lambda_1"``, ``"lambda_2"``, ... for several constraints) to its
         exact value, sorted by the numerical values (variables first, then multipliers). A
         curve of solutions comes as SymPy gives it, in terms of a free variable (for
@@ -1135,7 +1184,7 @@ def symbolic_lagrange(
         values = [sympy.simplify(solution.get(u, u)) for u in unknowns]
         if any(v.is_real is False for v in values):
             continue
-        points.append(dict(zip([s.name for s in symbols] + names, values, strict=True)))
+        points.append(StationaryPoint(zip([s.name for s in symbols] + names, values, strict=True)))
     return sorted(points, key=_sort_key)
 
 
