@@ -1094,7 +1094,7 @@ class StationaryPoint(dict):
         return super().__contains__(self._name(key))
 
     def get(self, key: Any, default: Any = None) -> Any:
-        """The value of `key` (a name, an alias or a symbol), or `default` if there is none."""
+        """Return the value of `key` (a name, an alias or a symbol), or `default` if none."""
         return super().get(self._name(key), default)
 
     def __eq__(self, other: object) -> bool:
