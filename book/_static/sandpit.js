@@ -594,10 +594,13 @@
     }
 
     function say(text) {
-      // Re-announce even the same words: clear, then set.
+      // Re-announce even the same words: clear, then set. A message that has replaced this
+      // one within the 30 ms (a dip right after "New game") is already shown: keep it.
       status.textContent = "";
       clearTimeout(G.sayTimer);
-      G.sayTimer = window.setTimeout(function () { status.textContent = text; }, 30);
+      G.sayTimer = window.setTimeout(function () {
+        if (G.message === text) status.textContent = text;
+      }, 30);
       G.message = text;
     }
 
