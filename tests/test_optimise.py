@@ -773,3 +773,16 @@ class TestResults:
         assert isinstance(info.value.result, RootResult)
         assert info.value.result.converged is False
         assert info.value.result.history.shape == (6,)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda f: gradient_descent(f, [1.0]),
+        lambda f: newton(f, [1.0]),
+        lambda f: lagrange_multipliers(f, lambda p: p[0] + p[1] - 1, [1.0]),
+    ],
+)
+def test_a_start_too_short_for_f_says_so(run):
+    with pytest.raises(ValueError, match=r"is `x0` of the right length\? It has 1 entry"):
+        run(lambda p: p[0] ** 2 + p[1] ** 2)

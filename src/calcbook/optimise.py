@@ -284,9 +284,20 @@ def _validate_point(x0: Any, name: str = "x0") -> np.ndarray:
     return point
 
 
+def _at_start(call: Callable[[np.ndarray], Any], name: str, x: np.ndarray) -> Any:
+    """Call `call` at the start `x`; an index out of range there means `x0` is too short."""
+    try:
+        return call(x)
+    except IndexError as err:
+        raise ValueError(
+            f"`{name}` could not be evaluated at x0 = {_short(x)} ({err}): is `x0` of the "
+            f"right length? It has {x.size} {'entry' if x.size == 1 else 'entries'}."
+        ) from err
+
+
 def _first_value(f: _Counted, x: np.ndarray) -> float:
     """Evaluate f at the start: it must be a finite number there."""
-    value = float(np.real(f(x)))
+    value = float(np.real(_at_start(f, "f", x)))
     if not math.isfinite(value):
         raise ValueError(f"`f` must be finite at x0, got f(x0) = {value}")
     return value
@@ -947,7 +958,7 @@ def lagrange_multipliers(
         return np.array([float(np.real(gi(p))) for gi in gc])
 
     _first_value(fc, x)
-    gx = g_all(x)
+    gx = _at_start(g_all, "g", x)
     if not np.all(np.isfinite(gx)):
         raise ValueError(f"the constraints must be finite at x0, got g(x0) = {_short(gx)}")
     counts = {"grad": 0, "hess": 0}
