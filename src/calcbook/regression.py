@@ -935,36 +935,39 @@ def _gradient_descent(run: _Run, p: np.ndarray, tol: float, max_iter: int) -> Fi
     model = run.model
     cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 
-    def evaluate(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def evaluate(q: np.ndarray) -> np.ndarray:
+        """Return the weighted residuals at the scaled point `q` (the last one is cached)."""
         key = q.tobytes()
         if key not in cache:
             cache.clear()
-            values = model(q)
-            cache[key] = (values, run.weighted(values))
+            cache[key] = run.weighted(model(q / scale))
         return cache[key]
 
     def chi2(q: np.ndarray) -> float:
-        r = evaluate(q)[1]
+        r = evaluate(q)
         return float(r @ r)
 
     def grad(q: np.ndarray) -> np.ndarray:
-        r = evaluate(q)[1]
-        J = model.jacobian(q)
-        return -2.0 * (J.T @ r)
+        r = evaluate(q)
+        J = model.jacobian(q / scale)
+        return -2.0 * (J.T @ r) / scale
 
-    chi2_0 = chi2(p)
-    gtol = tol * max(1.0, chi2_0)
+    r0 = run.weighted(model(p))
+    J0 = model.jacobian(p)
+    norms = np.linalg.norm(J0, axis=0)
+    scale = np.where(norms > 0, norms, 1.0)
+    gtol = 2.0 * tol * max(float(np.linalg.norm(r0)), 1e-300)
     try:
-        found = gradient_descent(chi2, p, grad=grad, tol=gtol, max_iter=max_iter)
+        found = gradient_descent(chi2, p * scale, grad=grad, tol=gtol, max_iter=max_iter)
     except ConvergenceError as err:
         partial = err.result
-        run.history = list(partial.history)
-        run.params = partial.x
-        run.residuals = run.y - model(partial.x)
+        run.history = list(partial.history / scale)
+        run.params = partial.x / scale
+        run.residuals = run.y - model(run.params)
         raise run.fail(f"gradient descent on chi2: {err}") from None
-    run.history = list(found.history)
-    run.params = found.x
-    run.residuals = run.y - model(found.x)
+    run.history = list(found.history / scale)
+    run.params = found.x / scale
+    run.residuals = run.y - model(run.params)
     return run.result(True, f"gradient descent on chi2 {found.message}")
 
 
@@ -1015,7 +1018,7 @@ def fit(
     tol : float, optional
         The tolerance (:data:`DEFAULT_TOL`: ``1e-10`` for ``"lm"`` and ``"gauss-newton"``,
         on the step relative to the parameters; ``1e-6`` for ``"gradient-descent"``, on
-        :math:`\lVert \nabla\chi^2 \rVert` relative to :math:`\max(1, \chi^2(p_0))`).
+        the scaled gradient of :math:`\chi^2` (see Notes)).
     max_iter : int, optional
         The most iterations (:data:`DEFAULT_MAX_ITER`: 1000, 1000 and 20000).
 
@@ -1070,10 +1073,15 @@ def fit(
     exceeds its rounding error (:math:`16 \epsilon \chi^2`).
 
     **Gradient descent** is :func:`calcbook.optimise.gradient_descent` (with its
-    backtracking line search) on :math:`\chi^2(p)`, given the gradient
-    :math:`-2 J^{\mathsf T} r`. It converges when :math:`\lVert \nabla \chi^2 \rVert \le
-    \mathrm{tol} \cdot \max(1, \chi^2(p_0))`, slowly where :math:`\chi^2`'s valley is long
-    and narrow (parameters of very different sizes): the reason for the other two methods.
+    backtracking line search) on :math:`\chi^2`, given the gradient
+    :math:`-2 J^{\mathsf T} r`, in scaled parameters :math:`q_j = d_j p_j`, :math:`d_j` the
+    norm of column :math:`j` of :math:`J(p_0)`: a unit step in any :math:`q_j` then changes
+    the weighted model by about one unit, whatever the units of :math:`p_j` (unscaled, a
+    parameter of size :math:`10^{-4}` next to one of size :math:`10^2` makes every fixed
+    first trial step wrong for one of them). The path is reported in :math:`p`. It converges
+    when :math:`\lVert \nabla_q \chi^2 \rVert \le 2\,\mathrm{tol}\,\lVert r(p_0)
+    \rVert`, slowly where :math:`\chi^2`'s valley is long and narrow (parameters that
+    trade off against each other): the reason for the other two methods.
 
     After the fit, the covariance is computed from the SVD of :math:`J` at the solution
     (:math:`(J^{\mathsf T} J)^{-1} = V S^{-2} V^{\mathsf T}`), times ``reduced_chi2`` when
