@@ -1131,7 +1131,9 @@ def fit(
         )
     run = _Run(counted, y_arr, s is not None, method)
     try:
-        return _METHOD_RUNNERS[method](run, p, tol, max_iter)
+        # Trial steps may overflow; the runs test every value for finiteness themselves.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return _METHOD_RUNNERS[method](run, p, tol, max_iter)
     except ValueError as err:  # a numerical Jacobian met a value that is not finite
         if "non-finite" not in str(err):
             raise
