@@ -152,6 +152,22 @@ class TestNIST:
         assert digits(result.params, problem.certified) >= 6
         assert digits(result.stderr, problem.certified_sd) >= 4
 
+    def test_gauss_newton_fails_from_mgh09s_far_start_and_says_so(self):
+        # Where Levenberg–Marquardt succeeds (above), undamped linearisation wanders off.
+        problem = read_nist("MGH09")
+        with pytest.raises(ConvergenceError, match="did not converge in 100") as info:
+            fit(
+                NONLINEAR["MGH09"],
+                problem.x,
+                problem.y,
+                problem.table[:, 0],
+                method="gauss-newton",
+                max_iter=100,
+            )
+        partial = info.value.result
+        assert not partial.converged and partial.n_iter == 100
+        assert digits(partial.params, problem.certified) < 1
+
     def test_norris_line(self):
         problem = read_nist("Norris")
         for result in (

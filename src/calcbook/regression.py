@@ -433,8 +433,8 @@ def chi_squared(
     params : array_like
         The parameters, shape ``(p,)``.
     x : array_like
-        The predictor(s), passed to `model` unchanged: shape ``(n,)``, or ``(k, n)`` for `k`
-        predictors.
+        The predictor(s), passed to `model` as a float array of the shape given: ``(n,)``,
+        or ``(k, n)`` for `k` predictors.
     y : array_like
         The data, shape ``(n,)``.
     sigma : float or array_like, optional
@@ -998,8 +998,8 @@ def fit(
         ``model(x, *params)``, returning one value per point, shape ``(n,)`` (called as by
         :func:`scipy.optimize.curve_fit`).
     x : array_like
-        The predictor(s), passed to `model` unchanged: shape ``(n,)``, or ``(k, n)`` for `k`
-        predictors.
+        The predictor(s), passed to `model` as a float array of the shape given: ``(n,)``, or
+        ``(k, n)`` for `k` predictors (as :func:`scipy.optimize.curve_fit` takes them).
     y : array_like
         The data, shape ``(n,)``.
     p0 : array_like
