@@ -411,6 +411,9 @@ class TestResults:
         assert np.all(np.isinf(result.stderr))
         with_sigma = polynomial_fit(x, [1.0, 0.0, 3.0], 2, sigma=0.1)
         assert np.all(np.isfinite(with_sigma.stderr))
+        line = line_fit([0.0, 1.0], [1.0, 3.0])
+        assert (line.slope, line.intercept) == (2.0, 1.0) and math.isinf(line.slope_stderr)
+        assert line_fit([0.0, 1.0], [1.0, 3.0], sigma=1.0).slope_stderr == pytest.approx(2**0.5)
 
     @pytest.mark.parametrize("method", METHODS)
     def test_stopping_early_raises_with_the_partial_result(self, method):
@@ -490,7 +493,7 @@ class TestBadInput:
     def test_p0_of_the_wrong_length_for_the_model(self, p0):
         with pytest.raises(TypeError, match=r"`p0` has \d entr.*one per parameter.*takes x and 2"):
             fit(decay, X, Y, p0)
-        with pytest.raises(TypeError, match="one per parameter"):
+        with pytest.raises(TypeError, match=r"`params` has .* one per parameter"):
             chi_squared(decay, p0, X, Y)
 
     def test_p0_not_a_vector(self):

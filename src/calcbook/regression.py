@@ -324,21 +324,21 @@ class _Model:
                 ) from None
         return value.astype(float)
 
-    def first_call(self, p0: np.ndarray) -> np.ndarray:
+    def first_call(self, p0: np.ndarray, name: str = "p0") -> np.ndarray:
         """Evaluate the model at `p0`, turning a wrong number of parameters into a clear error."""
         try:
             value = self(p0)
         except TypeError as err:
             raise TypeError(
-                f"`model(x, *p0)` raised TypeError ({err}): `p0` has {p0.size} "
+                f"`model(x, *{name})` raised TypeError ({err}): `{name}` has {p0.size} "
                 f"entr{'y' if p0.size == 1 else 'ies'}; it must have one per parameter of "
                 f"the model{_arity_hint(self.model)}"
             ) from err
         if not np.all(np.isfinite(value)):
             k = int(np.argmax(~np.isfinite(value)))
             raise ValueError(
-                f"`model` must be finite at `p0`, but at point {k} it is {value[k]}; start "
-                "elsewhere"
+                f"`model` must be finite at `{name}`, but at point {k} it is {value[k]}"
+                + ("; start elsewhere" if name == "p0" else "")
             )
         return value
 
@@ -468,7 +468,7 @@ def chi_squared(
     p = _validate_array(params, "params", ndim=1)
     s = _validate_sigma(sigma, y_arr.size)
     w = _weights(s, y_arr.size)
-    value = _Model(model, None, x_arr, y_arr.size, p.size, w).first_call(p)
+    value = _Model(model, None, x_arr, y_arr.size, p.size, w).first_call(p, "params")
     return float(np.sum(((y_arr - value) * w) ** 2))
 
 
@@ -690,7 +690,8 @@ def line_fit(
     \bar x)^2`, :math:`\mathrm{var}(m) = 1/S` and :math:`\mathrm{var}(c) = 1/\sum w_i +
     \bar x^2/S`, :math:`\mathrm{cov}(m, c) = -\bar x / S`, each multiplied by
     :math:`\chi^2/(n - 2)` when `sigma` is not given. (For :math:`n = 2` without `sigma` the
-    errors are NaN: two points fix a line exactly and say nothing about its scatter.)
+    errors are ``inf``, as in :class:`FitResult`: two points fix a line exactly and say
+    nothing about its scatter.)
 
     Examples
     --------
@@ -724,7 +725,7 @@ def line_fit(
     dof = n - 2
     cov = np.array([[1 / sxx, -x_bar / sxx], [-x_bar / sxx, 1 / total + x_bar**2 / sxx]])
     if s is None:
-        cov = cov * (chi2 / dof) if dof > 0 else np.full((2, 2), np.nan)
+        cov = cov * (chi2 / dof) if dof > 0 else np.full((2, 2), np.inf)
     dy = y_arr - y_bar
     syy = float(np.sum(w * dy**2))
     r = float(np.sum(w * dx * dy) / math.sqrt(sxx * syy)) if syy > 0 else 0.0
