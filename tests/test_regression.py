@@ -390,10 +390,23 @@ class TestResults:
         assert "converged" in result.message
         assert result.n_jac >= 1
 
-    def test_numerical_jacobians_are_counted_in_n_eval(self):
-        result = fit(decay, X, Y, [1.0, 1.0])
-        # Each central-difference Jacobian costs 2p = 4 calls; each iteration one more.
-        assert result.n_eval >= 4 * result.n_jac + result.n_iter
+    @pytest.mark.parametrize("method", METHODS)
+    @pytest.mark.parametrize("exact", [False, True], ids=["numerical", "exact jac"])
+    def test_n_eval_is_every_call_of_the_model(self, method, exact):
+        calls = []
+
+        def counted(x, a, k):
+            calls.append((a, k))
+            return decay(x, a, k)
+
+        def jac(x, a, k):
+            return np.column_stack([np.exp(-k * x), -a * x * np.exp(-k * x)])
+
+        result = fit(counted, X, Y, [1.0, 1.0], method=method, jac=jac if exact else None)
+        assert result.n_eval == len(calls)
+        # A forward-difference Jacobian costs p = 2 calls (f(p) is known), the final central
+        # one for the covariance 2p = 4.
+        assert result.n_eval >= (0 if exact else 2 * result.n_jac) + result.n_iter
 
     def test_defaults(self):
         assert DEFAULT_TOL["lm"] <= 1e-8 and DEFAULT_MAX_ITER["lm"] >= 500

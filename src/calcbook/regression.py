@@ -50,6 +50,7 @@ __all__ = [  # noqa: RUF022
     "DEFAULT_TOL",
     "DEFAULT_MAX_ITER",
     "RELATIVE_STEP",
+    "FORWARD_STEP",
 ]
 
 #: The methods of :func:`fit`.
@@ -58,10 +59,14 @@ METHODS = ("lm", "gauss-newton", "gradient-descent")
 DEFAULT_TOL = {"lm": 1e-10, "gauss-newton": 1e-10, "gradient-descent": 1e-6}
 #: The default `max_iter` of each method of :func:`fit`.
 DEFAULT_MAX_ITER = {"lm": 1000, "gauss-newton": 1000, "gradient-descent": 20_000}
-#: The step of the numerical Jacobian, relative to ``|p_j|`` (or absolute where ``p_j = 0``):
-#: the cube root of the machine epsilon, which balances the truncation error of central
-#: differences against rounding.
+#: The step of the central-difference Jacobian at the solution (for the covariance), relative
+#: to ``|p_j|`` (or absolute where ``p_j = 0``): the cube root of the machine epsilon, which
+#: balances the truncation error of central differences against rounding.
 RELATIVE_STEP = float(np.finfo(float).eps) ** (1 / 3)
+
+#: The step of the forward differences that steer the iterations, relative as
+#: :data:`RELATIVE_STEP`: the square root of the machine epsilon.
+FORWARD_STEP = float(np.finfo(float).eps) ** (1 / 2)
 
 _EPS = float(np.finfo(float).eps)
 #: Levenberg–Marquardt's first damping, relative to the scaling diag(JᵀJ).
@@ -308,8 +313,11 @@ class _Model:
         self.model, self.jac, self.x, self.n, self.p, self.w = model, jac, x, n, p, weights
         self.calls = 0
         self.jacobians = 0
+        self.last: tuple[np.ndarray, np.ndarray] | None = None  # the last point and value
 
     def __call__(self, params: np.ndarray) -> np.ndarray:
+        if self.last is not None and np.array_equal(params, self.last[0]):
+            return self.last[1].copy()  # e.g. f(p) again, for a forward difference
         self.calls += 1
         value = np.asarray(self.model(self.x, *params))
         if value.dtype.kind not in "biuf":
@@ -322,7 +330,9 @@ class _Model:
                     f"`model` must return one value per point, shape ({self.n},), but it "
                     f"returned shape {value.shape}"
                 ) from None
-        return value.astype(float)
+        value = value.astype(float)
+        self.last = (np.array(params, dtype=float), value.copy())
+        return value
 
     def first_call(self, p0: np.ndarray, name: str = "p0") -> np.ndarray:
         """Evaluate the model at `p0`, turning a wrong number of parameters into a clear error."""
@@ -342,8 +352,12 @@ class _Model:
             )
         return value
 
-    def jacobian(self, params: np.ndarray) -> np.ndarray:
-        """Return the Jacobian of the weighted model ``w_i f(x_i; p)``, shape ``(n, p)``."""
+    def jacobian(self, params: np.ndarray, *, accurate: bool = False) -> np.ndarray:
+        """Return the Jacobian of the weighted model ``w_i f(x_i; p)``, shape ``(n, p)``.
+
+        Numerically: forward differences (`p` calls, f(p) being known) to steer the
+        iterations, central differences (`2p` calls) if `accurate`, for the covariance.
+        """
         self.jacobians += 1
         if self.jac is not None:
             J = np.asarray(self.jac(self.x, *params))
@@ -358,8 +372,10 @@ class _Model:
                 )
             J = J.astype(float)
         else:
-            h = RELATIVE_STEP * np.where(params != 0, np.abs(params), 1.0)
-            J = numerical_jacobian(self, params, method="central", h=h)
+            method = "central" if accurate else "forward"
+            step = RELATIVE_STEP if accurate else FORWARD_STEP
+            h = step * np.where(params != 0, np.abs(params), 1.0)
+            J = numerical_jacobian(self, params, method=method, h=h)
         return J * self.w[:, None]
 
 
@@ -763,8 +779,9 @@ class _Run:
 
     def result(self, converged: bool, message: str) -> FitResult:
         J = self.J
-        if J is None or self.J_at is not self.params:
-            J = self.model.jacobian(self.params) if np.all(np.isfinite(self.params)) else None
+        if J is None or self.J_at is not self.params or self.model.jac is None:
+            finite = np.all(np.isfinite(self.params))
+            J = self.model.jacobian(self.params, accurate=True) if finite else None
         return _result(
             self.params,
             self.residuals,
@@ -1014,8 +1031,11 @@ def fit(
         ``"gradient-descent"``.
     jac : callable, optional
         ``jac(x, *params)``, the derivatives of the model, shape ``(n, p)``. By default
-        central differences by :func:`calcbook.multivariate.jacobian`, with steps
-        :data:`RELATIVE_STEP` :math:`\cdot |p_j|` (``2p`` calls of `model` per Jacobian).
+        :func:`calcbook.multivariate.jacobian`: forward differences with steps
+        :data:`FORWARD_STEP` :math:`\cdot |p_j|` to steer the iterations (``p`` calls of
+        `model` each, :math:`f(p)` being known), and central differences with steps
+        :data:`RELATIVE_STEP` :math:`\cdot |p_j|` (``2p`` calls, accurate to about
+        :math:`10^{-10}` relative) at the solution, for the covariance.
     tol : float, optional
         The tolerance (:data:`DEFAULT_TOL`: ``1e-10`` for ``"lm"`` and ``"gauss-newton"``,
         on the step relative to the parameters; ``1e-6`` for ``"gradient-descent"``, on
@@ -1084,7 +1104,12 @@ def fit(
     \rVert`, slowly where :math:`\chi^2`'s valley is long and narrow (parameters that
     trade off against each other): the reason for the other two methods.
 
-    After the fit, the covariance is computed from the SVD of :math:`J` at the solution
+    A numerical Jacobian steers the iterations with forward differences (half the cost of
+    central ones; their error, about :math:`10^{-8}` relative, makes the iterations stop
+    where the forward-difference gradient vanishes, which on the NIST problems below was
+    within :math:`10^{-6.9}` of the certified values or closer). After the
+    fit, the covariance is computed from the SVD of an accurate :math:`J` at the solution
+    (central differences, or `jac`)
     (:math:`(J^{\mathsf T} J)^{-1} = V S^{-2} V^{\mathsf T}`), times ``reduced_chi2`` when
     `sigma` is None.
 
@@ -1123,8 +1148,7 @@ def fit(
     n = y_arr.size
     s = _validate_sigma(sigma, n)
     counted = _Model(model, jac, x_arr, n, p.size, _weights(s, n))
-    counted.first_call(p)
-    counted.calls = 0  # the runs count their own evaluation at p0
+    counted.first_call(p)  # counted in n_eval; the run reuses its value
     if n < p.size:
         raise ValueError(
             f"there are {p.size} parameters but only {n} points: a fit needs at least as many "
