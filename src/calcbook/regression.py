@@ -863,6 +863,8 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
                 break
             lam *= nu  # a step so long it overflowed: damp harder
             nu *= 2
+            if lam > _LAMBDA_MAX:
+                raise run.fail(f"Levenberg–Marquardt's step from p = {_short(p)} is not finite")
         new_values = model(new)
         new_r = run.weighted(new_values)
         new_chi2 = float(new_r @ new_r) if np.all(np.isfinite(new_r)) else math.inf
