@@ -12,7 +12,7 @@ fitted iteratively by :func:`fit`: gradient descent on :math:`\chi^2` (the cours
 through :func:`calcbook.optimise.gradient_descent`), Gauss–Newton (Part 4's linearisation
 of the model) or Levenberg–Marquardt (the blend of the two, and the default).
 
-Conventions, as :func:`scipy.optimize.curve_fit`: with ``sigma=None`` every point has weight
+Conventions, as ``scipy.optimize.curve_fit``: with ``sigma=None`` every point has weight
 one, ``chi2`` is the residual sum of squares and the parameters' covariance is scaled by the
 residual variance ``chi2 / dof`` (``absolute_sigma=False``, the convention of the NIST
 certified results); with `sigma` the uncertainties are absolute and the covariance is
@@ -96,7 +96,7 @@ class FitResult:
         The parameters' covariance, shape ``(p, p)``: :math:`(J^{\mathsf T} W J)^{-1}`, times
         ``reduced_chi2`` when `sigma` was not given. Filled with ``inf`` where it cannot be
         computed (a Jacobian of lower rank than `p` at the solution; no `sigma` and
-        ``dof = 0``), as :func:`scipy.optimize.curve_fit` does.
+        ``dof = 0``), as ``scipy.optimize.curve_fit`` does.
     chi2 : float
         :math:`\chi^2` at `params` (the residual sum of squares when `sigma` is None).
     dof : int
@@ -167,7 +167,7 @@ class LineFit:
         :math:`y_i - (m x_i + c)`, shape ``(n,)``.
     r : float
         The (weighted) correlation coefficient of `x` and `y`, as ``rvalue`` of
-        :func:`scipy.stats.linregress`.
+        ``scipy.stats.linregress``.
     """
 
     slope: float
@@ -445,7 +445,7 @@ def chi_squared(
     ----------
     model : callable
         ``model(x, *params)``, returning one value per point (as for
-        :func:`scipy.optimize.curve_fit`).
+        ``scipy.optimize.curve_fit``).
     params : array_like
         The parameters, shape ``(p,)``.
     x : array_like
@@ -616,7 +616,7 @@ def polynomial_fit(
     -------
     FitResult
         ``params`` in increasing powers, :math:`(b_0, b_1, \dots, b_d)` (the reverse of
-        :func:`numpy.polyfit`, the order of :class:`numpy.polynomial.Polynomial`).
+        ``numpy.polyfit``, the order of ``numpy.polynomial.Polynomial``).
 
     Raises
     ------
@@ -677,7 +677,7 @@ def line_fit(
     sigma : float or array_like, optional
         The uncertainties, positive: one number or shape ``(n,)``. Without them every point
         has weight one and the errors are scaled by the residual variance (as
-        :func:`scipy.stats.linregress`).
+        ``scipy.stats.linregress``).
 
     Returns
     -------
@@ -1044,10 +1044,10 @@ def fit(
     ----------
     model : callable
         ``model(x, *params)``, returning one value per point, shape ``(n,)`` (called as by
-        :func:`scipy.optimize.curve_fit`).
+        ``scipy.optimize.curve_fit``).
     x : array_like
         The predictor(s), passed to `model` as a float array of the shape given: ``(n,)``, or
-        ``(k, n)`` for `k` predictors (as :func:`scipy.optimize.curve_fit` takes them).
+        ``(k, n)`` for `k` predictors (as ``scipy.optimize.curve_fit`` takes them).
     y : array_like
         The data, shape ``(n,)``.
     p0 : array_like
