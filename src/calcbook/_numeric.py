@@ -261,3 +261,32 @@ def exact_point(a: Any, name: str = "a") -> sympy.Expr:
     if value.has(sympy.nan, sympy.zoo) or value.is_finite is False or value.is_real is False:
         raise ValueError(f"`{name}` must be a finite real number, got {a!r}")
     return value
+
+
+def short(values: Any) -> str:
+    """Format a value or a vector compactly for an error message (6 significant digits)."""
+    values = np.asarray(values)
+    if values.ndim == 0:
+        return f"{values[()]:.6g}"
+    return "[" + ", ".join(f"{v:.6g}" for v in values.reshape(-1)) + "]"
+
+
+def validate_callable(func: Any, name: str, *, optional: bool = False) -> None:
+    """Raise TypeError unless `func` is callable (or None, when `optional`)."""
+    if func is None and optional:
+        return
+    if not callable(func):
+        raise TypeError(f"`{name}` must be callable (a function), got {type(func).__name__}")
+
+
+def validate_options(tol: Any, max_iter: Any) -> tuple[float, int]:
+    """Check an iteration's `tol` (positive, finite) and `max_iter` (a whole number ≥ 1)."""
+    if isinstance(tol, bool) or not isinstance(tol, int | float | np.integer | np.floating):
+        raise TypeError(f"`tol` must be a positive number, got {tol!r}")
+    if not (math.isfinite(tol) and tol > 0):
+        raise ValueError(f"`tol` must be positive and finite, got {tol!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer):
+        raise TypeError(f"`max_iter` must be a whole number, got {max_iter!r}")
+    if max_iter < 1:
+        raise ValueError(f"`max_iter` must be at least 1, got {max_iter!r}")
+    return float(tol), int(max_iter)

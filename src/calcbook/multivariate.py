@@ -23,6 +23,7 @@ from calcbook._numeric import (
     RELATIVE_STEP,
     as_components,
     parse_expressions,
+    short,
     validate_derivative_args,
 )
 from calcbook.derivatives import (
@@ -116,8 +117,8 @@ class _Evaluator:
             column = int(np.nonzero(bad.reshape(-1, values.shape[-1]).any(axis=0))[0][0])
             value = values[..., column]
             raise ValueError(
-                f"`{self.name}` returned a non-finite value ({_short(value)}) at the point "
-                f"{_short(points[:, column])}; the derivative needs {self.name} finite near `x`"
+                f"`{self.name}` returned a non-finite value ({short(value)}) at the point "
+                f"{short(points[:, column])}; the derivative needs {self.name} finite near `x`"
             )
         return values
 
@@ -185,14 +186,6 @@ class _Evaluator:
                 "another: its output shape must not change"
             )
         return y
-
-
-def _short(values: Any) -> str:
-    """Format a value or a vector compactly for an error message."""
-    values = np.asarray(values)
-    if values.ndim == 0:
-        return f"{values[()]:.6g}"
-    return "[" + ", ".join(f"{v:.6g}" for v in values.reshape(-1)) + "]"
 
 
 def _along_axes(rule: Callable, evaluate: _Evaluator, x: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -541,7 +534,7 @@ def directional_derivative(
     if v_arr.shape != x_arr.shape:
         raise ValueError(f"`v` must have the shape of `x` {x_arr.shape}, got shape {v_arr.shape}")
     if not np.all(np.isfinite(v_arr)):
-        raise ValueError(f"`v` must be finite, got {_short(v_arr)}")
+        raise ValueError(f"`v` must be finite, got {short(v_arr)}")
     if not np.any(v_arr):
         raise ValueError("`v` must not be the zero vector: it has no direction")
     if h is None:

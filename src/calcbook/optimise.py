@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from calcbook._numeric import parse_expressions
+from calcbook._numeric import parse_expressions, short, validate_callable, validate_options
 from calcbook.derivatives import derivative
 from calcbook.errors import ConvergenceError
 from calcbook.multivariate import gradient, hessian, jacobian
@@ -153,7 +153,7 @@ class OptimizeResult:
 
     def __repr__(self) -> str:
         return (
-            f"OptimizeResult(x={_short(self.x)}, fun={self.fun:.6g}, "
+            f"OptimizeResult(x={short(self.x)}, fun={self.fun:.6g}, "
             f"|grad|={np.linalg.norm(self.grad):.2e}, converged={self.converged}, "
             f"n_iter={self.n_iter}, n_eval={self.n_eval}, n_grad={self.n_grad}, "
             f"n_hess={self.n_hess})"
@@ -202,14 +202,10 @@ class LagrangeResult:
 
     def __repr__(self) -> str:
         return (
-            f"LagrangeResult(x={_short(self.x)}, multipliers={_short(self.multipliers)}, "
+            f"LagrangeResult(x={short(self.x)}, multipliers={short(self.multipliers)}, "
             f"fun={self.fun:.6g}, converged={self.converged}, n_iter={self.n_iter}, "
             f"n_eval={self.n_eval})"
         )
-
-
-def _short(values: Any) -> str:
-    return "[" + ", ".join(f"{v:.6g}" for v in np.asarray(values).reshape(-1)) + "]"
 
 
 # --- Checking the arguments and counting the calls ---------------------------------------------
@@ -242,25 +238,6 @@ class _Counted:
         return value.astype(float)
 
 
-def _validate_callable(func: Any, name: str, *, optional: bool = False) -> None:
-    if func is None and optional:
-        return
-    if not callable(func):
-        raise TypeError(f"`{name}` must be callable (a function), got {type(func).__name__}")
-
-
-def _validate_options(tol: Any, max_iter: Any) -> tuple[float, int]:
-    if isinstance(tol, bool) or not isinstance(tol, int | float | np.integer | np.floating):
-        raise TypeError(f"`tol` must be a positive number, got {tol!r}")
-    if not (math.isfinite(tol) and tol > 0):
-        raise ValueError(f"`tol` must be positive and finite, got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer):
-        raise TypeError(f"`max_iter` must be a whole number, got {max_iter!r}")
-    if max_iter < 1:
-        raise ValueError(f"`max_iter` must be at least 1, got {max_iter!r}")
-    return float(tol), int(max_iter)
-
-
 def _validate_point(x0: Any, name: str = "x0") -> np.ndarray:
     if isinstance(x0, str | bool):
         raise TypeError(f"`{name}` must be a 1-D array of numbers, got {x0!r}")
@@ -290,7 +267,7 @@ def _at_start(call: Callable[[np.ndarray], Any], name: str, x: np.ndarray) -> An
         return call(x)
     except IndexError as err:
         raise ValueError(
-            f"`{name}` could not be evaluated at x0 = {_short(x)} ({err}): is `x0` of the "
+            f"`{name}` could not be evaluated at x0 = {short(x)} ({err}): is `x0` of the "
             f"right length? It has {x.size} {'entry' if x.size == 1 else 'entries'}."
         ) from err
 
@@ -367,13 +344,13 @@ def newton_raphson(
     >>> result.history[:3]
     array([1.        , 1.5       , 1.41666667])
     """
-    _validate_callable(f, "f")
-    _validate_callable(df, "df", optional=True)
+    validate_callable(f, "f")
+    validate_callable(df, "df", optional=True)
     if isinstance(x0, bool) or not isinstance(x0, int | float | np.integer | np.floating):
         raise TypeError(f"`x0` must be a real number, got {x0!r}")
     if not math.isfinite(x0):
         raise ValueError(f"`x0` must be finite, got {x0!r}")
-    tol, max_iter = _validate_options(tol, max_iter)
+    tol, max_iter = validate_options(tol, max_iter)
     fc = _Counted(f, "f", ())
     dfc = None if df is None else _Counted(df, "df", ())
     x = float(x0)
@@ -506,11 +483,11 @@ def _backtrack(
 def _minimise_setup(
     f: Any, x0: Any, grad: Any, hess: Any, tol: Any, max_iter: Any
 ) -> tuple[_Problem, np.ndarray, float, int]:
-    _validate_callable(f, "f")
-    _validate_callable(grad, "grad", optional=True)
-    _validate_callable(hess, "hess", optional=True)
+    validate_callable(f, "f")
+    validate_callable(grad, "grad", optional=True)
+    validate_callable(hess, "hess", optional=True)
     x = _validate_point(x0)
-    tol, max_iter = _validate_options(tol, max_iter)
+    tol, max_iter = validate_options(tol, max_iter)
     return _Problem(f, grad, hess, x.size), x, tol, max_iter
 
 
@@ -555,7 +532,7 @@ def _iterate(
         for _ in range(max_iter + 1):
             norm = float(np.linalg.norm(g))
             if not math.isfinite(norm):
-                raise diverged(f"the gradient is not finite at x = {_short(x)}")
+                raise diverged(f"the gradient is not finite at x = {short(x)}")
             if norm < best:  # progress that f's rounding may hide: the gradient shows it
                 best, unseen = norm, 0
             if norm <= tol:
@@ -570,7 +547,7 @@ def _iterate(
             unseen = 0 if proposed is None or proposed[2] else unseen + 1
             if proposed is None or unseen > _UNSEEN:
                 raise fail(
-                    f"{name} stalled at x = {_short(x)} after {len(path) - 1} steps: "
+                    f"{name} stalled at x = {short(x)} after {len(path) - 1} steps: "
                     + (
                         "no step decreases f"
                         if proposed is None
@@ -584,17 +561,17 @@ def _iterate(
             g = np.full(x.shape, np.nan)  # not yet computed at the new x
             path.append(x)
             if not (math.isfinite(fx) and np.all(np.isfinite(x))):
-                raise diverged(f"f is not finite at x = {_short(x)}; try a smaller step")
+                raise diverged(f"f is not finite at x = {short(x)}; try a smaller step")
             if fx - f0 > _BLOW_UP * max(1.0, abs(f0)):
                 raise diverged(f"f grew from {f0:.6g} to {fx:.6g}; try a smaller step")
             if np.linalg.norm(x - x0) > _BLOW_UP * max(1.0, float(np.linalg.norm(x0))):
-                raise diverged(f"the iterates ran away to x = {_short(x)} (is f bounded below?)")
+                raise diverged(f"the iterates ran away to x = {short(x)} (is f bounded below?)")
             g = problem.gradient(x)
     except _NotFinite as err:
         raise diverged(f"a derivative met a non-finite value of f ({err})") from None
     raise fail(
         f"{name} did not converge in {max_iter} steps: |grad f| = {norm:.3g} > tol = {tol:g} "
-        f"at x = {_short(x)}"
+        f"at x = {short(x)}"
     )
 
 
@@ -849,7 +826,7 @@ def newton(
     def propose(x: np.ndarray, fx: float, g: np.ndarray) -> tuple[np.ndarray, float, bool] | None:
         H = problem.hessian(x)
         if not np.all(np.isfinite(H)):
-            raise _NotFinite(f"the Hessian is not finite at x = {_short(x)}")
+            raise _NotFinite(f"the Hessian is not finite at x = {short(x)}")
         found = _backtrack(problem, x, fx, g, _newton_direction(g, H)[0], 1.0)
         return None if found is None else found[1:]
 
@@ -946,10 +923,10 @@ def lagrange_multipliers(
     >>> np.round(result.x, 10), np.round(result.multipliers, 10)
     (array([0.70710678, 0.70710678]), array([0.70710678]))
     """
-    _validate_callable(f, "f")
+    validate_callable(f, "f")
     constraints = _validate_constraints(g)
     x = _validate_point(x0)
-    tol, max_iter = _validate_options(tol, max_iter)
+    tol, max_iter = validate_options(tol, max_iter)
     n, m = x.size, len(constraints)
     fc = _Counted(f, "f", ())
     gc = [_Counted(gi, "g" if m == 1 else f"g[{i}]", ()) for i, gi in enumerate(constraints)]
@@ -960,7 +937,7 @@ def lagrange_multipliers(
     _first_value(fc, x)
     gx = _at_start(g_all, "g", x)
     if not np.all(np.isfinite(gx)):
-        raise ValueError(f"the constraints must be finite at x0, got g(x0) = {_short(gx)}")
+        raise ValueError(f"the constraints must be finite at x0, got g(x0) = {short(gx)}")
     counts = {"grad": 0, "hess": 0}
     if multipliers is None:
         grad_f = gradient(fc, x, method=GRADIENT_METHOD)
@@ -1007,7 +984,7 @@ def lagrange_multipliers(
         for _ in range(max_iter):
             x, lam = z[:n], z[n:]
             if not np.all(np.isfinite(r)):
-                raise fail(f"Lagrange multipliers: grad L is not finite at x = {_short(x)}")
+                raise fail(f"Lagrange multipliers: grad L is not finite at x = {short(x)}")
             counts["hess"] += 1
             H = hessian(lagrangian(lam), x, method=HESSIAN_METHOD)
             J = jacobian(g_all, x, method=HESSIAN_METHOD)
@@ -1016,12 +993,12 @@ def lagrange_multipliers(
                 delta = np.linalg.solve(K, -r)
             except np.linalg.LinAlgError:
                 raise fail(
-                    f"Lagrange multipliers: the bordered Hessian is singular at x = {_short(x)}, "
-                    f"lambda = {_short(lam)} (are the constraints' gradients independent there?)"
+                    f"Lagrange multipliers: the bordered Hessian is singular at x = {short(x)}, "
+                    f"lambda = {short(lam)} (are the constraints' gradients independent there?)"
                 ) from None
             if not np.all(np.isfinite(delta)):
                 raise fail(
-                    f"Lagrange multipliers: the Newton step from x = {_short(x)} is not finite"
+                    f"Lagrange multipliers: the Newton step from x = {short(x)} is not finite"
                 )
             z = z + delta
             history.append(z)
@@ -1046,7 +1023,7 @@ def lagrange_multipliers(
         raise fail(f"Lagrange multipliers diverged after {len(history) - 1} steps: {err}") from err
     raise fail(
         f"Lagrange multipliers did not converge in {max_iter} steps: |grad L| = "
-        f"{np.linalg.norm(r):.3g} at x = {_short(z[:n])}, lambda = {_short(z[n:])}"
+        f"{np.linalg.norm(r):.3g} at x = {short(z[:n])}, lambda = {short(z[n:])}"
     )
 
 

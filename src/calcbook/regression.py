@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from calcbook._numeric import short, validate_callable, validate_options
 from calcbook.errors import ConvergenceError
 from calcbook.multivariate import jacobian as numerical_jacobian
 from calcbook.optimise import gradient_descent
@@ -139,7 +140,7 @@ class FitResult:
 
     def __repr__(self) -> str:
         return (
-            f"FitResult(params={_short(self.params)}, stderr={_short(self.stderr)}, "
+            f"FitResult(params={short(self.params)}, stderr={short(self.stderr)}, "
             f"chi2={self.chi2:.6g}, dof={self.dof}, converged={self.converged}, "
             f"n_iter={self.n_iter}, n_eval={self.n_eval}, method={self.method!r})"
         )
@@ -187,10 +188,6 @@ class LineFit:
             f"intercept={self.intercept:.6g} ± {self.intercept_stderr:.2g}, "
             f"chi2={self.chi2:.6g}, dof={self.dof})"
         )
-
-
-def _short(values: Any) -> str:
-    return "[" + ", ".join(f"{v:.6g}" for v in np.asarray(values).reshape(-1)) + "]"
 
 
 # --- Checking the arguments --------------------------------------------------------------------
@@ -258,23 +255,6 @@ def _validate_sigma(sigma: Any, n: int) -> np.ndarray | None:
             f"`sigma` must be positive (an uncertainty), but sigma{where} is {s.reshape(-1)[k]}"
         )
     return np.broadcast_to(s, (n,)).astype(float)
-
-
-def _validate_options(tol: Any, max_iter: Any) -> tuple[float, int]:
-    if isinstance(tol, bool) or not isinstance(tol, int | float | np.integer | np.floating):
-        raise TypeError(f"`tol` must be a positive number, got {tol!r}")
-    if not (math.isfinite(tol) and tol > 0):
-        raise ValueError(f"`tol` must be positive and finite, got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer):
-        raise TypeError(f"`max_iter` must be a whole number, got {max_iter!r}")
-    if max_iter < 1:
-        raise ValueError(f"`max_iter` must be at least 1, got {max_iter!r}")
-    return float(tol), int(max_iter)
-
-
-def _validate_callable(func: Any, name: str) -> None:
-    if not callable(func):
-        raise TypeError(f"`{name}` must be callable (a function), got {type(func).__name__}")
 
 
 def _weights(sigma: np.ndarray | None, n: int) -> np.ndarray:
@@ -479,7 +459,7 @@ def chi_squared(
     >>> chi_squared(line, [2.0, 1.0], [0.0, 1.0, 2.0], [1.0, 3.5, 5.0], sigma=0.5)
     1.0
     """
-    _validate_callable(model, "model")
+    validate_callable(model, "model")
     x_arr, y_arr = _validate_data(x, y, x_1d=False)
     p = _validate_array(params, "params", ndim=1)
     s = _validate_sigma(sigma, y_arr.size)
@@ -850,7 +830,7 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
         if chi2 == 0:
             return run.result(True, "converged: the model fits the data exactly (chi2 = 0)")
         if not np.all(np.isfinite(J)):
-            raise run.fail(f"the Jacobian is not finite at p = {_short(p)}")
+            raise run.fail(f"the Jacobian is not finite at p = {short(p)}")
         d = np.maximum(d, np.linalg.norm(J, axis=0))  # Marquardt's scaling, never shrinking
         scale = np.where(d > 0, d, 1.0)
         while True:
@@ -864,7 +844,7 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
             lam *= nu  # a step so long it overflowed: damp harder
             nu *= 2
             if lam > _LAMBDA_MAX:
-                raise run.fail(f"Levenberg–Marquardt's step from p = {_short(p)} is not finite")
+                raise run.fail(f"Levenberg–Marquardt's step from p = {short(p)} is not finite")
         new_values = model(new)
         new_r = run.weighted(new_values)
         new_chi2 = float(new_r @ new_r) if np.all(np.isfinite(new_r)) else math.inf
@@ -904,13 +884,13 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
             nu *= 2
             if lam > _LAMBDA_MAX:
                 raise run.fail(
-                    f"Levenberg–Marquardt stalled at p = {_short(p)} after "
+                    f"Levenberg–Marquardt stalled at p = {short(p)} after "
                     f"{len(run.history) - 1} iterations: no damped step decreases chi2 = "
                     f"{chi2:.6g}"
                 )
     raise run.fail(
         f"Levenberg–Marquardt did not converge in {max_iter} iterations (tol = {tol:g}): "
-        f"chi2 = {chi2:.10g} at p = {_short(p)}; pass a larger `max_iter` or better `p0`"
+        f"chi2 = {chi2:.10g} at p = {short(p)}; pass a larger `max_iter` or better `p0`"
     )
 
 
@@ -928,11 +908,11 @@ def _gauss_newton(run: _Run, p: np.ndarray, tol: float, max_iter: int) -> FitRes
         J = model.jacobian(p)
         run.J, run.J_at = J, p
         if not np.all(np.isfinite(J)):
-            raise run.fail(f"the Jacobian is not finite at p = {_short(p)}")
+            raise run.fail(f"the Jacobian is not finite at p = {short(p)}")
         step, _, rank, _ = np.linalg.lstsq(J, r, rcond=None)
         if rank < p.size:
             raise run.fail(
-                f"Gauss–Newton cannot step from p = {_short(p)}: the Jacobian there has rank "
+                f"Gauss–Newton cannot step from p = {short(p)}: the Jacobian there has rank "
                 f"{rank} < {p.size} (the linearised model does not determine every parameter); "
                 "try method='lm'"
             )
@@ -958,7 +938,7 @@ def _gauss_newton(run: _Run, p: np.ndarray, tol: float, max_iter: int) -> FitRes
         else:
             run.history.append(p)
             raise run.fail(
-                f"Gauss–Newton stalled at p = {_short(p)}: even 2^-{_HALVINGS} of its step "
+                f"Gauss–Newton stalled at p = {short(p)}: even 2^-{_HALVINGS} of its step "
                 f"does not decrease chi2 = {chi2:.6g}"
             )
         small_step = np.linalg.norm(t * step) <= tol * (np.linalg.norm(p) + tol)
@@ -974,7 +954,7 @@ def _gauss_newton(run: _Run, p: np.ndarray, tol: float, max_iter: int) -> FitRes
             )
     raise run.fail(
         f"Gauss–Newton did not converge in {max_iter} iterations (tol = {tol:g}): chi2 = "
-        f"{chi2:.10g} at p = {_short(p)}"
+        f"{chi2:.10g} at p = {short(p)}"
     )
 
 
@@ -1163,15 +1143,15 @@ def fit(
     >>> np.round(result.params, 8), result.converged
     (array([3. , 0.7]), True)
     """
-    _validate_callable(model, "model")
+    validate_callable(model, "model")
     if jac is not None:
-        _validate_callable(jac, "jac")
+        validate_callable(jac, "jac")
     if method not in METHODS:
         valid = ", ".join(repr(m) for m in METHODS)
         raise ValueError(f"`method` must be one of {valid}; got {method!r}")
     x_arr, y_arr = _validate_data(x, y, x_1d=False)
     p = _validate_array(p0, "p0", ndim=1)
-    tol, max_iter = _validate_options(
+    tol, max_iter = validate_options(
         DEFAULT_TOL[method] if tol is None else tol,
         DEFAULT_MAX_ITER[method] if max_iter is None else max_iter,
     )
