@@ -27,6 +27,7 @@ from calcbook.figures.primitives import (
     narrow_layout,
     panel_places,
     point_marker,
+    rounded,
     slider,
     slider_step,
 )
@@ -50,10 +51,8 @@ def _path_values(name: str, g: Pair, t: np.ndarray) -> tuple[np.ndarray, np.ndar
     return x, y
 
 
-def _short(values: object, digits: int = 5) -> list[float | None]:
-    """`values` to `digits` significant digits (NaN as None): compact JSON for slider steps."""
-    flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
+def _short(values: object, digits: int = 5) -> list:
+    return rounded(values, digits)
 
 
 def _clean(value: float) -> str:

@@ -35,6 +35,7 @@ from calcbook.figures.primitives import (
     grid_values,
     narrow_layout,
     point_marker,
+    rounded,
     slider,
     slider_step,
     thin_line,
@@ -253,9 +254,8 @@ def path_indices(
     return np.unique(chosen)
 
 
-def _round(values: np.ndarray) -> list[float | None]:
-    flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{_DIGITS}g}") if math.isfinite(v) else None for v in flat]
+def _round(values: object, digits: int = _DIGITS) -> list:
+    return rounded(values, digits)
 
 
 def _thousands(n: int) -> str:

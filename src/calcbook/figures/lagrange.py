@@ -33,6 +33,7 @@ from calcbook.figures.primitives import (
     grid_values,
     narrow_layout,
     point_marker,
+    rounded,
     slider,
     slider_step,
 )
@@ -54,10 +55,8 @@ _MAX_STEPS = 40
 _MAX_CANDIDATES = 24
 
 
-def _round(values: np.ndarray | Sequence[float]) -> list[float | None]:
-    """`values` to four significant digits as plain floats, NaN as None (a gap)."""
-    flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{_DIGITS}g}") if math.isfinite(v) else None for v in flat]
+def _round(values: object, digits: int = _DIGITS) -> list:
+    return rounded(values, digits)
 
 
 def _number(value: float, digits: int = 3) -> str:

@@ -45,6 +45,7 @@ from calcbook.figures.primitives import (
     padded_range,
     panel_places,
     point_marker,
+    rounded,
     slider,
     slider_step,
     surface_layer,
@@ -67,15 +68,8 @@ _POINT_MARKER = point_marker()
 _SLICE_X, _SLICE_Y = PALETTE["derivative"], PALETTE["path"]
 
 
-def _short(values: Sequence[float] | np.ndarray, digits: int = 5) -> list[float | None]:
-    """`values` rounded to `digits` significant digits, NaN as None: compact JSON for sliders.
-
-    Plotly stores a trace's NumPy arrays compactly (base64), but a slider step's arrays as
-    decimal text; rounding keeps a page with many steps small. Five digits are far finer than
-    a figure's pixels.
-    """
-    flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
+def _short(values: object, digits: int = 5) -> list:
+    return rounded(values, digits)
 
 
 def _clean(value: float) -> str:

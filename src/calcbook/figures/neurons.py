@@ -26,6 +26,7 @@ from calcbook.figures.primitives import (
     narrow_layout,
     panel_places,
     point_marker,
+    rounded,
     slider,
     slider_step,
 )
@@ -65,10 +66,7 @@ def _grid_values(name: str, values: object, smallest: int) -> np.ndarray:
     return out
 
 
-def _short(values: object, digits: int = 4) -> list[float | None]:
-    """`values` to `digits` significant digits (NaN as None): compact JSON for slider steps."""
-    flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
+_short = rounded
 
 
 def _with_gaps(z: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,7 @@ from calcbook.figures.primitives import (
     equal_axes,
     narrow_layout,
     point_marker,
+    rounded,
     slider,
     slider_step,
 )
@@ -46,14 +47,8 @@ _DIGITS = 5
 _DECADES = 5.0
 
 
-def _round(values: np.ndarray | Sequence[float], digits: int = _DIGITS) -> list:
-    """`values` to `digits` significant digits as plain floats (a 1-D or 2-D list)."""
-    flat = np.asarray(values, dtype=float)
-    out = [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in flat.ravel()]
-    if flat.ndim == 2:
-        cols = flat.shape[1]
-        return [out[i : i + cols] for i in range(0, len(out), cols)]
-    return out
+def _round(values: object, digits: int = _DIGITS) -> list:
+    return rounded(values, digits, keep_rows=True)
 
 
 def _number(value: float) -> str:

@@ -74,6 +74,7 @@ __all__ = [
     "padded_range",
     "panel_places",
     "point_marker",
+    "rounded",
     "slider",
     "slider_step",
     "surface_layer",
@@ -423,6 +424,31 @@ def apply_step(fig: go.Figure, state: dict[str, Any]) -> None:
         )
     for changes in layout:
         fig.update_layout(changes)
+
+
+def rounded(
+    values: Sequence[float] | np.ndarray, digits: int = 4, *, keep_rows: bool = False
+) -> list:
+    """`values` to `digits` significant digits as plain floats, NaN and inf as None (a gap).
+
+    Plotly stores a trace's NumPy arrays compactly, but a slider step's arrays as decimal
+    text: rounding keeps a page with many steps small, and four or five digits are far finer
+    than a figure's pixels. The result is flat, or with ``keep_rows=True`` a 2-D array's rows
+    stay rows (a surface's or a contour's ``z``).
+
+    Examples
+    --------
+    >>> rounded([3.14159265, float("nan"), -0.000123456], 3)
+    [3.14, None, -0.000123]
+    >>> rounded([[1.23456, 2.0], [3.0, 4.5678]], 2, keep_rows=True)
+    [[1.2, 2.0], [3.0, 4.6]]
+    """
+    array = np.asarray(values, dtype=float)
+    out = [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in array.ravel()]
+    if keep_rows and array.ndim == 2:
+        cols = array.shape[1]
+        return [out[i : i + cols] for i in range(0, len(out), cols)]
+    return out
 
 
 def thin_line(y: Sequence[float] | np.ndarray, max_points: int = 600) -> np.ndarray:

@@ -29,6 +29,7 @@ from calcbook.figures.primitives import (
     narrow_layout,
     padded_range,
     point_marker,
+    rounded,
     slider,
     slider_step,
     surface_layer,
@@ -54,14 +55,8 @@ _DIGITS = 4
 _ZERO = 1e-9
 
 
-def _round(values: np.ndarray | Sequence[float], digits: int = _DIGITS) -> list[float | None]:
-    """`values` to `digits` significant digits as plain floats, NaN as None (a gap)."""
-    flat = np.asarray(values, dtype=float)
-    out = [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in flat.ravel()]
-    if flat.ndim == 2:
-        cols = flat.shape[1]
-        return [out[i : i + cols] for i in range(0, len(out), cols)]  # type: ignore[misc]
-    return out
+def _round(values: object, digits: int = _DIGITS) -> list:
+    return rounded(values, digits, keep_rows=True)
 
 
 def _number(value: float) -> str:

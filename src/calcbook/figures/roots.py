@@ -30,6 +30,7 @@ from calcbook.figures.primitives import (
     check_range,
     narrow_layout,
     point_marker,
+    rounded,
     slider,
     slider_step,
 )
@@ -78,10 +79,8 @@ _FAIL_STYLES = {
 }
 
 
-def _round(values: Sequence[float] | np.ndarray, digits: int = _DIGITS) -> list[float | None]:
-    """`values` to `digits` significant digits as plain floats, NaN as None (a gap)."""
-    flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in flat]
+def _round(values: object, digits: int = _DIGITS) -> list:
+    return rounded(values, digits)
 
 
 def _fixed(values: Sequence[float] | np.ndarray, span: float) -> list[float | None]:

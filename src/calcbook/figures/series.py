@@ -27,6 +27,7 @@ from calcbook.figures.primitives import (
     narrow_layout,
     padded_range,
     point_marker,
+    rounded,
     slider,
     slider_step,
 )
@@ -44,9 +45,7 @@ _FAINT = {"color": PALETTE["data"], "width": 1.5}
 _BOLD = {"color": PALETTE["derivative"], "width": 3}
 
 
-def _short(values: np.ndarray, digits: int = 4) -> list[float | None]:
-    """`values` to `digits` significant digits, NaN and inf as None: compact JSON."""
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in values]
+_short = rounded
 
 
 def _power(var: str, a: float, k: int) -> str:

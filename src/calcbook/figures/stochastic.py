@@ -31,6 +31,7 @@ from calcbook.figures.primitives import (
     narrow_layout,
     panel_places,
     point_marker,
+    rounded,
     slider,
     slider_step,
     thin_line,
@@ -50,10 +51,7 @@ LOSS_POINTS = 400
 RUN_COLOURS = tuple(PALETTE[role] for role in ("function", "derivative", "tangent", "path"))
 
 
-def _short(values: object, digits: int = 4) -> list[float | None]:
-    """`values` flattened and rounded to `digits` significant digits (compact JSON)."""
-    flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
+_short = rounded
 
 
 def _fixed(values: object, decimals: int = 3) -> list[float]:

@@ -25,6 +25,7 @@ from calcbook.figures.primitives import (
     check_count,
     grid_domains,
     panel_places,
+    rounded,
     slider,
     slider_step,
     thin_line,
@@ -49,10 +50,8 @@ COST_POINTS = 400
 RUN_COLOURS = ("#56B4E9", "#009E73", "#0072B2", "#E69F00", "#D55E00", "#CC79A7")
 
 
-def _short(values: object, digits: int = 3) -> list[float | None]:
-    """`values` flattened and rounded to `digits` significant digits (compact slider JSON)."""
-    flat = np.asarray(values, dtype=float).ravel()
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in flat]
+def _short(values: object, digits: int = 3) -> list:
+    return rounded(values, digits)
 
 
 def _check_curve(t: object, xy: object) -> tuple[np.ndarray, np.ndarray]:
