@@ -50,6 +50,9 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.stochastic`: Part 5's optimisation in machine learning: momentum and
   noisy gradients on a narrow valley, with a slider over the momentum, and training losses
   against epochs.
+- :mod:`calcbook.figures.straight_line`: Part 6's straight-line fit: the data with the best
+  line and its residuals below, and the χ² map over slope and intercept with its Δχ² = 1
+  ellipse, beside the data, with a trial line that a slider walks around the ellipse.
 """
 
 from calcbook.figures.calculus import (
@@ -101,6 +104,7 @@ from calcbook.figures.stationary import (
     stationary_gallery,
 )
 from calcbook.figures.stochastic import loss_curves, momentum_valley
+from calcbook.figures.straight_line import chi2_landscape, line_with_residuals
 from calcbook.figures.taylor import taylor_visualiser
 from calcbook.figures.theme import (
     COLORSCALE,
@@ -135,6 +139,7 @@ __all__ = [
     "best_central_step",
     "chain_rule_machines",
     "chain_rule_path",
+    "chi2_landscape",
     "computational_graph",
     "condition_rates",
     "configure_renderer",
@@ -154,6 +159,7 @@ __all__ = [
     "layer_grid",
     "learning_rate_costs",
     "learning_rate_paths",
+    "line_with_residuals",
     "local_linear_map",
     "loss_curves",
     "momentum_valley",
