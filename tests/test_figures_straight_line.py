@@ -182,7 +182,8 @@ class TestChi2Landscape:
         assert 0.999 * fit.intercept_stderr < cs.max() - fit.intercept <= fit.intercept_stderr
         box_m, box_c = np.array(fig.data[6].x), np.array(fig.data[6].y)
         assert_allclose(sorted(set(box_m)), fit.slope + np.array([-1, 1]) * fit.slope_stderr)
-        assert_allclose(sorted(set(box_c)), fit.intercept + np.array([-1, 1]) * fit.intercept_stderr)
+        c_box = fit.intercept + np.array([-1, 1]) * fit.intercept_stderr
+        assert_allclose(sorted(set(box_c)), c_box)
         # The correlation of m and c is the one line_fit's covariance says (x far from 0).
         rho = fit.covariance[0, 1] / (fit.slope_stderr * fit.intercept_stderr)
         assert rho < -0.9

@@ -79,7 +79,7 @@ def _labels(labels: object) -> tuple[str, str]:
 def _data(
     x: Any, y: Any, sigma: Any, *, need_dof: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, LineFit]:
-    """The data as float arrays, `sigma` as shape ``(n,)`` or None, and their line fit.
+    """Return the data as float arrays, `sigma` as shape ``(n,)`` or None, and their fit.
 
     :func:`calcbook.regression.line_fit` checks them (and says what is wrong).
     """
@@ -98,7 +98,7 @@ def _data(
 def ellipse_points(
     center: Sequence[float], covariance: Sequence[Sequence[float]] | np.ndarray, theta: Any
 ) -> np.ndarray:
-    r"""Return the points at angles `theta` of the ellipse :math:`\Delta p^{\mathsf T} C^{-1} \Delta p = 1`.
+    r"""Return points of the ellipse :math:`\Delta p^{\mathsf T} C^{-1} \Delta p = 1` at `theta`.
 
     With :math:`\sigma_1, \sigma_2` the square roots of the diagonal of :math:`C` and
     :math:`\rho = C_{12}/(\sigma_1 \sigma_2)` the correlation, the point at angle
@@ -234,7 +234,7 @@ def line_with_residuals(
     >>> fig = line_with_residuals([0, 1, 2, 3], [1.1, 2.9, 5.2, 6.8], sigma=0.2)
     >>> meta = fig.layout.meta["line_with_residuals"]
     >>> round(meta["slope"], 6), meta["inside"], meta["n"]
-    (1.92, 2, 4)
+    (1.94, 3, 4)
     """
     x_name, y_name = _labels(labels)
     x_arr, y_arr, s, result = _data(x, y, sigma, need_dof=False)
@@ -294,7 +294,11 @@ def line_with_residuals(
             x=x_arr,
             y=shown,
             mode="markers",
-            marker={"color": PALETTE["derivative"], "size": 8, "line": {"width": 1, "color": "#222"}},
+            marker={
+                "color": PALETTE["derivative"],
+                "size": 8,
+                "line": {"width": 1, "color": "#222"},
+            },
             name="normalised residual" if s is not None else "residual",
             hovertemplate=f"x=%{{x:.4g}}<br>{what}=%{{y:.3g}}<extra></extra>",
         ),
@@ -599,9 +603,7 @@ def chi2_landscape(
                 layout={"annotations[0].text": line_title, "annotations[1].text": map_title},
             )
         )
-        states.append(
-            {"label": label, "theta": theta, "m": float(m), "c": float(c), "chi2": value}
-        )
+        states.append({"label": label, "theta": theta, "m": float(m), "c": float(c), "chi2": value})
     apply_step(fig, slider_steps[0])
 
     fig.update_xaxes(range=x_range, title_text=x_name, row=1, col=1)
