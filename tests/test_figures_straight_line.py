@@ -221,8 +221,20 @@ class TestChi2Landscape:
         # θ = 0 is the largest slope, m̂ + σ_m, the point where the ellipse touches the box.
         fit = line_fit(x, y, sigma=sigma)
         assert meta["steps"][1]["m"] == pytest.approx(fit.slope + fit.slope_stderr, rel=1e-12)
-        # The figure opens at the best fit: the trial line is the best line.
-        assert list(fig.data[3].y) == pytest.approx(list(fig.data[2].y), rel=1e-6)
+        # The figure opens at the best fit: the trial line is the best line, drawn at zero
+        # because the data panel shows everything less the best line.
+        assert list(fig.data[3].y) == list(fig.data[2].y) == [0.0, 0.0]
+        assert_allclose(fig.data[1].y, fit.residuals, rtol=1e-12, atol=1e-9)
+        assert fig.layout.yaxis.title.text == "y − ŷ"
+        # A trial step draws Δm x + Δc at the ends of the x range.
+        update, _, _ = steps[1].args
+        x0, x1 = fig.layout.xaxis.range
+        dm, dc = state_1 = (
+            meta["steps"][1]["m"] - fit.slope,
+            meta["steps"][1]["c"] - fit.intercept,
+        )
+        assert update["y"][0] == pytest.approx([dm * x0 + dc, dm * x1 + dc], rel=1e-6, abs=1e-9)
+        assert state_1
 
     def test_trial_lines_stay_in_the_band(self, weighted) -> None:
         fig, (x, y, sigma) = weighted

@@ -173,8 +173,12 @@ def _error_bars(sigma: np.ndarray | None) -> dict[str, object]:
     }
 
 
-def _data_trace(x: np.ndarray, y: np.ndarray, sigma: np.ndarray | None, **trace: Any):
-    hover = "x=%{x:.4g}<br>y=%{y:.4g}" + ("" if sigma is None else " ± %{error_y.array:.3g}")
+def _data_trace(
+    x: np.ndarray, y: np.ndarray, sigma: np.ndarray | None, *, y_label: str = "y", **trace: Any
+):
+    hover = f"x=%{{x:.4g}}<br>{y_label}=%{{y:.4g}}" + (
+        "" if sigma is None else " ± %{error_y.array:.3g}"
+    )
     return go.Scatter(
         x=x,
         y=y,
@@ -357,15 +361,17 @@ def chi2_landscape(
     :math:`C` (:func:`ellipse_points`), and the box :math:`\hat m \pm \sigma_m`,
     :math:`\hat c \pm \sigma_c` around it. Because :math:`\chi^2` is quadratic in
     :math:`(m, c)` with Hessian :math:`2C^{-1}`, the ellipse is exactly the contour
-    :math:`\chi^2_{\min} + 1`, and it touches the box. The left panel shows the data, the best
-    line and its :math:`1\sigma` band :math:`\hat y(x) \pm \sqrt{u^{\mathsf T} C u}`,
-    :math:`u = (x, 1)`, with :math:`x = 0` in view so that the intercept can be read.
+    :math:`\chi^2_{\min} + 1`, and it touches the box. The left panel shows the data as seen
+    from the best line :math:`\hat y = \hat m x + \hat c`, which magnifies what a line can
+    change: the residuals :math:`y_i - \hat y_i` with their error bars, the best line (at zero)
+    and its :math:`1\sigma` band :math:`\pm\sqrt{u^{\mathsf T} C u}`, :math:`u = (x, 1)`, with
+    :math:`x = 0` in view so that the intercept can be read.
 
     The slider's first step is the best fit; the others move a trial point
     :math:`(m, c)` around the ellipse at angles :math:`\theta = 0, 360°/`\ `steps`, … (the
     parametrisation of :func:`ellipse_points`: :math:`\theta = 0` is the largest :math:`m`)
-    and draw its line on the data. Each such line touches the edge of the band at one
-    :math:`x` and stays inside it elsewhere.
+    and draw its line, less the best line, :math:`\Delta m\, x + \Delta c`. Each such line
+    stays inside the band, which is the region they sweep out.
 
     Without `sigma`, every point is given the residual standard deviation
     :math:`s = \sqrt{\mathrm{RSS}/(n - 2)}` as its uncertainty (what
@@ -392,15 +398,16 @@ def chi2_landscape(
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces, in order: 0 the band, 1 the data, 2 the best line, 3 the trial line (data
-        panel); 4 the contours of :math:`\sqrt{\chi^2 - \chi^2_{\min}}` at 1, …, 6, 5 the
-        ellipse, 6 the box, 7 the minimum, 8 the trial point (map). Each slider step restyles
-        traces 3 and 8 and rewrites both panel titles (``annotations[0].text`` and
-        ``annotations[1].text``). ``layout.meta["chi2_landscape"]`` holds ``"slope"``,
-        ``"intercept"``, ``"covariance"``, ``"chi2_min"``, ``"sigma"`` (the uncertainties
-        used, shape ``(n,)``), ``"absolute"`` (whether `sigma` was given), ``"ellipse"``
-        (``"m"`` and ``"c"``, 181 points) and ``"steps"`` (per step: ``"label"``, ``"theta"``
-        in degrees (None for the best fit), ``"m"``, ``"c"`` and ``"chi2"``), all unrounded.
+        Traces, in order: 0 the band, 1 the residuals, 2 the best line, 3 the trial line (data
+        panel, all less the best line); 4 the contours of
+        :math:`\sqrt{\chi^2 - \chi^2_{\min}}` at 1, …, 6, 5 the ellipse, 6 the box, 7 the
+        minimum, 8 the trial point (map). Each slider step restyles traces 3 and 8 and
+        rewrites both panel titles (``annotations[0].text`` and ``annotations[1].text``).
+        ``layout.meta["chi2_landscape"]`` holds ``"slope"``, ``"intercept"``,
+        ``"covariance"``, ``"chi2_min"``, ``"sigma"`` (the uncertainties used, shape
+        ``(n,)``), ``"absolute"`` (whether `sigma` was given), ``"ellipse"`` (``"m"`` and
+        ``"c"``, 181 points) and ``"steps"`` (per step: ``"label"``, ``"theta"`` in degrees
+        (None for the best fit), ``"m"``, ``"c"`` and ``"chi2"``), all unrounded.
 
     Raises
     ------
@@ -461,15 +468,17 @@ def chi2_landscape(
     trial = ellipse_points([m_hat, c_hat], C, np.radians(thetas))
     trials = [(None, m_hat, c_hat), *((float(t), *p) for t, p in zip(thetas, trial, strict=True))]
 
-    # The data panel: x = 0 in view (where c is read), the band ŷ ± √(uᵀCu).
+    # The data panel, seen from the best line ŷ = m̂x + ĉ: x = 0 in view (where c is read),
+    # the residuals, and the band ±√(uᵀCu), u = (x, 1), of the line's uncertainty.
     x_range = padded_range(x_arr, [0.0], pad=0.05)
     xs = np.linspace(*x_range, 121)
     U = np.column_stack([xs, np.ones_like(xs)])
     half = np.sqrt(np.einsum("ij,jk,ik->i", U, C, U))
-    y_fit = m_hat * xs + c_hat
     band_x = np.concatenate([xs, xs[::-1], xs[:1]])
-    band_y = np.concatenate([y_fit + half, (y_fit - half)[::-1], y_fit[:1] + half[:1]])
-    y_range = padded_range(y_arr - s, y_arr + s, y_fit + half, y_fit - half, pad=0.04)
+    band_y = np.concatenate([half, -half[::-1], half[:1]])
+    residuals = y_arr - (m_hat * x_arr + c_hat)
+    y_range = padded_range(residuals - s, residuals + s, half, -half, pad=0.04)
+    y_title = f"{y_name} − ŷ"
 
     fig = make_subplots(
         rows=1,
@@ -483,7 +492,7 @@ def chi2_landscape(
             y=rounded(band_y, _DIGITS),
             mode="lines",
             fill="toself",
-            fillcolor=_rgba(PALETTE["function"], 0.16),
+            fillcolor=_rgba(PALETTE["function"], 0.25),
             line={"width": 0},
             name="1σ band",
             hoverinfo="skip",
@@ -491,11 +500,15 @@ def chi2_landscape(
         row=1,
         col=1,
     )
-    fig.add_trace(_data_trace(x_arr, y_arr, s if absolute else None), row=1, col=1)
+    fig.add_trace(
+        _data_trace(x_arr, residuals, s if absolute else None, y_label=y_title),
+        row=1,
+        col=1,
+    )
     fig.add_trace(
         go.Scatter(
             x=x_range,
-            y=[m_hat * x_range[0] + c_hat, m_hat * x_range[1] + c_hat],
+            y=[0.0, 0.0],
             mode="lines",
             line={"color": PALETTE["function"], "width": 2.5},
             name="best line",
@@ -595,7 +608,13 @@ def chi2_landscape(
                 {
                     "x": [list(x_range), [float(f"{m:.{_DIGITS + 2}g}")]],
                     "y": [
-                        rounded([m * x_range[0] + c, m * x_range[1] + c], _DIGITS + 2),
+                        rounded(
+                            [
+                                (m - m_hat) * x_range[0] + (c - c_hat),
+                                (m - m_hat) * x_range[1] + (c - c_hat),
+                            ],
+                            _DIGITS + 2,
+                        ),
                         [float(f"{c:.{_DIGITS + 2}g}")],
                     ],
                 },
@@ -607,7 +626,7 @@ def chi2_landscape(
     apply_step(fig, slider_steps[0])
 
     fig.update_xaxes(range=x_range, title_text=x_name, row=1, col=1)
-    fig.update_yaxes(range=y_range, title_text=y_name, row=1, col=1)
+    fig.update_yaxes(range=y_range, title_text=y_title, row=1, col=1)
     fig.update_xaxes(range=[ms[0], ms[-1]], title_text="slope m", row=1, col=2)
     fig.update_yaxes(range=[cs[0], cs[-1]], title_text="intercept c", row=1, col=2)
     for annotation in fig.layout.annotations:
@@ -637,10 +656,11 @@ def chi2_landscape(
                 "steps": states,
             },
             "description": (
-                f"Left: {x_arr.size} data points, the best straight line and its 1σ band, and "
-                "a trial line. Right: the contour map of χ² over the slope m and the intercept "
-                "c, its minimum, and the ellipse Δχ² = 1 from the covariance in the box of "
-                f"m̂ ± σ_m and ĉ ± σ_c. A slider moves the trial point around the ellipse in "
+                f"Left: {x_arr.size} data points seen from the best straight line (their "
+                "residuals), with the line's 1σ band and a trial line. Right: the contour "
+                "map of χ² over the slope m and the intercept c, its minimum, and the "
+                "ellipse Δχ² = 1 from the covariance in the box of m̂ ± σ_m and ĉ ± σ_c. "
+                "A slider moves the trial point around the ellipse in "
                 f"{steps} steps."
             ),
         },
