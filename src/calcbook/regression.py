@@ -81,6 +81,15 @@ _FORWARD_NOISE = 1e-14
 #: With differences, a step below this fraction of every parameter ends the iterations: the
 #: Gauss–Newton step with central differences at the end (see :func:`fit`, Notes) finishes.
 _POLISH_FROM = 1e-6
+#: A forward-difference run whose last two Gauss–Newton steps shrank by a factor q below this
+#: has converged if the distance still to go, q / (1 - q) times the last step, is below
+#: `_POLISH_FROM` of every parameter.
+_RATE = 0.5
+#: A Gauss–Newton step with central differences at the end that moves a parameter by more than
+#: this fraction is followed by another, with central differences there (at most
+#: `_POLISHES` in all).
+_POLISH_MOVED = 1e-6
+_POLISHES = 3
 #: A step below this fraction of every parameter, whose actual decrease of χ² was within
 #: `_SECANT_RHO` of the predicted one, is followed by a Broyden update of J instead of new
 #: differences (at most p of them in a row).
@@ -791,8 +800,18 @@ class _Run:
                 and self.model.jac is None
                 and self.method != ("gradient-descent")
             ):
-                if self._polish(J):
-                    message += "; then one Gauss–Newton step with central differences"
+                steps = 0
+                while steps < _POLISHES and self._polish(J):
+                    steps += 1
+                    moved = np.abs(self.history[-1] - self.history[-2])
+                    if np.all(moved <= _POLISH_MOVED * np.abs(self.params)):
+                        break  # J is still accurate here, for the covariance
+                    J = self.model.jacobian(self.params, accurate=True)
+                if steps:
+                    message += (
+                        f"; then {'one' if steps == 1 else steps} Gauss–Newton "
+                        f"step{'s' if steps > 1 else ''} with central differences"
+                    )
         return _result(
             self.params,
             self.residuals,
@@ -812,8 +831,10 @@ class _Run:
         """Take one Gauss–Newton step with the accurate Jacobian `J`, if it lowers χ².
 
         The iterations were steered by forward differences, whose error (about 1e-8
-        relative) decides where they stop; one step with central differences moves the
-        parameters to where the accurate gradient vanishes. Return whether it was taken.
+        relative) decides where they stop; a step with central differences moves the
+        parameters to where the accurate gradient vanishes. If it moved a parameter by more
+        than ``_POLISH_MOVED`` of its value, `result` computes J again there (for the
+        covariance) and takes another (at most ``_POLISHES``). Return whether it was taken.
         """
         r = self.residuals * self.model.w
         step = np.linalg.lstsq(J, r, rcond=None)[0]
@@ -903,6 +924,7 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
     d = np.zeros(p.size)
     radius = math.nan
     iterations = secants = 0
+    last_moved = 0.0
     while iterations < max_iter:
         if chi2 == 0:
             return run.result(True, "converged: the model fits the data exactly (chi2 = 0)")
@@ -936,13 +958,16 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
         # model that promises no decrease of chi2 above its noise, from a computed Jacobian.
         small_step = lam == 0 and step_norm <= tol * (size + tol)
         done = kind != "secant" and (small_step or most <= noise)
-        relative = np.abs(step) <= _POLISH_FROM * np.abs(new)
-        if kind in ("forward", "secant") and rho > 0.5 and np.all(relative):
+        # The step relative to the parameters, and (converging linearly, at the rate q of the
+        # last two steps) an estimate of the distance still to go, q / (1 - q) times the step.
+        moved = float(np.max(np.abs(step) / np.maximum(np.abs(new), _EPS)))
+        rate = moved / last_moved if last_moved > 0 and lam == 0 else 1.0
+        ahead = moved * rate / (1 - rate) if rate < _RATE and abs(rho - 1) <= 0.25 else math.inf
+        polish = kind in ("forward", "secant") and rho > 0.5 and min(moved, ahead) <= _POLISH_FROM
+        if polish:
             # Within forward differences' reach of the minimum: the Gauss–Newton step with
             # central differences at the end (see :func:`fit`, Notes) finishes the fit.
-            done = polish = True
-        else:
-            polish = False
+            done = True
         # The trust radius: halve it after a poor step (unless the secant J is to blame);
         # after a good one, at least twice the step taken.
         if rho < 0.25 and kind != "secant":
@@ -950,6 +975,7 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
         elif rho > 0.75 or lam == 0:
             radius = max(radius, 2 * step_norm)
         if rho > _ACCEPT and actual > 0:
+            last_moved = moved if lam == 0 else 0.0  # rates from Gauss–Newton steps only
             old_r = r
             p, values, r, chi2 = new, new_values, new_r, new_chi2
             run.params, run.residuals = p, run.y - values
@@ -1225,11 +1251,14 @@ def fit(
     when the linear model promises no decrease of :math:`\chi^2` above its rounding error
     (:math:`16 \epsilon \chi^2`; :math:`10^{-14} \chi^2` with forward differences), or when
     no step, however short, decreases :math:`\chi^2`. With a numerical Jacobian it has also
-    converged when a step taken below :math:`10^{-6}` of every parameter: the error of
-    forward differences (about :math:`10^{-8}` relative) leaves little to gain, and the
-    Gauss–Newton step with central differences at the end (below) finishes the fit. Where
-    steps as short as that error fail with forward differences, the iterations go on with
-    central ones.
+    converged when the distance still to go is below :math:`10^{-6}` of every parameter:
+    the last step's, or, when the last two Gauss–Newton steps shrank by a factor :math:`q <
+    1/2` (and the last one decreased :math:`\chi^2` within 25 % of the prediction), the
+    estimate :math:`q/(1 - q)` times the last step of a linearly converging iteration. The
+    error of forward differences (about :math:`10^{-8}` relative) leaves little to gain
+    there, and the Gauss–Newton steps with central differences at the end (below) finish
+    the fit. Where steps as short as that error fail with forward differences, the
+    iterations go on with central ones.
 
     **Gradient descent** is :func:`calcbook.optimise.gradient_descent` (with its
     backtracking line search) on :math:`\chi^2`, given the gradient
@@ -1243,10 +1272,11 @@ def fit(
     trade off against each other): the reason for the other two methods.
 
     A numerical Jacobian steers the iterations with forward differences (half the cost of
-    central ones), and a converged run of ``"lm"`` or ``"gauss-newton"`` ends with one
+    central ones), and a converged run of ``"lm"`` or ``"gauss-newton"`` ends with a
     Gauss–Newton step with the central-difference Jacobian at its last point (kept if it does
     not raise :math:`\chi^2`; it counts as an iteration), unless its last steps already used
-    central differences. After the fit, the covariance is
+    central differences; if that step moves a parameter by more than :math:`10^{-6}` of its
+    value, the Jacobian is computed again there and another step taken (three at most). After the fit, the covariance is
     computed from the SVD of that accurate :math:`J` (central differences, or `jac` at the
     solution)
     (:math:`(J^{\mathsf T} J)^{-1} = V S^{-2} V^{\mathsf T}`), times ``reduced_chi2`` when
