@@ -420,6 +420,10 @@ class TestResults:
         with pytest.raises(ConvergenceError) as info:
             fit(steep, x, np.exp(x), [1.0, 60.0], method="gauss-newton")
         assert not info.value.result.converged
+        # Residuals up to 4e260 are finite, but chi2 overflows: no claim of convergence.
+        with pytest.raises(ConvergenceError, match="chi2 is not finite at p0") as info:
+            fit(steep, x, np.exp(x), [1.0, 60.0])
+        assert not info.value.result.converged and info.value.result.n_iter == 0
 
 
 # --- Bad input ---------------------------------------------------------------------------------

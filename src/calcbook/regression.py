@@ -915,6 +915,11 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
     chi2 = float(r @ r)
     run.params, run.residuals = p, run.y - values
     run.history.append(p)
+    if not math.isfinite(chi2):
+        raise run.fail(
+            f"chi2 is not finite at p0 = {short(p)}: the residuals, up to "
+            f"{float(np.max(np.abs(run.residuals))):.3g}, overflow when squared; start elsewhere"
+        )
     numerical = model.jac is None
     # What J is: "exact" (from `jac`), "central" or "forward" differences at p, or "secant"
     # (forward differences at an earlier point, carried along by Broyden's updates).
@@ -941,7 +946,7 @@ def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) ->
         new = p + step
         step_norm = float(np.linalg.norm(z))
         if not np.all(np.isfinite(new)):
-            radius = step_norm / 4 if step_norm < math.inf else radius / 4
+            radius = (step_norm if step_norm < math.inf else min(radius, size or 1.0)) / 4
             if radius <= _EPS * max(size, _EPS):
                 raise run.fail(f"Levenberg–Marquardt's step from p = {short(p)} is not finite")
             continue
