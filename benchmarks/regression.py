@@ -222,7 +222,10 @@ def _why(run: dict, problem: Problem) -> str:
     if run["solved"]:
         return ""
     if np.isfinite(run["rss"]) and run["rss"] > problem.rss * (1 + 1e-6):
-        where = f"χ² = {run['rss']:.4g} > certified {problem.rss:.4g}: another local minimum"
+        where = (
+            f"χ² = {run['rss']:.10g}, above the certified {problem.rss:.10g}: stopped short, "
+            "or at another local minimum"
+        )
     elif run["abs_digits"] >= SOLVED:
         where = (
             "the certified χ², with parameters of the certified sizes but some of the other "
