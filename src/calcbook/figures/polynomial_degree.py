@@ -319,7 +319,8 @@ def polynomial_degree(
         template=TEMPLATE,
         height=560,
         margin={"t": 50, "b": 200},
-        legend={"orientation": "h", "x": 0.0, "y": -0.2, "yanchor": "top"},
+        # "normal": a filled band would otherwise reverse the legend's order.
+        legend={"orientation": "h", "x": 0.0, "y": -0.2, "yanchor": "top", "traceorder": "normal"},
         sliders=[slider(steps, prefix="degree d = ", active=degs.index(start), pad=150)],
         meta={
             "polynomial_degree": {
@@ -343,11 +344,11 @@ def polynomial_degree(
     return narrow_layout(
         fig,
         {
-            "height": 980,
-            "margin.b": 260,
+            "height": 1060,
+            "margin.b": 330,
             **panel_places(grid_domains(2, 1, hgap=0.0, vgap=0.14)),
-            "legend.y": -0.08,
-            "sliders[0].pad.t": 200,
+            "legend.y": -0.1,
+            "sliders[0].pad.t": 260,
         },
     )
 
