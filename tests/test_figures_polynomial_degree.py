@@ -14,6 +14,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.polynomial import Polynomial
 from numpy.testing import assert_allclose
 
@@ -85,6 +87,21 @@ class TestPolynomialDegree:
         # Nested models: degree d + 1 contains degree d (its top coefficient 0).
         chi2 = np.array(meta["chi2"])
         assert np.all(np.diff(chi2) <= 1e-9 * chi2[:-1])
+
+    @settings(max_examples=20, deadline=None)
+    @given(
+        n=st.integers(6, 14),
+        seed=st.integers(0, 2**32 - 1),
+        sigma=st.floats(0.05, 5.0),
+    )
+    def test_chi2_never_rises_for_any_data(self, n, seed, sigma) -> None:
+        # The law holds for every data set, not just the page's: nested least-squares models.
+        rng = np.random.default_rng(seed)
+        x = np.sort(rng.uniform(-1, 1, n))
+        y = rng.normal(0, 1, n)
+        meta = polynomial_degree(x, y, sigma, degrees=range(min(n - 1, 8))).layout.meta
+        chi2 = np.array(meta["polynomial_degree"]["chi2"])
+        assert np.all(np.diff(chi2) <= 1e-7 * chi2[0] + 1e-12)
 
     def test_opens_at_the_smallest_held_out_error(self, figure, meta) -> None:
         start = meta["start"]
