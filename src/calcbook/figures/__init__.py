@@ -50,6 +50,9 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.stochastic`: Part 5's optimisation in machine learning: momentum and
   noisy gradients on a narrow valley, with a slider over the momentum, and training losses
   against epochs.
+- :mod:`calcbook.figures.polynomial_degree`: Part 6's general linear least squares: polynomial
+  fits with a slider over the degree beside their reduced χ², and the digits that the normal
+  equations lose against an SVD solve.
 """
 
 from calcbook.figures.calculus import (
@@ -88,6 +91,7 @@ from calcbook.figures.multivariate import (
 )
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.newton_paths import newton_paths
+from calcbook.figures.polynomial_degree import conditioning_digits, polynomial_degree
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.roots import newton_basins, newton_raphson_runs, newton_raphson_tangents
 from calcbook.figures.sandpit import sandpit_game
@@ -137,6 +141,7 @@ __all__ = [
     "chain_rule_path",
     "computational_graph",
     "condition_rates",
+    "conditioning_digits",
     "configure_renderer",
     "curvature_along_directions",
     "derivative_matching",
@@ -169,6 +174,7 @@ __all__ = [
     "noisy_gradient_field",
     "partial_slices",
     "polar_area_grid",
+    "polynomial_degree",
     "polynomial_text",
     "product_rule_rectangle",
     "sandpit_game",
