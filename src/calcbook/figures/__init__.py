@@ -50,6 +50,8 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.stochastic`: Part 5's optimisation in machine learning: momentum and
   noisy gradients on a narrow valley, with a slider over the momentum, and training losses
   against epochs.
+- :mod:`calcbook.figures.fit_paths`: Part 6's non-linear least squares: the paths of three
+  fitting methods over the contours of χ², with a slider over Levenberg–Marquardt's damping.
 """
 
 from calcbook.figures.calculus import (
@@ -62,6 +64,7 @@ from calcbook.figures.calculus import (
 )
 from calcbook.figures.chain import chain_rule_path
 from calcbook.figures.descent import condition_rates, learning_rate_paths
+from calcbook.figures.fit_paths import fit_paths
 from calcbook.figures.graph import (
     GraphLayout,
     backprop_deltas,
@@ -141,6 +144,7 @@ __all__ = [
     "curvature_along_directions",
     "derivative_matching",
     "difference_errors",
+    "fit_paths",
     "fitted_slope",
     "function_and_derivative",
     "gradient_cost_curves",
