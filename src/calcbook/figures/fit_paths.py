@@ -38,7 +38,7 @@ from calcbook.multivariate import jacobian
 
 __all__ = ["DAMPINGS", "fit_paths", "lm_step"]
 
-#: The dampings the slider stops at: 0 (the Gauss–Newton step), then half decades.
+#: The dampings of the slider, 0 (the Gauss–Newton step) and then half decades.
 DAMPINGS: tuple[float, ...] = (0.0, *(float(10.0 ** (k / 2)) for k in range(-8, 7)))
 #: The colours of the paths, in the order they are given.
 _COLOURS = (PALETTE["derivative"], PALETTE["function"], PALETTE["path"], PALETTE["tangent"])
