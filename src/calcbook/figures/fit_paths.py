@@ -35,6 +35,7 @@ from calcbook.figures.primitives import (
 )
 from calcbook.figures.theme import PALETTE, TEMPLATE
 from calcbook.multivariate import jacobian
+from calcbook.regression import RELATIVE_STEP
 
 __all__ = ["DAMPINGS", "fit_paths", "lm_step"]
 
@@ -138,6 +139,7 @@ def fit_paths(
     results: Mapping[str, Any],
     *,
     sigma: Any = None,
+    jac: Callable[..., Any] | None = None,
     p1_range: tuple[float, float],
     p2_range: tuple[float, float],
     minimum: Sequence[float] | None = None,
@@ -153,8 +155,8 @@ def fit_paths(
     the partial result of a :class:`calcbook.errors.ConvergenceError`) of one two-parameter
     model from one start. The contours are spaced evenly in :math:`\log_{10}\chi^2`. From
     the start, the slider draws Levenberg–Marquardt's step :math:`\delta(\lambda)` of
-    :func:`lm_step` for each damping :math:`\lambda` in `dampings` (the Jacobian at the start
-    by central differences), as an arrow on the curve that all the steps trace; the title gives
+    :func:`lm_step` for each damping :math:`\lambda` in `dampings` (with `jac` at the start),
+    as an arrow on the curve that all the steps trace; the title gives
     :math:`\chi^2` after the step and the angles, in the scaled parameters
     :math:`D^{1/2}p`, between the step and the Gauss–Newton step and between the step and
     the steepest descent direction :math:`D^{-1}J^{\mathsf T} r` that it tends to.
@@ -170,6 +172,11 @@ def fit_paths(
         ``(k + 1, 2)``; one to four, all from the same start.
     sigma : float or array_like, optional
         The uncertainties of `y`, as for :func:`calcbook.regression.fit`.
+    jac : callable, optional
+        ``jac(x, *params)``, the derivatives of the model, shape ``(n, 2)``, as for
+        :func:`calcbook.regression.fit`. By default :func:`calcbook.multivariate.jacobian`
+        with central differences of steps
+        :data:`calcbook.regression.RELATIVE_STEP` :math:`\cdot |p_j|`.
     p1_range, p2_range : tuple of float
         The rectangle of parameters drawn; the start must lie inside it (the paths and steps
         may leave it, and are cut at its edges).
@@ -316,8 +323,16 @@ def fit_paths(
             }
         )
 
-    # Levenberg–Marquardt's steps from the start: the weighted Jacobian by central differences.
-    J = jacobian(lambda p: w * np.asarray(model(x_arr, *p), dtype=float), start)
+    # Levenberg–Marquardt's steps from the start, with the weighted Jacobian there.
+    if jac is None:
+        h = RELATIVE_STEP * np.where(start != 0, np.abs(start), 1.0)
+        J = jacobian(lambda p: w * np.asarray(model(x_arr, *p), dtype=float), start, h=h)
+    else:
+        check_callable("jac", jac)
+        J = np.asarray(jac(x_arr, *start), dtype=float)
+        if J.shape != (y_arr.size, 2):
+            raise ValueError(f"`jac` must return shape ({y_arr.size}, 2), got {J.shape}")
+        J = w[:, None] * J
     r0 = residuals(start)
     d = np.sum(J * J, axis=0)
     if np.any(d == 0) or not np.all(np.isfinite(J)):
@@ -438,10 +453,10 @@ def fit_paths(
     apply_step(fig, steps[active])
     fig.update_layout(
         template=TEMPLATE,
-        height=560,
+        height=700,
         margin={"t": 60, "b": 10, "l": 70, "r": 10},
-        legend={"orientation": "h", "x": 0.0, "y": -0.17, "yanchor": "top"},
-        sliders=[slider(steps, prefix="λ = ", active=active, pad=120)],
+        legend={"orientation": "h", "x": 0.0, "y": -0.12, "yanchor": "top"},
+        sliders=[slider(steps, prefix="λ = ", active=active, pad=200)],
         meta={
             "calcbook_fit_paths": paths_meta,
             "dampings": damping_meta,
@@ -459,11 +474,11 @@ def fit_paths(
     return narrow_layout(
         fig,
         {
-            "height": 700,
+            "height": 820,
             "annotations[0].font.size": 10,
             "margin.t": 52,
             "margin.l": 60,
-            "legend.y": -0.2,
-            "sliders[0].pad.t": 190,
+            "legend.y": -0.16,
+            "sliders[0].pad.t": 260,
         },
     )
