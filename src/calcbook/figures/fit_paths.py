@@ -417,13 +417,11 @@ def fit_paths(
                 "angle_descent": to_descent,
             }
         )
-        verdict = "lower" if after < chi2_start else "higher"
         label = "0" if lam == 0 else f"{lam:.3g}"
         title = (
-            f"λ = {label}{' (Gauss–Newton)' if lam == 0 else ''}: χ² after the step "
-            f"{_number(after)} ({verdict} than {_number(chi2_start)})<br>"
-            f"angle to the Gauss–Newton step {to_gn:.0f}°, "
-            f"to steepest descent {to_descent:.0f}°"
+            f"λ = {label}{' (Gauss–Newton)' if lam == 0 else ''}<br>"
+            f"χ² = {_number(after)} after the step, {_number(chi2_start)} before<br>"
+            f"angle to Gauss–Newton {to_gn:.0f}°, to steepest descent {to_descent:.0f}°"
         )
         steps.append(
             slider_step(
@@ -453,10 +451,10 @@ def fit_paths(
     apply_step(fig, steps[active])
     fig.update_layout(
         template=TEMPLATE,
-        height=700,
-        margin={"t": 60, "b": 10, "l": 70, "r": 10},
-        legend={"orientation": "h", "x": 0.0, "y": -0.12, "yanchor": "top"},
-        sliders=[slider(steps, prefix="λ = ", active=active, pad=200)],
+        height=720,
+        margin={"t": 75, "b": 10, "l": 70, "r": 10},
+        legend={"orientation": "h", "x": 0.0, "y": -0.15, "yanchor": "top"},
+        sliders=[slider(steps, prefix="λ = ", active=active, pad=215)],
         meta={
             "calcbook_fit_paths": paths_meta,
             "dampings": damping_meta,
@@ -474,11 +472,12 @@ def fit_paths(
     return narrow_layout(
         fig,
         {
-            "height": 820,
-            "annotations[0].font.size": 10,
-            "margin.t": 52,
+            "height": 840,
+            "annotations[0].font.size": 11,
+            "margin.t": 62,
             "margin.l": 60,
             "legend.y": -0.16,
-            "sliders[0].pad.t": 260,
+            "legend.font.size": 11,
+            "sliders[0].pad.t": 240,
         },
     )
