@@ -417,7 +417,7 @@ def fit_paths(
                 "angle_descent": to_descent,
             }
         )
-        label = "0" if lam == 0 else f"{lam:.3g}"
+        label = "0" if lam == 0 else f"{lam:.0f}" if lam >= 1000 else f"{lam:.3g}"
         title = (
             f"λ = {label}{' (Gauss–Newton)' if lam == 0 else ''}<br>"
             f"χ² = {_number(after)} after the step, {_number(chi2_start)} before<br>"
@@ -453,8 +453,8 @@ def fit_paths(
         template=TEMPLATE,
         height=720,
         margin={"t": 75, "b": 10, "l": 70, "r": 10},
-        legend={"orientation": "h", "x": 0.0, "y": -0.15, "yanchor": "top"},
-        sliders=[slider(steps, prefix="λ = ", active=active, pad=215)],
+        legend={"orientation": "h", "x": 0.0, "y": -0.19, "yanchor": "top"},
+        sliders=[slider(steps, prefix="λ = ", active=active, pad=235)],
         meta={
             "calcbook_fit_paths": paths_meta,
             "dampings": damping_meta,
@@ -473,7 +473,7 @@ def fit_paths(
         fig,
         {
             "height": 840,
-            "annotations[0].font.size": 11,
+            "annotations[0].font.size": 10,
             "margin.t": 62,
             "margin.l": 60,
             "legend.y": -0.16,
