@@ -53,6 +53,8 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.polynomial_degree`: Part 6's general linear least squares: polynomial
   fits with a slider over the degree beside their reduced χ², and the digits that the normal
   equations lose against an SVD solve.
+- :mod:`calcbook.figures.fit_paths`: Part 6's non-linear least squares: the paths of three
+  fitting methods over the contours of χ², with a slider over Levenberg–Marquardt's damping.
 """
 
 from calcbook.figures.calculus import (
@@ -65,6 +67,7 @@ from calcbook.figures.calculus import (
 )
 from calcbook.figures.chain import chain_rule_path
 from calcbook.figures.descent import condition_rates, learning_rate_paths
+from calcbook.figures.fit_paths import fit_paths
 from calcbook.figures.graph import (
     GraphLayout,
     backprop_deltas,
@@ -146,6 +149,7 @@ __all__ = [
     "curvature_along_directions",
     "derivative_matching",
     "difference_errors",
+    "fit_paths",
     "fitted_slope",
     "function_and_derivative",
     "gradient_cost_curves",
