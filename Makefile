@@ -27,7 +27,7 @@ help:
 	@echo "make test-unit    the package's unit and property tests only (within 2 minutes)"
 	@echo "make test-under-load  the browser tests 3 times in a row with every core kept busy"
 	@echo "make lint    ruff, and the GitHub workflows (zizmor, JSON schema)"
-	@echo "make bench   build and site benchmarks, accuracy and cost of derivatives, backprop, Taylor, optimisers"
+	@echo "make bench   build and site benchmarks, accuracy and cost of derivatives, backprop, Taylor, optimisers, NIST regression"
 	@echo "make screenshots  screenshots of the built pages, light and dark"
 	@echo "make clean   remove $(HTML) (keeps the execution cache); clean-cache removes it too"
 
@@ -104,6 +104,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/network.py
 	$(BIN)/python benchmarks/taylor.py
 	$(BIN)/python benchmarks/optimise.py
+	$(BIN)/python benchmarks/regression.py
 
 screenshots: $(STAMP)
 	@test -f $(HTML)/index.html || $(MAKE) book

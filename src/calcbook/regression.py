@@ -70,10 +70,31 @@ RELATIVE_STEP = float(np.finfo(float).eps) ** (1 / 3)
 FORWARD_STEP = float(np.finfo(float).eps) ** (1 / 2)
 
 _EPS = float(np.finfo(float).eps)
-#: Levenberg–Marquardt's first damping, relative to the scaling diag(JᵀJ).
-_LAMBDA0 = 1e-3
-#: The damping beyond which no step can reduce χ²: the run has stalled.
-_LAMBDA_MAX = 1e20
+#: Levenberg–Marquardt's first trust radius, relative to the scaled parameters ‖D p₀‖.
+_RADIUS0 = 1.0
+#: Levenberg–Marquardt takes a step whose actual decrease of χ² is at least this fraction of
+#: the decrease its linear model predicted.
+_ACCEPT = 1e-4
+#: With a forward-difference Jacobian, a decrease of χ² below this fraction of χ² is within
+#: the error of the linear model.
+_FORWARD_NOISE = 1e-14
+#: With differences, a step below this fraction of every parameter ends the iterations: the
+#: Gauss–Newton step with central differences at the end (see :func:`fit`, Notes) finishes.
+_POLISH_FROM = 1e-6
+#: A forward-difference run whose last two Gauss–Newton steps shrank by a factor q below this
+#: has converged if the distance still to go, q / (1 - q) times the last step, is below
+#: `_POLISH_FROM` of every parameter.
+_RATE = 0.5
+#: A Gauss–Newton step with central differences at the end that moves a parameter by more than
+#: this fraction is followed by another, with central differences there (at most
+#: `_POLISHES` in all).
+_POLISH_MOVED = 1e-6
+_POLISHES = 3
+#: A step below this fraction of every parameter, whose actual decrease of χ² was within
+#: `_SECANT_RHO` of the predicted one, is followed by a Broyden update of J instead of new
+#: differences (at most p of them in a row).
+_SECANT_FROM = 1e-3
+_SECANT_RHO = 0.25
 #: A predicted or actual decrease of χ² below this multiple of eps·χ² is lost in rounding.
 _ROUNDING = 16.0
 #: Gauss–Newton's step is halved at most this many times.
@@ -294,10 +315,14 @@ class _Model:
         self.calls = 0
         self.jacobians = 0
         self.last: tuple[np.ndarray, np.ndarray] | None = None  # the last point and value
+        # The point whose Jacobian is being computed, and its value (asked for again after
+        # the displaced points, which displace it as `last`).
+        self.anchor: tuple[np.ndarray, np.ndarray] | None = None
 
     def __call__(self, params: np.ndarray) -> np.ndarray:
-        if self.last is not None and np.array_equal(params, self.last[0]):
-            return self.last[1].copy()  # e.g. f(p) again, for a forward difference
+        for known in (self.last, self.anchor):
+            if known is not None and np.array_equal(params, known[0]):
+                return known[1].copy()  # e.g. f(p) again, for a forward difference
         self.calls += 1
         value = np.asarray(self.model(self.x, *params))
         if value.dtype.kind not in "biuf":
@@ -355,7 +380,12 @@ class _Model:
             method = "central" if accurate else "forward"
             step = RELATIVE_STEP if accurate else FORWARD_STEP
             h = step * np.where(params != 0, np.abs(params), 1.0)
-            J = numerical_jacobian(self, params, method=method, h=h)
+            if self.last is not None and np.array_equal(params, self.last[0]):
+                self.anchor = self.last
+            try:
+                J = numerical_jacobian(self, params, method=method, h=h)
+            finally:
+                self.anchor = None
         return J * self.w[:, None]
 
 
@@ -752,6 +782,7 @@ class _Run:
         self.residuals = np.empty(0)
         self.J: np.ndarray | None = None
         self.J_at: np.ndarray | None = None  # the parameters at which J was computed
+        self.J_accurate = False  # J is from central differences (good for the covariance)
 
     def weighted(self, values: np.ndarray) -> np.ndarray:
         """Return the weighted residuals ``w (y - f)``."""
@@ -759,7 +790,8 @@ class _Run:
 
     def result(self, converged: bool, message: str) -> FitResult:
         J = self.J
-        if J is None or self.J_at is not self.params or self.model.jac is None:
+        accurate = self.model.jac is not None or self.J_accurate
+        if J is None or self.J_at is not self.params or not accurate:
             finite = np.all(np.isfinite(self.params))
             J = self.model.jacobian(self.params, accurate=True) if finite else None
             if (
@@ -768,8 +800,18 @@ class _Run:
                 and self.model.jac is None
                 and self.method != ("gradient-descent")
             ):
-                if self._polish(J):
-                    message += "; then one Gauss–Newton step with central differences"
+                steps = 0
+                while steps < _POLISHES and self._polish(J):
+                    steps += 1
+                    moved = np.abs(self.history[-1] - self.history[-2])
+                    if np.all(moved <= _POLISH_MOVED * np.abs(self.params)):
+                        break  # J is still accurate here, for the covariance
+                    J = self.model.jacobian(self.params, accurate=True)
+                if steps:
+                    message += (
+                        f"; then {'one' if steps == 1 else steps} Gauss–Newton "
+                        f"step{'s' if steps > 1 else ''} with central differences"
+                    )
         return _result(
             self.params,
             self.residuals,
@@ -789,8 +831,10 @@ class _Run:
         """Take one Gauss–Newton step with the accurate Jacobian `J`, if it lowers χ².
 
         The iterations were steered by forward differences, whose error (about 1e-8
-        relative) decides where they stop; one step with central differences moves the
-        parameters to where the accurate gradient vanishes. Return whether it was taken.
+        relative) decides where they stop; a step with central differences moves the
+        parameters to where the accurate gradient vanishes. If it moved a parameter by more
+        than ``_POLISH_MOVED`` of its value, `result` computes J again there (for the
+        covariance) and takes another (at most ``_POLISHES``). Return whether it was taken.
         """
         r = self.residuals * self.model.w
         step = np.linalg.lstsq(J, r, rcond=None)[0]
@@ -814,80 +858,170 @@ class _Run:
         return ConvergenceError(message, partial)
 
 
+def _damped_step(
+    A: np.ndarray, r: np.ndarray, radius: float
+) -> tuple[np.ndarray, float, float, float]:
+    r"""Return the scaled step ``z = Dδ`` of length about `radius`, its λ, predicted decrease.
+
+    And the decrease the Gauss–Newton step (λ = 0) predicts, the most any step can.
+
+    `A` is :math:`J D^{-1}`. With its SVD :math:`A = U S V^{\mathsf T}` and :math:`g =
+    U^{\mathsf T} r`, the damped least-squares step is :math:`z(\lambda) = V\,\frac{s g}{s^2 +
+    \lambda}` (singular values below :math:`\epsilon\, n\, s_1` count as zero), and the
+    decrease of the quadratic model of :math:`\chi^2` is :math:`\sum_i g_i^2 \bigl(1 -
+    (\lambda / (s_i^2 + \lambda))^2\bigr)`, computed without cancellation. λ = 0 (the
+    Gauss–Newton step) if that step is within 1.1 × `radius`; otherwise λ is found by Newton's
+    method on :math:`1/\lVert z(\lambda)\rVert = 1/\mathrm{radius}` (nearly linear in λ),
+    kept inside a bracket, until the length is within 10 % of `radius`.
+    """
+    u, s, vt = np.linalg.svd(A, full_matrices=False)
+    g = u.T @ r
+    keep = s > _EPS * max(A.shape) * s[0] if s[0] > 0 else np.zeros(s.size, bool)
+    s, g, vt = s[keep], g[keep], vt[keep]
+    if s.size == 0:
+        return np.zeros(A.shape[1]), math.inf, 0.0, 0.0
+    sg, s2, g2 = s * g, s * s, g * g
+
+    def length(lam: float) -> float:
+        return float(np.linalg.norm(sg / (s2 + lam)))
+
+    lam = 0.0
+    norm = length(0.0)
+    if norm > 1.1 * radius:
+        low, high = 0.0, float(np.linalg.norm(sg)) / radius  # length(high) <= radius
+        for _ in range(30):
+            # d(1/|z|)/dλ = Σ s²g²/(s²+λ)³ / |z|³
+            slope = float(np.sum(sg * sg / (s2 + lam) ** 3)) / norm**3
+            lam = lam + (1 / radius - 1 / norm) / slope if slope > 0 else high
+            if not low < lam < high:
+                lam = (low + high) / 2 if high < math.inf else 2 * low + 1
+            norm = length(lam)
+            if abs(norm - radius) <= 0.1 * radius:
+                break
+            if norm > radius:
+                low = lam
+            else:
+                high = lam
+    z = vt.T @ (sg / (s2 + lam))
+    predicted = float(np.sum(g2 * (1 - (lam / (s2 + lam)) ** 2)))
+    return z, lam, predicted, float(np.sum(g2))
+
+
 def _levenberg_marquardt(run: _Run, p: np.ndarray, tol: float, max_iter: int) -> FitResult:
-    """Levenberg–Marquardt with Marquardt's scaling; see :func:`fit`, Notes."""
+    """Levenberg–Marquardt with a trust region and Broyden updates; see :func:`fit`, Notes."""
     model = run.model
     values = model(p)
     r = run.weighted(values)
     chi2 = float(r @ r)
     run.params, run.residuals = p, run.y - values
     run.history.append(p)
-    lam, nu = _LAMBDA0, 2.0
+    if not math.isfinite(chi2):
+        raise run.fail(
+            f"chi2 is not finite at p0 = {short(p)}: the residuals, up to "
+            f"{float(np.max(np.abs(run.residuals))):.3g}, overflow when squared; start elsewhere"
+        )
+    numerical = model.jac is None
+    # What J is: "exact" (from `jac`), "central" or "forward" differences at p, or "secant"
+    # (forward differences at an earlier point, carried along by Broyden's updates).
+    kind = "forward" if numerical else "exact"
     J = model.jacobian(p)
     run.J, run.J_at = J, p
     d = np.zeros(p.size)
-    for _ in range(max_iter):
+    radius = math.nan
+    iterations = secants = 0
+    last_moved = 0.0
+    while iterations < max_iter:
         if chi2 == 0:
             return run.result(True, "converged: the model fits the data exactly (chi2 = 0)")
         if not np.all(np.isfinite(J)):
             raise run.fail(f"the Jacobian is not finite at p = {short(p)}")
-        d = np.maximum(d, np.linalg.norm(J, axis=0))  # Marquardt's scaling, never shrinking
+        if kind != "secant":  # Marquardt's scaling, never shrinking, from computed Jacobians
+            d = np.maximum(d, np.linalg.norm(J, axis=0))
         scale = np.where(d > 0, d, 1.0)
-        while True:
-            A = np.vstack([J, np.diag(math.sqrt(lam) * scale)])
-            b = np.concatenate([r, np.zeros(p.size)])
-            step = np.linalg.lstsq(A, b, rcond=None)[0]
-            predicted = chi2 - float(np.sum((r - J @ step) ** 2))
-            new = p + step
-            if np.all(np.isfinite(new)):
-                break
-            lam *= nu  # a step so long it overflowed: damp harder
-            nu *= 2
-            if lam > _LAMBDA_MAX:
+        size = float(np.linalg.norm(scale * p))
+        if math.isnan(radius):
+            radius = _RADIUS0 * size if size > 0 else _RADIUS0
+        z, lam, predicted, most = _damped_step(J / scale, r, radius)
+        step = z / scale
+        new = p + step
+        step_norm = float(np.linalg.norm(z))
+        if not np.all(np.isfinite(new)):
+            radius = (step_norm if step_norm < math.inf else min(radius, size or 1.0)) / 4
+            if radius <= _EPS * max(size, _EPS):
                 raise run.fail(f"Levenberg–Marquardt's step from p = {short(p)} is not finite")
+            continue
+        iterations += 1
         new_values = model(new)
         new_r = run.weighted(new_values)
         new_chi2 = float(new_r @ new_r) if np.all(np.isfinite(new_r)) else math.inf
         actual = chi2 - new_chi2
         rho = actual / predicted if predicted > 0 else -1.0
         noise = _ROUNDING * _EPS * chi2
-        small_step = np.linalg.norm(scale * step) <= tol * (np.linalg.norm(scale * p) + tol)
-        if rho > 0 and actual > 0:
+        if kind == "forward":  # below this, the error of forward differences decides
+            noise = max(noise, _FORWARD_NOISE * chi2)
+        # Converged: a Gauss–Newton step (inside the trust region) below `tol`, or a linear
+        # model that promises no decrease of chi2 above its noise, from a computed Jacobian.
+        small_step = lam == 0 and step_norm <= tol * (size + tol)
+        done = kind != "secant" and (small_step or most <= noise)
+        # The step relative to the parameters, and (converging linearly, at the rate q of the
+        # last two steps) an estimate of the distance still to go, q / (1 - q) times the step.
+        moved = float(np.max(np.abs(step) / np.maximum(np.abs(new), _EPS)))
+        rate = moved / last_moved if last_moved > 0 and lam == 0 else 1.0
+        ahead = moved * rate / (1 - rate) if rate < _RATE and abs(rho - 1) <= 0.25 else math.inf
+        polish = kind in ("forward", "secant") and rho > 0.5 and min(moved, ahead) <= _POLISH_FROM
+        if polish:
+            # Within forward differences' reach of the minimum: the Gauss–Newton step with
+            # central differences at the end (see :func:`fit`, Notes) finishes the fit.
+            done = True
+        # The trust radius: halve it after a poor step (unless the secant J is to blame);
+        # after a good one, at least twice the step taken.
+        if rho < 0.25 and kind != "secant":
+            radius = min(radius, step_norm) / 2
+        elif rho > 0.75 or lam == 0:
+            radius = max(radius, 2 * step_norm)
+        if rho > _ACCEPT and actual > 0:
+            last_moved = moved if lam == 0 else 0.0  # rates from Gauss–Newton steps only
+            old_r = r
             p, values, r, chi2 = new, new_values, new_r, new_chi2
             run.params, run.residuals = p, run.y - values
             run.history.append(p)
-            lam *= max(1 / 3, 1 - (2 * rho - 1) ** 3)
-            nu = 2.0
-            if small_step:
-                return run.result(
-                    True,
-                    f"converged after {len(run.history) - 1} iterations: the last step was "
-                    f"below tol = {tol:g} relative to the parameters",
+            if done:
+                why = (
+                    f"the step still to go is below {_POLISH_FROM:g} of every parameter"
+                    if polish and not small_step
+                    else f"the last step was below tol = {tol:g} relative to the parameters"
+                    if small_step
+                    else f"no step can decrease chi2 = {chi2:.10g} by more than its rounding "
+                    "error" + (" (or the error of forward differences)" if numerical else "")
                 )
-            if actual <= noise and predicted <= noise:
-                return run.result(
-                    True,
-                    f"converged after {len(run.history) - 1} iterations: chi2 = {chi2:.10g} "
-                    "can no longer decrease by more than its rounding error",
-                )
-            J = model.jacobian(p)
-            run.J, run.J_at = J, p
-        else:
-            run.history.append(p)
-            if predicted <= noise or small_step:
-                return run.result(
-                    True,
-                    f"converged after {len(run.history) - 1} iterations: no step decreases "
-                    f"chi2 = {chi2:.10g} by more than its rounding error",
-                )
-            lam *= nu
-            nu *= 2
-            if lam > _LAMBDA_MAX:
-                raise run.fail(
-                    f"Levenberg–Marquardt stalled at p = {short(p)} after "
-                    f"{len(run.history) - 1} iterations: no damped step decreases chi2 = "
-                    f"{chi2:.6g}"
-                )
+                message = f"converged after {len(run.history) - 1} iterations: {why}"
+                return run.result(True, message)
+            near = np.all(np.abs(step) <= _SECANT_FROM * np.abs(p))
+            if numerical and near and abs(rho - 1) <= _SECANT_RHO and secants < p.size:
+                # Broyden's rank-one update: J now maps `step` to the change of the model.
+                J = J + np.outer((old_r - r) - J @ step, step) / float(step @ step)
+                kind, secants = "secant", secants + 1
+                run.J, run.J_at = None, None
+            else:
+                J, kind, secants = model.jacobian(p), "forward" if numerical else "exact", 0
+                run.J, run.J_at, run.J_accurate = J, p, not numerical
+            continue
+        run.history.append(p)
+        if kind == "secant":  # the secant J predicted badly: compute J afresh here
+            J, kind, secants = model.jacobian(p), "forward", 0
+            run.J, run.J_at, run.J_accurate = J, p, False
+        elif kind == "forward" and step_norm <= FORWARD_STEP * (size + tol):
+            # So short a step fails where forward differences are too rough: go on with
+            # central ones (the Jacobian of the covariance, if the run stops here).
+            J, kind = model.jacobian(p, accurate=True), "central"
+            run.J, run.J_at, run.J_accurate = J, p, True
+            radius = math.inf
+        elif done or step_norm <= tol * (size + tol):
+            return run.result(
+                True,
+                f"converged after {len(run.history) - 1} iterations: no step decreases "
+                f"chi2 = {chi2:.10g} by more than its rounding error",
+            )
     raise run.fail(
         f"Levenberg–Marquardt did not converge in {max_iter} iterations (tol = {tol:g}): "
         f"chi2 = {chi2:.10g} at p = {short(p)}; pass a larger `max_iter` or better `p0`"
@@ -1089,19 +1223,47 @@ def fit(
     where :math:`J` is nearly rank-deficient, its steps are poor.
 
     **Levenberg–Marquardt** minimises the quadratic plus a penalty on long steps,
-    :math:`\lVert r - J\delta \rVert^2 + \lambda \lVert D\delta \rVert^2`, solved as the
-    least-squares problem :math:`\begin{pmatrix} J \\ \sqrt\lambda D \end{pmatrix} \delta
-    \approx \begin{pmatrix} r \\ 0 \end{pmatrix}`. :math:`D` is Marquardt's scaling, the
-    column norms of :math:`J` (the square root of :math:`\mathrm{diag}(J^{\mathsf T} J)`,
-    never decreasing, as in MINPACK), so that the method does not depend on the units of the
-    parameters. Small :math:`\lambda` gives the Gauss–Newton step, large :math:`\lambda` a
-    short step down the scaled gradient. A step is taken if :math:`\chi^2` falls; the ratio
-    :math:`\rho` of the actual decrease to the one the quadratic predicted sets the next
-    :math:`\lambda` (Nielsen's rule: times :math:`\max(1/3, 1 - (2\rho - 1)^3)`); a rejected
-    step multiplies :math:`\lambda` by 2, 4, 8, .... The run has converged when an accepted
-    step satisfies :math:`\lVert D\delta \rVert \le \mathrm{tol}\,(\lVert Dp \rVert +
-    \mathrm{tol})`, or when neither the actual nor the predicted decrease of :math:`\chi^2`
-    exceeds its rounding error (:math:`16 \epsilon \chi^2`).
+    :math:`\lVert r - J\delta \rVert^2 + \lambda \lVert D\delta \rVert^2`, with :math:`D`
+    Marquardt's scaling: the column norms of :math:`J` (the square root of
+    :math:`\mathrm{diag}(J^{\mathsf T} J)`, never decreasing, as in MINPACK), so that the
+    method does not depend on the units of the parameters. Small :math:`\lambda` gives the
+    Gauss–Newton step, large :math:`\lambda` a short step down the scaled gradient. Here
+    :math:`\lambda` is set through a *trust region* (Moré, 1978): the step must stay within a
+    radius :math:`\Delta` in the scaled parameters, :math:`\lVert D\delta \rVert \le \Delta`.
+    If the Gauss–Newton step does, it is taken (:math:`\lambda = 0`); otherwise
+    :math:`\lambda` is the one whose step has length :math:`\Delta` (within 10 %), found
+    from the SVD :math:`J D^{-1} = U S V^{\mathsf T}`, in which the step is
+    :math:`D\delta = V\,\mathrm{diag}(s_i / (s_i^2 + \lambda))\,U^{\mathsf T} r` for every
+    :math:`\lambda` at once, by Newton's method on :math:`1/\lVert D\delta \rVert = 1/\Delta`
+    (nearly linear in :math:`\lambda`). The ratio :math:`\rho` of the actual decrease of
+    :math:`\chi^2` to the one the linear model predicted decides: a step is taken if
+    :math:`\rho > 10^{-4}`; :math:`\Delta` is halved (to half the step) if :math:`\rho <
+    1/4`, and set to at least twice the step if :math:`\rho > 3/4` or the step was
+    Gauss–Newton's. The first radius is :math:`\lVert D p_0 \rVert`.
+
+    With a numerical Jacobian, differences cost :math:`p` calls of the model per Jacobian, and
+    those dominate the cost; near the minimum they are saved by **Broyden's update**
+    (Transtrum and Sethna, 2012): after a step :math:`\delta` below :math:`10^{-3}` of every
+    parameter whose actual decrease was within 25 % of the predicted one, :math:`J` is not
+    computed again but corrected to :math:`J + (\Delta f - J\delta)\,\delta^{\mathsf T} /
+    \delta^{\mathsf T}\delta`, the rank-one change that makes it map :math:`\delta` onto the
+    change :math:`\Delta f` of the (weighted) model just observed (at most :math:`p` times in
+    a row). A step that this secant :math:`J` predicts badly is not counted against the trust
+    radius: :math:`J` is computed afresh by differences and the step tried again.
+
+    The run has converged when a Gauss–Newton step with a computed Jacobian is below `tol`
+    (:math:`\lVert D\delta \rVert \le \mathrm{tol}\,(\lVert Dp \rVert + \mathrm{tol})`), or
+    when the linear model promises no decrease of :math:`\chi^2` above its rounding error
+    (:math:`16 \epsilon \chi^2`; :math:`10^{-14} \chi^2` with forward differences), or when
+    no step, however short, decreases :math:`\chi^2`. With a numerical Jacobian it has also
+    converged when the distance still to go is below :math:`10^{-6}` of every parameter:
+    the last step's, or, when the last two Gauss–Newton steps shrank by a factor :math:`q <
+    1/2` (and the last one decreased :math:`\chi^2` within 25 % of the prediction), the
+    estimate :math:`q/(1 - q)` times the last step of a linearly converging iteration. The
+    error of forward differences (about :math:`10^{-8}` relative) leaves little to gain
+    there, and the Gauss–Newton steps with central differences at the end (below) finish
+    the fit. Where steps as short as that error fail with forward differences, the
+    iterations go on with central ones.
 
     **Gradient descent** is :func:`calcbook.optimise.gradient_descent` (with its
     backtracking line search) on :math:`\chi^2`, given the gradient
@@ -1115,23 +1277,33 @@ def fit(
     trade off against each other): the reason for the other two methods.
 
     A numerical Jacobian steers the iterations with forward differences (half the cost of
-    central ones; their error, about :math:`10^{-8}` relative, decides where the iterations
-    stop), and a converged run ends with one Gauss–Newton step with the central-difference
-    Jacobian (kept if it does not raise :math:`\chi^2`; it counts as an iteration). After the
-    fit, the covariance is computed from the SVD of an accurate :math:`J` at the solution
-    (central differences, or `jac`)
+    central ones), and a converged run of ``"lm"`` or ``"gauss-newton"`` ends with a
+    Gauss–Newton step with the central-difference Jacobian at its last point (kept if it does
+    not raise :math:`\chi^2`; it counts as an iteration), unless its last steps already used
+    central differences; if that step moves a parameter by more than :math:`10^{-6}` of its
+    value, the Jacobian is computed again there and another step taken (three at most).
+    After the fit, the covariance is computed from the SVD of that accurate :math:`J`
+    (central differences, or `jac` at the solution)
     (:math:`(J^{\mathsf T} J)^{-1} = V S^{-2} V^{\mathsf T}`), times ``reduced_chi2`` when
     `sigma` is None.
 
     With the defaults, ``"lm"`` reaches NIST's certified values (at least 6 significant
-    digits for the parameters and 4 for the standard deviations) on its Misra1a, Thurber and
-    MGH09 problems from both of NIST's starts.
+    digits for the parameters and 5 for the standard deviations) on all 27 of its non-linear
+    regression problems from both of NIST's starts, with two exceptions: from Eckerle4's
+    first start it finds the same curve with :math:`b_1, b_2` of the other sign, and
+    Lanczos1's certified standard deviations (from a residual sum of squares of
+    :math:`10^{-25}`) are reached to 3 digits, as by MINPACK. ``benchmarks/regression.py``
+    compares it with MINPACK, SciPy's ``trf`` and lmfit there.
 
     References
     ----------
     Marquardt, D. W. (1963). An algorithm for least-squares estimation of nonlinear
-    parameters. *SIAM J. Appl. Math.* 11(2), 431–441. Nielsen, H. B. (1999). Damping
-    parameter in Marquardt's method. IMM, DTU, report IMM-REP-1999-05.
+    parameters. *SIAM J. Appl. Math.* 11(2), 431–441. Moré, J. J. (1978). The
+    Levenberg–Marquardt algorithm: implementation and theory. In *Numerical Analysis*, Lecture
+    Notes in Mathematics 630, 105–116. Transtrum, M. K. and Sethna, J. P. (2012). Improvements
+    to the Levenberg–Marquardt algorithm for nonlinear least-squares minimization.
+    arXiv:1201.5885. Broyden, C. G. (1965). A class of methods for solving nonlinear
+    simultaneous equations. *Math. Comp.* 19, 577–593.
 
     Examples
     --------

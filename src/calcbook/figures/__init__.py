@@ -53,6 +53,11 @@ The package has one module per family of figures, and every builder is importabl
 - :mod:`calcbook.figures.straight_line`: Part 6's straight-line fit: the data with the best
   line and its residuals below, and the χ² map over slope and intercept with its Δχ² = 1
   ellipse, beside the data, with a trial line that a slider walks around the ellipse.
+- :mod:`calcbook.figures.polynomial_degree`: Part 6's general linear least squares: polynomial
+  fits with a slider over the degree beside their reduced χ², and the digits that the normal
+  equations lose against an SVD solve.
+- :mod:`calcbook.figures.fit_paths`: Part 6's non-linear least squares: the paths of three
+  fitting methods over the contours of χ², with a slider over Levenberg–Marquardt's damping.
 """
 
 from calcbook.figures.calculus import (
@@ -65,6 +70,7 @@ from calcbook.figures.calculus import (
 )
 from calcbook.figures.chain import chain_rule_path
 from calcbook.figures.descent import condition_rates, learning_rate_paths
+from calcbook.figures.fit_paths import fit_paths
 from calcbook.figures.graph import (
     GraphLayout,
     backprop_deltas,
@@ -91,6 +97,7 @@ from calcbook.figures.multivariate import (
 )
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.newton_paths import newton_paths
+from calcbook.figures.polynomial_degree import conditioning_digits, polynomial_degree
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
 from calcbook.figures.roots import newton_basins, newton_raphson_runs, newton_raphson_tangents
 from calcbook.figures.sandpit import sandpit_game
@@ -142,10 +149,12 @@ __all__ = [
     "chi2_landscape",
     "computational_graph",
     "condition_rates",
+    "conditioning_digits",
     "configure_renderer",
     "curvature_along_directions",
     "derivative_matching",
     "difference_errors",
+    "fit_paths",
     "fitted_slope",
     "function_and_derivative",
     "gradient_cost_curves",
@@ -175,6 +184,7 @@ __all__ = [
     "noisy_gradient_field",
     "partial_slices",
     "polar_area_grid",
+    "polynomial_degree",
     "polynomial_text",
     "product_rule_rectangle",
     "sandpit_game",
