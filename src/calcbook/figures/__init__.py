@@ -72,6 +72,7 @@ from calcbook.figures.graph import (
     node_caption,
 )
 from calcbook.figures.lagrange import lagrange_tangency
+from calcbook.figures.heights import descent_replay
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.linearisation import (
     fitted_slope,
@@ -140,6 +141,7 @@ __all__ = [
     "configure_renderer",
     "curvature_along_directions",
     "derivative_matching",
+    "descent_replay",
     "difference_errors",
     "fitted_slope",
     "function_and_derivative",
