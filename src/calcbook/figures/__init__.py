@@ -71,8 +71,8 @@ from calcbook.figures.graph import (
     graph_layout,
     node_caption,
 )
-from calcbook.figures.lagrange import lagrange_tangency
 from calcbook.figures.heights import descent_replay
+from calcbook.figures.lagrange import lagrange_tangency
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.linearisation import (
     fitted_slope,
@@ -90,6 +90,7 @@ from calcbook.figures.multivariate import (
 from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_explorer
 from calcbook.figures.newton_paths import newton_paths
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
+from calcbook.figures.robust import robust_line_fits
 from calcbook.figures.roots import newton_basins, newton_raphson_runs, newton_raphson_tangents
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text
@@ -173,6 +174,7 @@ __all__ = [
     "polar_area_grid",
     "polynomial_text",
     "product_rule_rectangle",
+    "robust_line_fits",
     "sandpit_game",
     "secant_to_tangent",
     "snapshot_schedule",
