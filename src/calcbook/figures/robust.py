@@ -178,11 +178,11 @@ def robust_line_fits(
         )
     fig.update_layout(
         template=TEMPLATE,
-        height=460,
+        height=480,
         margin={"t": 20, "b": 10, "l": 55, "r": 15},
         xaxis={"title": {"text": "x"}, "range": x_range},
         yaxis={"title": {"text": "y"}},
-        legend={"orientation": "h", "x": 0.0, "y": -0.16, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0.0, "y": -0.2, "yanchor": "top"},
         meta={
             "robust_line_fits": {
                 "fits": {
