@@ -80,6 +80,7 @@ from calcbook.figures.graph import (
     graph_layout,
     node_caption,
 )
+from calcbook.figures.heights import descent_replay
 from calcbook.figures.lagrange import lagrange_tangency
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.linearisation import (
@@ -99,6 +100,7 @@ from calcbook.figures.neurons import activation_gallery, layer_grid, neuron_expl
 from calcbook.figures.newton_paths import newton_paths
 from calcbook.figures.polynomial_degree import conditioning_digits, polynomial_degree
 from calcbook.figures.quadratic import tangent_plane_and_quadratic
+from calcbook.figures.robust import robust_line_fits
 from calcbook.figures.roots import newton_basins, newton_raphson_runs, newton_raphson_tangents
 from calcbook.figures.sandpit import sandpit_game
 from calcbook.figures.series import approximation_ladder, polynomial_text
@@ -153,6 +155,7 @@ __all__ = [
     "configure_renderer",
     "curvature_along_directions",
     "derivative_matching",
+    "descent_replay",
     "difference_errors",
     "fit_paths",
     "fitted_slope",
@@ -187,6 +190,7 @@ __all__ = [
     "polynomial_degree",
     "polynomial_text",
     "product_rule_rectangle",
+    "robust_line_fits",
     "sandpit_game",
     "secant_to_tangent",
     "snapshot_schedule",
