@@ -194,7 +194,9 @@ class TestDescentReplay:
             assert len(path_x) == checkpoints.index(k) + 1
             assert_allclose(np.column_stack([path_x, path_y]), history[: k + 1], rtol=RTOL)
             curve_x, curve_y = np.array(step_value(step, 5, "x")), step_value(step, 5, "y")
-            assert_allclose(curve_y, gaussian(curve_x, *history[k]), rtol=1e-3, atol=1e-7)
+            assert_allclose(
+                curve_y, gaussian(curve_x, *history[k]), rtol=5e-3, atol=1e-7
+            )  # 3 digits
             assert step.args[1]["annotations[2].text"].startswith(f"iteration {k}: μ = ")
 
     def test_opens_on_the_start(self, figure):

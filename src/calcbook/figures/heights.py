@@ -64,8 +64,8 @@ HEIGHTS_STEP = 2000.0
 
 #: Significant digits kept in the shipped coordinates: far finer than a pixel.
 _DIGITS = 5
-#: Points on the drawn Gaussian.
-_CURVE_POINTS = 90
+#: Points on the drawn Gaussian (joined by a spline: smooth, and a light page).
+_CURVE_POINTS = 56
 _SQRT_2PI = math.sqrt(2 * math.pi)
 
 
@@ -465,7 +465,8 @@ def descent_replay(
     chi2_path = np.sum((y[None, :] - gaussian(x[None, :], path[:, :1], path[:, 1:])) ** 2, axis=1)
     last = len(path) - 1
     checkpoints = _checkpoints(last, max_states)
-    curve_x = np.linspace(hist.edges[0], hist.edges[-1], _CURVE_POINTS)
+    # Rounded first, so that the points shipped lie on the curves drawn through them.
+    curve_x = np.array(rounded(np.linspace(hist.edges[0], hist.edges[-1], _CURVE_POINTS), 4))
     peak = max(float(y.max()), float(gaussian(0.0, 0.0, path[:, 1].min())))
 
     fig = make_subplots(
@@ -542,14 +543,14 @@ def descent_replay(
         go.Scatter(
             mode="lines",
             name="f(x; μ, σ) of iterate k",
-            line={"color": PALETTE["function"], "width": 3},
+            line={"color": PALETTE["function"], "width": 3, "shape": "spline"},
             hovertemplate="x=%{x:.1f} cm<br>f=%{y:.4f} per cm<extra></extra>",
         ),
         row=1,
         col=2,
     )
 
-    curve_xs = rounded(curve_x, 6)
+    curve_xs = curve_x.tolist()
     steps = []
     for k in checkpoints:
         mu, sigma = path[k]
@@ -562,7 +563,7 @@ def descent_replay(
                     "y": [
                         rounded(path[shown, 1], _DIGITS),
                         [float(sigma)],
-                        rounded(gaussian(curve_x, mu, sigma), 4),
+                        rounded(gaussian(curve_x, mu, sigma), 3),
                     ],
                 },
                 [1, 2, 5],
@@ -597,11 +598,12 @@ def descent_replay(
     fig.update_yaxes(title_text="density (per cm)", range=[0, 1.08 * peak], row=1, col=2)
     fig.update_layout(
         template=TEMPLATE,
-        height=560,
+        height=620,
         margin={"t": 80, "b": 10, "l": 60, "r": 15},
         bargap=0.05,
-        legend={"orientation": "h", "x": 0.0, "y": -0.17, "yanchor": "top"},
-        sliders=[slider(steps, prefix="iteration ", active=0, pad=100)],
+        showlegend=True,
+        legend={"orientation": "h", "x": 0.0, "y": -0.25, "yanchor": "top"},
+        sliders=[slider(steps, prefix="iteration ", active=0, pad=150)],
         meta={
             "heights_replay": {
                 "checkpoints": checkpoints,
@@ -624,11 +626,14 @@ def descent_replay(
     return narrow_layout(
         fig,
         {
-            "height": 980,
+            # On a phone the panels are stacked and the legend gives way to the slider (the
+            # caption names every colour).
+            "height": 900,
             "annotations[2].font.size": 12,
-            "margin.l": 50,
-            "legend.y": -0.09,
-            "sliders[0].pad.t": 130,
+            "showlegend": False,
+            "sliders[0].pad.t": 80,
+            "margin.l": 68,
+            "yaxis2.title.standoff": 10,
             **panel_places(cells),
         },
     )
