@@ -48,7 +48,7 @@ def test_slider_replays_the_descent(browser, site_url: str) -> None:
         # The fitted Gaussian is wider, so lower, than the narrow one of the start.
         assert figure.evaluate("(gd) => Math.max(...gd.data[5].y)") < first_peak / 1.4
         title = figure.evaluate("(gd) => gd.layout.annotations[2].text")
-        assert title.startswith(f"iteration {meta['checkpoints'][-1]}: ")
+        assert title.startswith(f"iteration {meta['checkpoints'][-1]}<br>")
 
         click_rail(page, figure, 0.5)
         page.wait_for_function(active_step_between(0, n - 1), arg=handle)

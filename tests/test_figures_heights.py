@@ -30,7 +30,7 @@ from calcbook.figures.heights import (
     steepest_descent,
 )
 from calcbook.figures.theme import PALETTE
-from calcbook.multivariate import jacobian
+from calcbook.multivariate import hessian, jacobian
 from calcbook.regression import fit
 
 #: The figure ships five significant digits of each coordinate.
@@ -134,10 +134,11 @@ class TestSteepestDescent:
         assert_allclose(run.result.history[1], p - HEIGHTS_STEP * grad, rtol=1e-13)
 
     def test_a_step_beyond_two_over_L_never_settles(self, hist, run):
-        # Near the minimum chi2 is close to its quadratic model with Hessian 2 J^T J; a fixed
-        # step above 2 / L (L its largest eigenvalue) cannot converge there (Part 5).
-        J = gaussian_jacobian(hist.centres, *run.result.x)
-        L = np.linalg.eigvalsh(2 * J.T @ J)[-1]
+        # Near the minimum chi2 is close to its quadratic model; a fixed step above 2 / L (L the
+        # Hessian's largest eigenvalue) cannot converge there (Part 5).
+        x, y = hist.centres, hist.density
+        H = hessian(lambda p: float(np.sum((y - gaussian(x, *p)) ** 2)), run.result.x)
+        L = np.linalg.eigvalsh(H)[-1]
         too_big = steepest_descent(hist.centres, hist.density, step=1.2 * 2 / L, max_iter=400)
         assert too_big.outcome != "converged"
         assert HEIGHTS_STEP < 2 / L
@@ -197,12 +198,12 @@ class TestDescentReplay:
             assert_allclose(
                 curve_y, gaussian(curve_x, *history[k]), rtol=5e-3, atol=1e-7
             )  # 3 digits
-            assert step.args[1]["annotations[2].text"].startswith(f"iteration {k}: μ = ")
+            assert step.args[1]["annotations[2].text"].startswith(f"iteration {k}<br>μ = ")
 
     def test_opens_on_the_start(self, figure):
         assert figure.layout.sliders[0].active == 0
         assert list(figure.data[2].x) == [155.0] and list(figure.data[2].y) == [6.0]
-        assert figure.layout.annotations[2].text.startswith("iteration 0: μ = 155 cm, σ = 6 cm")
+        assert figure.layout.annotations[2].text.startswith("iteration 0<br>μ = 155 cm, σ = 6 cm")
 
     def test_contours_are_chi_squared(self, figure, hist):
         contour = figure.data[0]

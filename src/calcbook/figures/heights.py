@@ -569,7 +569,7 @@ def descent_replay(
                 [1, 2, 5],
                 layout={
                     "annotations[2].text": (
-                        f"iteration {k}: μ = {_number(mu)} cm, σ = {_number(sigma)} cm, "
+                        f"iteration {k}<br>μ = {_number(mu)} cm, σ = {_number(sigma)} cm, "
                         f"χ² = {_number(chi2_path[k], 3)}"
                     )
                 },
@@ -599,7 +599,7 @@ def descent_replay(
     fig.update_layout(
         template=TEMPLATE,
         height=620,
-        margin={"t": 80, "b": 10, "l": 60, "r": 15},
+        margin={"t": 100, "b": 10, "l": 60, "r": 15},
         bargap=0.05,
         showlegend=True,
         legend={"orientation": "h", "x": 0.0, "y": -0.25, "yanchor": "top"},
