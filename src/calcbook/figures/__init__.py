@@ -71,8 +71,8 @@ from calcbook.figures.graph import (
     graph_layout,
     node_caption,
 )
-from calcbook.figures.lagrange import lagrange_tangency
 from calcbook.figures.heights import descent_replay
+from calcbook.figures.lagrange import lagrange_tangency
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.linearisation import (
     fitted_slope,
