@@ -71,7 +71,7 @@ from calcbook.figures.graph import (
     graph_layout,
     node_caption,
 )
-from calcbook.figures.heights import descent_replay
+from calcbook.figures.heights import descent_replay, mixture_histogram
 from calcbook.figures.lagrange import lagrange_tangency
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.linearisation import (
@@ -158,6 +158,7 @@ __all__ = [
     "learning_rate_paths",
     "local_linear_map",
     "loss_curves",
+    "mixture_histogram",
     "momentum_valley",
     "narrow_layout",
     "neuron_explorer",
