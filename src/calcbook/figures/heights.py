@@ -779,7 +779,7 @@ def mixture_histogram(
         bargap=0.05,
         height=460,
         margin={"t": 20, "b": 10, "l": 60, "r": 15},
-        legend={"orientation": "h", "x": 0.0, "y": -0.18, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0.0, "y": -0.24, "yanchor": "top", "traceorder": "normal"},
         xaxis={"title": {"text": "height x (cm)"}},
         yaxis={"title": {"text": "density (per cm)"}, "rangemode": "tozero"},
         meta={
@@ -791,4 +791,4 @@ def mixture_histogram(
             ),
         },
     )
-    return narrow_layout(fig, {"height": 560, "legend.y": -0.22})
+    return narrow_layout(fig, {"height": 600, "legend.y": -0.2})
