@@ -791,4 +791,7 @@ def mixture_histogram(
             ),
         },
     )
-    return narrow_layout(fig, {"height": 600, "legend.y": -0.2})
+    # On a phone: room for the legend, and fewer, shorter tick labels beside the axis title.
+    return narrow_layout(
+        fig, {"height": 600, "legend.y": -0.2, "margin.l": 66, "yaxis.dtick": 0.01}
+    )
