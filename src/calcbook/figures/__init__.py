@@ -80,7 +80,7 @@ from calcbook.figures.graph import (
     graph_layout,
     node_caption,
 )
-from calcbook.figures.heights import descent_replay
+from calcbook.figures.heights import descent_replay, mixture_histogram
 from calcbook.figures.lagrange import lagrange_tangency
 from calcbook.figures.landscape import gradient_descent_tour, surface_with_gradient
 from calcbook.figures.linearisation import (
@@ -174,6 +174,7 @@ __all__ = [
     "line_with_residuals",
     "local_linear_map",
     "loss_curves",
+    "mixture_histogram",
     "momentum_valley",
     "narrow_layout",
     "neuron_explorer",

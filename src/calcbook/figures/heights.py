@@ -10,7 +10,9 @@ The course's graded assignment, with a real data set (:func:`calcbook.data.heigh
 - :func:`steepest_descent`: steepest descent on the :math:`\chi^2` of the fit with a fixed step,
   as the course does it, by :func:`calcbook.optimise.gradient_descent`;
 - :func:`descent_replay`: the descent's path over the contours of :math:`\chi^2` beside the
-  histogram with the Gaussian of the current iterate, with a slider over the iterations.
+  histogram with the Gaussian of the current iterate, with a slider over the iterations;
+- :func:`mixture_histogram`: a histogram split into groups (sons and daughters), with a Gaussian
+  per group, their mixture and one Gaussian for everyone.
 
 Every state of the figure is computed in Python, so it is interactive without a kernel.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -46,6 +48,7 @@ from calcbook.figures.theme import PALETTE, TEMPLATE
 from calcbook.optimise import OptimizeResult, gradient_descent
 
 __all__ = [
+    "GROUP_COLOURS",
     "HEIGHTS_START",
     "HEIGHTS_STEP",
     "HeightHistogram",
@@ -54,6 +57,7 @@ __all__ = [
     "gaussian",
     "gaussian_jacobian",
     "height_histogram",
+    "mixture_histogram",
     "steepest_descent",
 ]
 
@@ -62,10 +66,10 @@ HEIGHTS_START = (155.0, 6.0)
 #: The page's fixed step (learning rate) for steepest descent on χ² of densities per cm.
 HEIGHTS_STEP = 2000.0
 
-#: Significant digits kept in the shipped coordinates: far finer than a pixel.
-_DIGITS = 5
-#: Points on the drawn Gaussian.
-_CURVE_POINTS = 90
+#: Significant digits kept in the shipped coordinates: finer than a pixel (0.01 cm at 170 cm).
+_DIGITS = 4
+#: Points on the drawn Gaussian (joined by a spline: smooth, and a light page).
+_CURVE_POINTS = 56
 _SQRT_2PI = math.sqrt(2 * math.pi)
 
 
@@ -372,7 +376,7 @@ def descent_replay(
     *,
     mu_range: tuple[float, float] | None = None,
     sigma_range: tuple[float, float] | None = None,
-    grid: int = 61,
+    grid: int = 45,
     levels: int = 18,
     max_states: int = 80,
 ) -> go.Figure:
@@ -428,9 +432,10 @@ def descent_replay(
     >>> meta["checkpoints"][0], meta["path"][0], len(fig.layout.sliders[0].steps) > 1
     (0, [0.5, 1.0], True)
     """
-    if not isinstance(hist, HeightHistogram):
+    # By their fields, not isinstance: the module may be imported twice (doctests).
+    if not all(hasattr(hist, a) for a in ("edges", "centres", "density", "n", "width")):
         raise TypeError(f"`hist` must be a HeightHistogram, got {type(hist).__name__}")
-    if not isinstance(run, HeightsDescent):
+    if not all(hasattr(run, a) for a in ("result", "outcome", "step")):
         raise TypeError(f"`run` must be a HeightsDescent, got {type(run).__name__}")
     grid = check_count("grid", grid, 5)
     levels = check_count("levels", levels, 2)
@@ -465,7 +470,8 @@ def descent_replay(
     chi2_path = np.sum((y[None, :] - gaussian(x[None, :], path[:, :1], path[:, 1:])) ** 2, axis=1)
     last = len(path) - 1
     checkpoints = _checkpoints(last, max_states)
-    curve_x = np.linspace(hist.edges[0], hist.edges[-1], _CURVE_POINTS)
+    # Rounded first, so that the points shipped lie on the curves drawn through them.
+    curve_x = np.array(rounded(np.linspace(hist.edges[0], hist.edges[-1], _CURVE_POINTS), 4))
     peak = max(float(y.max()), float(gaussian(0.0, 0.0, path[:, 1].min())))
 
     fig = make_subplots(
@@ -542,14 +548,14 @@ def descent_replay(
         go.Scatter(
             mode="lines",
             name="f(x; μ, σ) of iterate k",
-            line={"color": PALETTE["function"], "width": 3},
+            line={"color": PALETTE["function"], "width": 3, "shape": "spline"},
             hovertemplate="x=%{x:.1f} cm<br>f=%{y:.4f} per cm<extra></extra>",
         ),
         row=1,
         col=2,
     )
 
-    curve_xs = rounded(curve_x, 6)
+    curve_xs = curve_x.tolist()
     steps = []
     for k in checkpoints:
         mu, sigma = path[k]
@@ -562,13 +568,13 @@ def descent_replay(
                     "y": [
                         rounded(path[shown, 1], _DIGITS),
                         [float(sigma)],
-                        rounded(gaussian(curve_x, mu, sigma), 4),
+                        rounded(gaussian(curve_x, mu, sigma), 3),
                     ],
                 },
                 [1, 2, 5],
                 layout={
                     "annotations[2].text": (
-                        f"iteration {k}: μ = {_number(mu)} cm, σ = {_number(sigma)} cm, "
+                        f"iteration {k}<br>μ = {_number(mu)} cm, σ = {_number(sigma)} cm, "
                         f"χ² = {_number(chi2_path[k], 3)}"
                     )
                 },
@@ -597,11 +603,12 @@ def descent_replay(
     fig.update_yaxes(title_text="density (per cm)", range=[0, 1.08 * peak], row=1, col=2)
     fig.update_layout(
         template=TEMPLATE,
-        height=560,
-        margin={"t": 80, "b": 10, "l": 60, "r": 15},
+        height=620,
+        margin={"t": 100, "b": 10, "l": 60, "r": 15},
         bargap=0.05,
-        legend={"orientation": "h", "x": 0.0, "y": -0.17, "yanchor": "top"},
-        sliders=[slider(steps, prefix="iteration ", active=0, pad=100)],
+        showlegend=True,
+        legend={"orientation": "h", "x": 0.0, "y": -0.25, "yanchor": "top"},
+        sliders=[slider(steps, prefix="iteration ", active=0, pad=150)],
         meta={
             "heights_replay": {
                 "checkpoints": checkpoints,
@@ -624,11 +631,167 @@ def descent_replay(
     return narrow_layout(
         fig,
         {
-            "height": 980,
+            # On a phone the panels are stacked and the legend gives way to the slider (the
+            # caption names every colour).
+            "height": 900,
             "annotations[2].font.size": 12,
-            "margin.l": 50,
-            "legend.y": -0.09,
-            "sliders[0].pad.t": 130,
+            "showlegend": False,
+            "sliders[0].pad.t": 80,
+            "margin.l": 68,
+            "yaxis2.title.standoff": 10,
             **panel_places(cells),
         },
+    )
+
+
+#: The colours of the groups of :func:`mixture_histogram`, in order.
+GROUP_COLOURS = (PALETTE["tangent"], PALETTE["point"])
+
+
+def mixture_histogram(
+    groups: Mapping[str, Sequence[float] | np.ndarray],
+    fits: Mapping[str, Sequence[float]],
+    *,
+    single: Sequence[float] | None = None,
+    width: float = INCH_IN_CM,
+    origin: float = -0.25 * INCH_IN_CM,
+) -> go.Figure:
+    r"""Draw a histogram split into groups, each group's Gaussian, and their mixture.
+
+    The bars of each group are stacked, as densities of all the values together, so that they
+    add up to the histogram of everyone (:func:`height_histogram` of all the values). Over them:
+    each group's Gaussian :math:`f(x; \mu_g, \sigma_g)` times the group's share :math:`N_g/N`
+    (thin lines), the mixture :math:`\sum_g (N_g/N)\, f(x; \mu_g, \sigma_g)` (thick), and, if
+    given, one Gaussian for everyone (dashed).
+
+    Parameters
+    ----------
+    groups : dict
+        Maps a group's name (for the legend) to its values; one or two groups.
+    fits : dict
+        Maps each group's name to its :math:`(\mu, \sigma)`.
+    single : sequence of float, optional
+        :math:`(\mu, \sigma)` of one Gaussian for all the values together.
+    width, origin : float, optional
+        The bins, as for :func:`height_histogram`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces, in order: the bars of each group, the scaled Gaussian of each group, the
+        mixture, then the single Gaussian if given. ``layout.meta["mixture_histogram"]`` holds
+        ``{"groups", "shares", "peaks"}``: the names, the shares :math:`N_g/N` and the heights
+        :math:`x` of the mixture's local maxima.
+
+    Raises
+    ------
+    TypeError
+        If `groups` or `fits` is not a dict.
+    ValueError
+        If there are no groups or more than two, a group has no fit, a fit or `single` is not
+        two finite numbers with :math:`\sigma > 0`, or the values are unusable.
+
+    Examples
+    --------
+    >>> fig = mixture_histogram({"a": [0.1, 0.2, 0.9], "b": [2.1, 2.6]},
+    ...                         {"a": (0.4, 0.4), "b": (2.3, 0.3)}, width=1.0, origin=0.5)
+    >>> meta = fig.layout.meta["mixture_histogram"]
+    >>> meta["shares"], [round(p, 2) for p in meta["peaks"]]
+    ([0.6, 0.4], [0.4, 2.3])
+    """
+    if not isinstance(groups, Mapping) or not isinstance(fits, Mapping):
+        raise TypeError("`groups` and `fits` must be dicts of a group's name to its data")
+    if not 1 <= len(groups) <= len(GROUP_COLOURS):
+        raise ValueError(f"`groups` must hold 1 or 2 groups, got {len(groups)}")
+
+    def parameters(name: str, value: object) -> tuple[float, float]:
+        point = check_point(name, value)  # type: ignore[arg-type]
+        if point.shape != (2,) or point[1] <= 0:
+            raise ValueError(f"`{name}` must be (mu, sigma) with sigma > 0, got {value!r}")
+        return float(point[0]), float(point[1])
+
+    values = {str(k): np.asarray(v, dtype=float) for k, v in groups.items()}
+    params = {}
+    for name in values:
+        if name not in fits:
+            raise ValueError(f"`fits` has no (mu, sigma) for the group {name!r}")
+        params[name] = parameters(f"fits[{name!r}]", fits[name])
+    everyone = height_histogram(np.concatenate(list(values.values())), width=width, origin=origin)
+    total = everyone.n
+    curve_x = np.array(rounded(np.linspace(everyone.edges[0], everyone.edges[-1], 121), 4))
+    fig = go.Figure()
+    shares = []
+    for colour, (name, data) in zip(GROUP_COLOURS, values.items(), strict=False):
+        counts, _ = np.histogram(data, everyone.edges)
+        fig.add_trace(
+            go.Bar(
+                x=rounded(everyone.centres, 6),
+                y=rounded(counts / (total * everyone.width), _DIGITS),
+                width=everyone.width,
+                name=f"{name} ({len(data)})",
+                marker={"color": colour, "line": {"width": 0}},
+                opacity=0.6,
+                hovertemplate=f"{name}<br>%{{x:.1f}} cm: %{{y:.4f}} per cm<extra></extra>",
+            )
+        )
+        shares.append(len(data) / total)
+    mixture = np.zeros_like(curve_x)
+    for colour, share, name in zip(GROUP_COLOURS, shares, values, strict=False):
+        part = share * gaussian(curve_x, *params[name])
+        mixture += part
+        fig.add_trace(
+            go.Scatter(
+                x=curve_x.tolist(),
+                y=rounded(part, 3),
+                mode="lines",
+                name=f"{name}: share × Gaussian",
+                line={"color": colour, "width": 2},
+                hovertemplate=f"{name}<br>x=%{{x:.1f}} cm<br>%{{y:.4f}} per cm<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=curve_x.tolist(),
+            y=rounded(mixture, 3),
+            mode="lines",
+            name="mixture (their sum)",
+            line={"color": PALETTE["function"], "width": 3.5},
+            hovertemplate="mixture<br>x=%{x:.1f} cm<br>%{y:.4f} per cm<extra></extra>",
+        )
+    )
+    if single is not None:
+        mu, sigma = parameters("single", single)
+        fig.add_trace(
+            go.Scatter(
+                x=curve_x.tolist(),
+                y=rounded(gaussian(curve_x, mu, sigma), 3),
+                mode="lines",
+                name="one Gaussian for everyone",
+                line={"color": PALETTE["derivative"], "width": 2.5, "dash": "dash"},
+                hovertemplate="one Gaussian<br>x=%{x:.1f} cm<br>%{y:.4f} per cm<extra></extra>",
+            )
+        )
+    inner = (mixture[1:-1] > mixture[:-2]) & (mixture[1:-1] > mixture[2:])
+    peaks = [float(v) for v in curve_x[1:-1][inner]]
+    fig.update_layout(
+        template=TEMPLATE,
+        barmode="stack",
+        bargap=0.05,
+        height=460,
+        margin={"t": 20, "b": 10, "l": 60, "r": 15},
+        legend={"orientation": "h", "x": 0.0, "y": -0.24, "yanchor": "top", "traceorder": "normal"},
+        xaxis={"title": {"text": "height x (cm)"}},
+        yaxis={"title": {"text": "density (per cm)"}, "rangemode": "tozero"},
+        meta={
+            "mixture_histogram": {"groups": list(values), "shares": shares, "peaks": peaks},
+            "description": (
+                f"A histogram of {total} values split into {', '.join(values)}, stacked, "
+                "with a Gaussian per group scaled by its share, their sum, and one Gaussian "
+                "for everyone."
+            ),
+        },
+    )
+    # On a phone: room for the legend, and fewer, shorter tick labels beside the axis title.
+    return narrow_layout(
+        fig, {"height": 600, "legend.y": -0.2, "margin.l": 66, "yaxis.dtick": 0.01}
     )
