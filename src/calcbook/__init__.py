@@ -47,7 +47,8 @@ stochastic
 autodiff
     A small reverse-mode automatic differentiation engine: :class:`~calcbook.autodiff.Value`.
 data
-    Data sets generated in code, e.g. :func:`~calcbook.data.heart_curve`.
+    The book's data sets: curves generated in code (:func:`~calcbook.data.heart_curve`) and
+    measurements shipped with the package (:func:`~calcbook.data.heights`, Galton's families).
 figures
     Plotly figure builders and the book's shared theme.
 errors
