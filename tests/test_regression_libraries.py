@@ -6,7 +6,6 @@ forward-difference Jacobian agrees to six to eight digits in the parameters and 
 in the standard errors; with an exact Jacobian and tight tolerances, to eight digits or more.
 """
 
-import re
 from pathlib import Path
 
 import lmfit
@@ -16,7 +15,7 @@ import sympy as sp
 from numpy.testing import assert_allclose
 from scipy import optimize, stats
 
-from calcbook.data import heights
+from calcbook.data import heights, nist_strd
 from calcbook.figures.heights import gaussian, gaussian_jacobian, height_histogram
 from calcbook.regression import fit, line_fit, linear_least_squares, polynomial_fit
 
@@ -67,13 +66,11 @@ def line():
 
 @pytest.fixture(scope="module")
 def misra1a():
-    """NIST StRD Misra1a from tests/data/nist: data, the two starts, certified values and sds."""
-    lines = (ROOT / "tests" / "data" / "nist" / "Misra1a.dat").read_text().splitlines()
-    b1 = [float(v) for v in lines[40].split("=")[1].split()]
-    b2 = [float(v) for v in lines[41].split("=")[1].split()]
-    data = np.array([[float(v) for v in line.split()] for line in lines[60:74]])
-    table = np.array([b1, b2])  # columns: start 1, start 2, certified value, certified sd
-    return data[:, 1], data[:, 0], table
+    """NIST StRD Misra1a (calcbook.data): data, the two starts, certified values and sds."""
+    problem = nist_strd("Misra1a")
+    # columns: start 1, start 2, certified value, certified sd
+    table = np.column_stack([*problem.starts, problem.certified, problem.certified_stderr])
+    return problem.x, problem.y, table
 
 
 @pytest.fixture(scope="module")
@@ -82,19 +79,6 @@ def heights_histogram():
     hist = height_histogram(heights())
     keep = hist.counts >= 5
     return hist.centres[keep], hist.density[keep], hist.sigma[keep]
-
-
-def test_the_page_embeds_nist_misra1a_verbatim(misra1a):
-    # The page may not read tests/data; its copy of the data must be NIST's.
-    page = (ROOT / "book" / "06-regression" / "regression-in-python.md").read_text()
-    x, y, table = misra1a
-    for name, values in [("misra_x", x), ("misra_y", y)]:
-        match = re.search(rf"^{name} = np\.array\(\[(.*?)\]\)", page, re.S | re.M)
-        assert match, name
-        assert_allclose([float(v) for v in match[1].split(",")], values, rtol=0)
-    for name, column in [("certified", 2), ("certified_se", 3)]:
-        match = re.search(rf"^{name} = np\.array\(\[(.*?)\]\)", page, re.M)
-        assert_allclose([float(v) for v in match[1].split(",")], table[:, column], rtol=0)
 
 
 # --- A line ------------------------------------------------------------------------------------
