@@ -337,8 +337,8 @@ def nist_strd(name: str) -> NISTProblem:
 
 @cache
 def _read(name: str) -> NISTProblem:
-    text = resources.files(__name__.rpartition(".")[0]).joinpath(_FOLDER, f"{name}.dat")
-    text = text.read_text(encoding="utf-8")
+    path = resources.files(__name__.rpartition(".")[0]).joinpath(_FOLDER, f"{name}.dat")
+    text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
 
     # Parameter rows: "b1 = start1 start2 value sd" (non-linear) or "B0 value sd" (linear).
