@@ -1,6 +1,6 @@
 """Tests for calcbook.figures.fit_paths (Part 6's non-linear least squares).
 
-The figure of the page: NIST's Misra1a problem (``tests/data/nist/Misra1a.dat``) fitted from
+The figure of the page: NIST's Misra1a problem (``calcbook.data.nist_strd``) fitted from
 NIST's first start by calcbook.regression.fit's three methods. The paths drawn are checked
 against the fits' histories, the slider's Levenberg–Marquardt steps against the step solved
 from the normal equations with the exact Jacobian (and, at λ = 0, against the direction of
@@ -10,7 +10,6 @@ fit's first Gauss–Newton step), and the contours against calcbook.regression.c
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,12 +18,12 @@ import pytest
 from numpy.testing import assert_allclose
 
 from calcbook import ConvergenceError
+from calcbook.data import nist_strd
 from calcbook.figures import TEMPLATE, fit_paths
 from calcbook.figures.fit_paths import DAMPINGS, lm_step
 from calcbook.figures.theme import NARROW_WIDTH, PALETTE
 from calcbook.regression import chi_squared, fit
 
-DATA = Path(__file__).parent / "data" / "nist" / "Misra1a.dat"
 START = np.array([500.0, 1e-4])  # NIST's start 1
 CERTIFIED = np.array([2.3894212918e02, 5.5015643181e-04])
 #: Shipped coordinates keep six significant digits.
@@ -41,8 +40,8 @@ def misra_jac(x, b1, b2):
 
 @pytest.fixture(scope="module")
 def data():
-    table = np.loadtxt(DATA, skiprows=60)
-    return table[:, 1], table[:, 0]  # x (pressure), y (volume)
+    problem = nist_strd("Misra1a")
+    return problem.x, problem.y  # x (pressure), y (volume)
 
 
 @pytest.fixture(scope="module")

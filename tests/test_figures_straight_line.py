@@ -3,13 +3,12 @@
 What the figures draw is checked against independent computations: the line and its
 covariance against ``numpy.polyfit`` (weighted, ``cov="unscaled"``) and ``scipy.stats.linregress``;
 χ² on the drawn ellipse and on the map's grid against ``calcbook.regression.chi_squared``; the
-unweighted case against NIST's certified values for the Norris data (``tests/data/nist``).
+unweighted case against NIST's certified values for the Norris data (``calcbook.data.nist_strd``).
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,12 +18,11 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
 
+from calcbook.data import nist_strd
 from calcbook.figures import chi2_landscape, line_with_residuals
 from calcbook.figures.straight_line import ellipse_points
 from calcbook.figures.theme import NARROW_WIDTH
 from calcbook.regression import chi_squared, line_fit
-
-NIST = Path(__file__).parent / "data" / "nist"
 
 
 def line(x, m, c):
@@ -41,16 +39,11 @@ def noisy_line(seed: int = 7, n: int = 15):
 
 
 def norris() -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-    """The Norris data (y, x columns from line 61) and its certified values."""
-    text = (NIST / "Norris.dat").read_text().splitlines()
-    data = np.array([[float(v) for v in row.split()] for row in text[60:96]])
-    certified = {}
-    for row in text:
-        parts = row.split()
-        if parts[:1] in (["B0"], ["B1"]):
-            certified[parts[0]] = float(parts[1])
-            certified[parts[0] + "_sd"] = float(parts[2])
-    return data[:, 1], data[:, 0], certified
+    """The Norris data (calcbook.data.nist_strd) and its certified values."""
+    problem = nist_strd("Norris")
+    (b0, b1), (b0_sd, b1_sd) = problem.certified, problem.certified_stderr
+    certified = {"B0": b0, "B1": b1, "B0_sd": b0_sd, "B1_sd": b1_sd}
+    return problem.x, problem.y, certified
 
 
 @pytest.fixture(scope="module")

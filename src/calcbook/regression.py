@@ -19,7 +19,8 @@ certified results); with `sigma` the uncertainties are absolute and the covarian
 :math:`(J^{\mathsf T} W J)^{-1}`, :math:`W = \mathrm{diag}(1/\sigma_i^2)`, unscaled.
 
 Every fit returns a :class:`FitResult`. An iterative fit that stops before meeting its
-tolerance raises :class:`calcbook.errors.ConvergenceError` whose ``result`` is the partial
+tolerance, or stops where the model does not depend on some parameter (or combination of
+them), raises :class:`calcbook.errors.ConvergenceError` whose ``result`` is the partial
 :class:`FitResult` (``converged=False``).
 """
 
@@ -28,7 +29,8 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -117,8 +119,8 @@ class FitResult:
     covariance : numpy.ndarray
         The parameters' covariance, shape ``(p, p)``: :math:`(J^{\mathsf T} W J)^{-1}`, times
         ``reduced_chi2`` when `sigma` was not given. Filled with ``inf`` where it cannot be
-        computed (a Jacobian of lower rank than `p` at the solution; no `sigma` and
-        ``dof = 0``), as ``scipy.optimize.curve_fit`` does.
+        computed (a Jacobian of lower rank than `p`, in the partial result of a failed fit;
+        no `sigma` and ``dof = 0``), as ``scipy.optimize.curve_fit`` does.
     chi2 : float
         :math:`\chi^2` at `params` (the residual sum of squares when `sigma` is None).
     dof : int
@@ -132,7 +134,8 @@ class FitResult:
     n_eval : int
         Calls of the model, those made by the numerical Jacobian included (0 for a linear fit).
     converged : bool
-        Whether the stopping rule was met (always true for a linear fit).
+        Whether the stopping rule was met at a point where the model depends on every
+        parameter (always true for a linear fit; a returned :func:`fit` is always converged).
     history : numpy.ndarray
         The parameters after every iteration, shape ``(n_iter + 1, p)``; ``history[0]`` is
         `p0`. An iteration whose step was rejected repeats the row before it.
@@ -410,6 +413,44 @@ def _covariance(J: np.ndarray, chi2: float, dof: int, absolute: bool) -> np.ndar
     return cov
 
 
+def _undetermined(J: np.ndarray, params: np.ndarray, values: np.ndarray) -> str:
+    """Say which parameter (or combination) the model does not depend on at `params`, if any.
+
+    `J` is the weighted Jacobian and `values` the weighted model at `params`. A parameter
+    the model does not depend on to working precision has a column of J that is zero, or
+    one so small that changing the parameter by its own size changes the model by less than
+    ``eps · max(n, p)`` of its norm. Otherwise the columns are scaled to unit length, and a
+    singular value below ``eps · max(n, p)`` times the largest (the cutoff of
+    :func:`_covariance`, whose covariance is ``inf`` then) is a combination of the
+    parameters along which the model does not change. Return ``""`` if there is none.
+    """
+    cutoff = _EPS * max(J.shape)
+    norms = np.linalg.norm(J, axis=0)
+    flat = (norms == 0) | (np.abs(params) * norms <= cutoff * float(np.linalg.norm(values)))
+    if np.any(flat):
+        names = " or ".join(f"params[{j}]" for j in np.flatnonzero(flat))
+        return (
+            f"the model does not depend on {names} (changing "
+            f"{'it' if np.sum(flat) == 1 else 'each'} by its own size changes the model by "
+            "less than its rounding error)"
+        )
+    _, s, vt = np.linalg.svd(J / norms, full_matrices=False)
+    if s[-1] > cutoff * s[0]:
+        return ""
+    v = vt[-1] / norms  # the direction in the parameters along which the model is flat
+    v = v / v[np.argmax(np.abs(v))]
+    terms = " ".join(
+        f"{'-' if c < 0 else '+'} {abs(c):.3g}·params[{j}]"
+        for j, c in enumerate(v)
+        if abs(c) > 1e-3
+    )
+    return (
+        f"the model does not change along the combination {terms.lstrip('+ ')} of the "
+        "parameters (its Jacobian, columns scaled, has a singular value below "
+        f"eps·{max(J.shape)} times the largest)"
+    )
+
+
 def _result(
     params: np.ndarray,
     residuals: np.ndarray,
@@ -638,10 +679,23 @@ def polynomial_fit(
 
     Notes
     -----
-    The design matrix is the Vandermonde matrix :math:`X_{ij} = x_i^j`. Its columns grow
-    very unequal for large :math:`|x|`; :func:`linear_least_squares` scales them to unit
-    length before its SVD, which keeps NIST's Pontius problem (:math:`x` up to
-    :math:`3 \times 10^6`, so :math:`x^2` up to :math:`10^{13}`) accurate to 12 digits or more.
+    The powers :math:`x^j` of an uncentred :math:`x` are nearly parallel columns (for years
+    1950 to 2020, :math:`x`, :math:`x^2` and :math:`x^3` all rise almost linearly), and a fit
+    in them loses digits however it is solved. So the fit is made in the centred and scaled
+    variable :math:`t = (x - a)/s`, :math:`a` the midpoint and :math:`s` the half-width of
+    the range of `x` (which it maps onto :math:`[-1, 1]`, as
+    ``numpy.polynomial.Polynomial.fit`` does), by :func:`linear_least_squares` on the
+    Vandermonde matrix :math:`t_i^j`, giving coefficients :math:`\gamma` and their covariance
+    :math:`C_\gamma`. They are converted to increasing powers of :math:`x` by the binomial
+    change of basis, :math:`\beta = T\gamma` and :math:`C_\beta = T C_\gamma T^{\mathsf T}`
+    with :math:`T_{kj} = \binom{j}{k} (-a)^{j-k} s^{-j}` (:math:`j \ge k`), in exact rational
+    arithmetic, rounded once at the end. On a cubic in years this keeps about 14 significant
+    digits of the exact least-squares solution, where a fit in the raw powers (columns scaled
+    to unit length) keeps about 9; NIST's certified results are reached to 12 digits or more for
+    Pontius (:math:`x` up to :math:`3 \times 10^6`, so :math:`x^2` up to
+    :math:`10^{13}`) and Norris. The coefficients :math:`\beta` themselves can be far more
+    sensitive to the data than the fitted curve is; :math:`\gamma` is what a fit of high
+    degree should be read in.
 
     Examples
     --------
@@ -668,8 +722,63 @@ def polynomial_fit(
             f"`x` has only {distinct}: the design matrix would be rank-deficient; use a degree "
             f"of at most {distinct - 1}"
         )
-    X = np.vander(x_arr, degree + 1, increasing=True)
-    return linear_least_squares(X, y_arr, sigma=sigma)
+    low, high = float(np.min(x_arr)), float(np.max(x_arr))
+    shift = (low + high) / 2
+    half = (high - low) / 2
+    scale = half if half > 0 else 1.0
+    inner = linear_least_squares(
+        np.vander((x_arr - shift) / scale, degree + 1, increasing=True), y_arr, sigma=sigma
+    )
+    T = _power_basis(shift, scale, degree)
+    params = np.array(
+        [float(sum(row[j] * Fraction(g) for j, g in enumerate(inner.params))) for row in T]
+    )
+    if np.all(np.isfinite(inner.covariance)):
+        C = [[Fraction(c) for c in row] for row in inner.covariance]
+        TC = [
+            [sum(T[i][k] * C[k][j] for k in range(degree + 1)) for j in range(degree + 1)]
+            for i in range(degree + 1)
+        ]
+        covariance = np.array(
+            [
+                [
+                    float(sum(TC[i][k] * T[j][k] for k in range(degree + 1)))
+                    for j in range(degree + 1)
+                ]
+                for i in range(degree + 1)
+            ]
+        )
+    else:
+        covariance = np.full_like(inner.covariance, np.inf)
+    with np.errstate(invalid="ignore"):
+        stderr = np.sqrt(np.diag(covariance))
+    return replace(
+        inner,
+        params=params,
+        stderr=stderr,
+        covariance=covariance,
+        history=params[None, :].copy(),
+        message=(
+            f"solved by the SVD of the weighted design matrix in t = (x - {shift:.6g}) / "
+            f"{scale:.6g}, converted to powers of x"
+        ),
+    )
+
+
+def _power_basis(shift: float, scale: float, degree: int) -> list[list[Fraction]]:
+    r"""Return T, exactly: :math:`\sum_j \gamma_j t^j = \sum_k (T\gamma)_k x^k`, t = (x - a)/s.
+
+    :math:`((x - a)/s)^j = s^{-j} \sum_k \binom{j}{k} x^k (-a)^{j-k}`, so
+    :math:`T_{kj} = \binom{j}{k} (-a)^{j-k} s^{-j}` for :math:`j \ge k` (zero otherwise).
+    """
+    a, s = Fraction(shift), Fraction(scale)
+    return [
+        [
+            math.comb(j, k) * (-a) ** (j - k) / s**j if j >= k else Fraction(0)
+            for j in range(degree + 1)
+        ]
+        for k in range(degree + 1)
+    ]
 
 
 def line_fit(
@@ -812,6 +921,19 @@ class _Run:
                         f"; then {'one' if steps == 1 else steps} Gauss–Newton "
                         f"step{'s' if steps > 1 else ''} with central differences"
                     )
+        if converged and J is not None and np.all(np.isfinite(J)):
+            values = self.model.w * (self.y - self.residuals)
+            why = _undetermined(J, self.params, values)
+            if why:
+                steps = len(self.history) - 1
+                message = (
+                    f"{_NAMES[self.method]} stopped after {steps} "
+                    f"iteration{'' if steps == 1 else 's'} at p = {short(self.params)}, "
+                    f"where {why}: the data cannot determine the parameters there and their "
+                    "covariance cannot be estimated, so this is not a fit to trust; start "
+                    "elsewhere (another `p0`) or reparametrise the model"
+                )
+                converged = False
         return _result(
             self.params,
             self.residuals,
@@ -1133,6 +1255,12 @@ def _gradient_descent(run: _Run, p: np.ndarray, tol: float, max_iter: int) -> Fi
     return run.result(True, f"gradient descent on chi2 {found.message}")
 
 
+_NAMES = {
+    "lm": "Levenberg–Marquardt",
+    "gauss-newton": "Gauss–Newton",
+    "gradient-descent": "gradient descent",
+}
+
 _METHOD_RUNNERS = {
     "lm": _levenberg_marquardt,
     "gauss-newton": _gauss_newton,
@@ -1206,8 +1334,12 @@ def fit(
         returns the wrong shape or a value that is not finite at `p0`.
     ConvergenceError
         If the fit does not meet its tolerance in `max_iter` iterations, stalls, or meets a
-        value that is not finite. Its ``result`` is the :class:`FitResult` so far, with
-        ``converged=False``.
+        value that is not finite; or if it stops at a point where the model does not depend
+        on a parameter, or on some combination of them (below): the data do not determine
+        the parameters there, whatever χ² is, and ``scipy.optimize.curve_fit`` warns that the
+        covariance could not be estimated. Its ``result`` is the :class:`FitResult` so far,
+        with ``converged=False``; its message names the parameter (``params[j]``) or the
+        combination, and suggests another `p0`.
 
     Notes
     -----
@@ -1287,6 +1419,20 @@ def fit(
     (:math:`(J^{\mathsf T} J)^{-1} = V S^{-2} V^{\mathsf T}`), times ``reduced_chi2`` when
     `sigma` is None.
 
+    A run of any method that meets its stopping rule is checked where it stops, with the
+    Jacobian of the covariance: if a column of :math:`J` is zero, or so small that changing
+    its parameter by the parameter's own size changes the weighted model by less than
+    :math:`\epsilon \max(n, p)` of its norm, or if :math:`J` with its columns scaled to unit
+    length has a singular value below :math:`\epsilon \max(n, p)` times the largest (the
+    cutoff below which the covariance is ``inf``), the model does not depend on that
+    parameter or combination there, to working precision, and ConvergenceError is raised
+    instead of a result. Misra1a from :math:`(500, 1)` is such a case: with :math:`b_2 = 1`,
+    :math:`e^{-b_2 x}` underflows against 1 at every point, and ``"lm"`` and
+    ``"gradient-descent"`` stop at the best constant :math:`b_1` with :math:`b_2` untouched
+    (``"gauss-newton"`` cannot take its first step there, and says so). A well-determined
+    solution, however ill-conditioned, has full rank to that tolerance (all 27 of NIST's
+    problems do).
+
     With the defaults, ``"lm"`` reaches NIST's certified values (at least 6 significant
     digits for the parameters and 5 for the standard deviations) on all 27 of its non-linear
     regression problems from both of NIST's starts, with two exceptions: from Eckerle4's
@@ -1340,8 +1486,11 @@ def fit(
     try:
         # Trial steps may overflow; the runs test every value for finiteness themselves.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return _METHOD_RUNNERS[method](run, p, tol, max_iter)
+            result = _METHOD_RUNNERS[method](run, p, tol, max_iter)
     except ValueError as err:  # a numerical Jacobian met a value that is not finite
         if "non-finite" not in str(err):
             raise
         raise run.fail(f"{method} diverged: {err}") from err
+    if not result.converged:  # stopped where the model does not determine the parameters
+        raise ConvergenceError(result.message, result)
+    return result

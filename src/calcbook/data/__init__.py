@@ -18,6 +18,13 @@ their fathers and mothers, in the transcription of Galton's notebook that the R 
 ships as ``GaltonFamilies``. The file ``galton_families.csv`` beside this module holds it, and
 ``README.md`` there says where it comes from and how it was checked. The measurements are in the
 public domain.
+
+:func:`nist_strd` reads one of NIST's Statistical Reference Datasets for regression (the 27
+non-linear problems, Misra1a to Bennett5, and the linear Norris and Pontius) into a
+:class:`NISTProblem`: the data, NIST's model, its starting points and the certified results
+that Part 6 fits against; :func:`nist_problems` lists them. The files are in the folder
+``nist/`` beside this module, with a ``README.md`` on their provenance; they are works of the
+U.S. Government, in the public domain.
 """
 
 from __future__ import annotations
@@ -30,14 +37,19 @@ from typing import Any
 
 import numpy as np
 
+from calcbook.data.strd import NISTProblem, nist_problems, nist_strd
+
 __all__ = [
     "HEART_X_RANGE",
     "HEART_Y_RANGE",
     "INCH_IN_CM",
+    "NISTProblem",
     "galton_families",
     "heart_curve",
     "heart_curve_raw",
     "heights",
+    "nist_problems",
+    "nist_strd",
 ]
 
 #: The exact extremes of x(θ) = 16 sin³θ.
