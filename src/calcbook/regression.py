@@ -1170,7 +1170,8 @@ def _gauss_newton(run: _Run, p: np.ndarray, tol: float, max_iter: int) -> FitRes
             raise run.fail(
                 f"Gauss–Newton cannot step from p = {short(p)}: the Jacobian there has rank "
                 f"{rank} < {p.size} (the linearised model does not determine every parameter); "
-                "try method='lm'"
+                "try method='lm', or another `p0` if the model does not depend on a parameter "
+                "there"
             )
         predicted = chi2 - float(np.sum((r - J @ step) ** 2))
         noise = _ROUNDING * _EPS * chi2
