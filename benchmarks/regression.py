@@ -2,7 +2,7 @@
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/regression.py``). Every one of the 27
 non-linear regression problems of NIST's Statistical Reference Datasets (the files, their
-models and the reader are in ``tests/nist.py``, shared with ``tests/test_regression.py``) is
+models and the reader are in ``calcbook.data.nist_strd``, shared with the tests) is
 fitted from both of NIST's starts by
 
 - ``calcbook.regression.fit(method="lm")`` with its defaults (numerical Jacobian, default
@@ -60,12 +60,13 @@ import scipy
 from scipy import optimize
 
 import calcbook
+from calcbook.data import NISTProblem, nist_problems, nist_strd
 from calcbook.errors import ConvergenceError
 from calcbook.regression import fit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from nist import MODELS, Problem, digits, read  # noqa: E402  (shared with the tests)
+from nist import digits  # noqa: E402  (the tests' measure of correct digits)
 
 SOLVERS = ("calcbook", "minpack", "trf", "lmfit", "minpack_tight")
 LABELS = {
@@ -106,7 +107,7 @@ def _stderr(J: np.ndarray, residuals: np.ndarray) -> np.ndarray:
     return np.sqrt(np.diag(v @ v.T) * float(residuals @ residuals) / (n - p))
 
 
-def run_calcbook(problem: Problem, p0: np.ndarray, model: Counted) -> dict:
+def run_calcbook(problem: NISTProblem, p0: np.ndarray, model: Counted) -> dict:
     try:
         result = fit(model, problem.x, problem.y, p0)
         note = ""
@@ -123,7 +124,7 @@ def run_calcbook(problem: Problem, p0: np.ndarray, model: Counted) -> dict:
 
 
 def run_least_squares(
-    problem: Problem, p0: np.ndarray, model: Counted, method: str, **options
+    problem: NISTProblem, p0: np.ndarray, model: Counted, method: str, **options
 ) -> dict:
     found = optimize.least_squares(
         lambda b: model(problem.x, *b) - problem.y, p0, method=method, **options
@@ -137,7 +138,7 @@ def run_least_squares(
     }
 
 
-def run_lmfit(problem: Problem, p0: np.ndarray, model: Counted) -> dict:
+def run_lmfit(problem: NISTProblem, p0: np.ndarray, model: Counted) -> dict:
     names = [f"b{k + 1}" for k in range(p0.size)]
     params = lmfit.Parameters()
     for name, value in zip(names, p0, strict=True):
@@ -159,9 +160,9 @@ def run_lmfit(problem: Problem, p0: np.ndarray, model: Counted) -> dict:
     }
 
 
-def one_run(problem: Problem, start: int, solver: str) -> dict:
-    model = Counted(MODELS[problem.name])
-    p0 = problem.start(start)
+def one_run(problem: NISTProblem, start: int, solver: str) -> dict:
+    model = Counted(problem.model)
+    p0 = np.array(problem.starts[start - 1], dtype=float)
     began = time.perf_counter()
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -186,7 +187,7 @@ def one_run(problem: Problem, start: int, solver: str) -> dict:
     seconds = time.perf_counter() - began
     lre = max(0.0, digits(out["params"], problem.certified, CAP))
     abs_lre = max(0.0, digits(np.abs(out["params"]), np.abs(problem.certified), CAP))
-    sd = max(0.0, digits(out["stderr"], problem.certified_sd, CAP))
+    sd = max(0.0, digits(out["stderr"], problem.certified_stderr, CAP))
     rss_digits = max(0.0, digits(out["rss"], problem.rss, CAP))
     return {
         "problem": problem.name,
@@ -217,7 +218,7 @@ def _cell(run: dict) -> str:
     return text
 
 
-def _why(run: dict, problem: Problem) -> str:
+def _why(run: dict, problem: NISTProblem) -> str:
     """Say why a run missed: a local minimum, a stall, the iteration limit."""
     if run["solved"]:
         return ""
@@ -237,7 +238,7 @@ def _why(run: dict, problem: Problem) -> str:
 
 
 def main() -> int:
-    problems = {name: read(name) for name in MODELS}
+    problems = {name: nist_strd(name) for name in nist_problems("nonlinear")}
     runs = [
         one_run(problem, start, solver)
         for problem in problems.values()

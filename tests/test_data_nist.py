@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from nist import digits
 
 import calcbook
 from calcbook.data import NISTProblem, nist_problems, nist_strd
@@ -16,12 +17,6 @@ from calcbook.data import NISTProblem, nist_problems, nist_strd
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = resources.files("calcbook.data").joinpath("nist")
 NONLINEAR = nist_problems("nonlinear")
-
-
-def digits(value, certified) -> float:
-    """Significant digits of `certified` that `value` reaches (NIST's log relative error)."""
-    with np.errstate(divide="ignore"):
-        return float(-np.log10(abs(value - certified) / abs(certified)))
 
 
 class TestNames:

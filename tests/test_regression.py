@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nist import MODELS, digits
-from nist import read as read_nist
+from nist import digits
 from scipy import optimize, stats
 
 import calcbook
 from calcbook import ConvergenceError
+from calcbook.data import nist_problems, nist_strd
 from calcbook.regression import (
     DEFAULT_MAX_ITER,
     DEFAULT_TOL,
@@ -26,8 +26,9 @@ from calcbook.regression import (
     polynomial_fit,
 )
 
-# --- NIST StRD files (read by tests/nist.py, shared with benchmarks/regression.py) -------------
+# --- NIST StRD files (shipped and read by calcbook.data, shared with benchmarks/regression.py) -
 
+MODELS = {name: nist_strd(name).model for name in nist_problems("nonlinear")}
 NONLINEAR = {name: MODELS[name] for name in ("Misra1a", "Thurber", "MGH09")}
 
 
@@ -37,37 +38,37 @@ def misra1a_jac(x, b1, b2):
 
 class TestNIST:
     def test_the_files_are_read_as_nist_prints_them(self):
-        misra = read_nist("Misra1a")
+        misra = nist_strd("Misra1a")
         assert misra.x.size == 14 and misra.x[0] == 77.6 and misra.y[0] == 10.07
-        np.testing.assert_array_equal(misra.table[:, 0], [500, 0.0001])  # start 1
-        thurber, mgh09 = read_nist("Thurber"), read_nist("MGH09")
-        assert thurber.table.shape == (7, 4) and thurber.x.size == 37
-        assert mgh09.table.shape == (4, 4) and mgh09.x.size == 11
+        np.testing.assert_array_equal(misra.starts[0], [500, 0.0001])  # start 1
+        thurber, mgh09 = nist_strd("Thurber"), nist_strd("MGH09")
+        assert np.shape(thurber.starts) == (2, 7) and thurber.x.size == 37
+        assert np.shape(mgh09.starts) == (2, 4) and mgh09.x.size == 11
         assert mgh09.rss == 3.0750560385e-04
-        norris, pontius = read_nist("Norris"), read_nist("Pontius")
-        assert norris.table.shape == (2, 2) and norris.x.size == 36
-        assert pontius.table.shape == (3, 2) and pontius.x.size == 40
+        norris, pontius = nist_strd("Norris"), nist_strd("Pontius")
+        assert norris.certified.shape == (2,) and norris.x.size == 36
+        assert pontius.certified.shape == (3,) and pontius.x.size == 40
 
     @pytest.mark.parametrize("start", [1, 2])
     @pytest.mark.parametrize("name", list(NONLINEAR))
     def test_levenberg_marquardt_reaches_the_certified_values(self, name, start):
-        problem = read_nist(name)
-        result = fit(NONLINEAR[name], problem.x, problem.y, problem.table[:, start - 1])
+        problem = nist_strd(name)
+        result = fit(NONLINEAR[name], problem.x, problem.y, problem.starts[start - 1])
         assert result.converged
         assert digits(result.params, problem.certified) >= 6
-        assert digits(result.stderr, problem.certified_sd) >= 4
+        assert digits(result.stderr, problem.certified_stderr) >= 4
         assert digits(result.chi2, problem.rss) >= 6
         assert result.dof == problem.x.size - problem.certified.size
         assert result.history.shape == (result.n_iter + 1, problem.certified.size)
-        np.testing.assert_array_equal(result.history[0], problem.table[:, start - 1])
+        np.testing.assert_array_equal(result.history[0], problem.starts[start - 1])
         np.testing.assert_array_equal(result.history[-1], result.params)
 
     @pytest.mark.parametrize("start", [1, 2])
     @pytest.mark.parametrize("name", list(MODELS))
     def test_every_strd_problem_from_both_starts_with_the_defaults(self, name, start):
         # All 27 of NIST's non-linear problems (benchmarks/regression.py has the table).
-        problem = read_nist(name)
-        result = fit(MODELS[name], problem.x, problem.y, problem.start(start))
+        problem = nist_strd(name)
+        result = fit(MODELS[name], problem.x, problem.y, problem.starts[start - 1])
         assert result.converged and "converged" in result.message
         if (name, start) == ("Eckerle4", 1):
             # It finds the same curve with b1 and b2 of the other sign: (b1/b2) exp(-(x -
@@ -78,7 +79,7 @@ class TestNIST:
             assert digits(result.params, problem.certified) >= 6
         # Lanczos1's certified deviations come from a residual sum of squares of 1.4e-25,
         # which doubles cannot reproduce (MINPACK reaches 3 to 4 digits of them too).
-        assert digits(result.stderr, problem.certified_sd) >= (3 if name == "Lanczos1" else 5)
+        assert digits(result.stderr, problem.certified_stderr) >= (3 if name == "Lanczos1" else 5)
         if name != "Lanczos1":
             assert digits(result.chi2, problem.rss) >= 9
 
@@ -86,11 +87,11 @@ class TestNIST:
     @pytest.mark.parametrize("name", list(NONLINEAR))
     def test_scipy_reaches_the_same_certified_values(self, name, start):
         # The files' check: MINPACK agrees with NIST on them too.
-        problem = read_nist(name)
+        problem = nist_strd(name)
         model = NONLINEAR[name]
         found = optimize.least_squares(
             lambda b: model(problem.x, *b) - problem.y,
-            problem.table[:, start - 1],
+            problem.starts[start - 1],
             method="lm",
             xtol=1e-15,
             ftol=1e-15,
@@ -99,36 +100,36 @@ class TestNIST:
         cov = np.linalg.inv(found.jac.T @ found.jac) * 2 * found.cost / found.fun.size
         cov *= found.fun.size / (found.fun.size - found.x.size)
         assert digits(found.x, problem.certified) >= 6
-        assert digits(np.sqrt(np.diag(cov)), problem.certified_sd) >= 4
+        assert digits(np.sqrt(np.diag(cov)), problem.certified_stderr) >= 4
         assert digits(2 * found.cost, problem.rss) >= 6
 
     @pytest.mark.parametrize("start", [1, 2])
     def test_an_exact_jacobian_gives_the_same_answer_with_fewer_evaluations(self, start):
-        problem = read_nist("Misra1a")
-        p0 = problem.table[:, start - 1]
+        problem = nist_strd("Misra1a")
+        p0 = problem.starts[start - 1]
         numerical = fit(NONLINEAR["Misra1a"], problem.x, problem.y, p0)
         exact = fit(NONLINEAR["Misra1a"], problem.x, problem.y, p0, jac=misra1a_jac)
         assert digits(exact.params, problem.certified) >= 8
-        assert digits(exact.stderr, problem.certified_sd) >= 6
+        assert digits(exact.stderr, problem.certified_stderr) >= 6
         assert exact.n_eval < numerical.n_eval
         assert exact.n_jac >= 1 and exact.n_eval <= exact.n_iter + 1
 
     def test_gauss_newton_from_the_near_start(self):
-        problem = read_nist("Misra1a")
-        model, p0 = NONLINEAR["Misra1a"], problem.table[:, 1]
+        problem = nist_strd("Misra1a")
+        model, p0 = NONLINEAR["Misra1a"], problem.starts[1]
         result = fit(model, problem.x, problem.y, p0, method="gauss-newton")
         assert digits(result.params, problem.certified) >= 6
-        assert digits(result.stderr, problem.certified_sd) >= 4
+        assert digits(result.stderr, problem.certified_stderr) >= 4
 
     def test_gauss_newton_fails_from_mgh09s_far_start_and_says_so(self):
         # Where Levenberg–Marquardt succeeds (above), undamped linearisation wanders off.
-        problem = read_nist("MGH09")
+        problem = nist_strd("MGH09")
         with pytest.raises(ConvergenceError, match="did not converge in 100") as info:
             fit(
                 NONLINEAR["MGH09"],
                 problem.x,
                 problem.y,
-                problem.table[:, 0],
+                problem.starts[0],
                 method="gauss-newton",
                 max_iter=100,
             )
@@ -137,24 +138,24 @@ class TestNIST:
         assert digits(partial.params, problem.certified) < 1
 
     def test_norris_line(self):
-        problem = read_nist("Norris")
+        problem = nist_strd("Norris")
         for result in (
             polynomial_fit(problem.x, problem.y, 1),
             linear_least_squares(np.column_stack([np.ones(36), problem.x]), problem.y),
         ):
             assert digits(result.params, problem.certified) >= 11
-            assert digits(result.stderr, problem.certified_sd) >= 11
+            assert digits(result.stderr, problem.certified_stderr) >= 11
         line = line_fit(problem.x, problem.y)
         intercept, slope = problem.certified
         assert digits(line.slope, slope) >= 11 and digits(line.intercept, intercept) >= 11
-        assert digits([line.intercept_stderr, line.slope_stderr], problem.certified_sd) >= 11
+        assert digits([line.intercept_stderr, line.slope_stderr], problem.certified_stderr) >= 11
 
     def test_pontius_quadratic(self):
         # x up to 3e6, so x**2 up to 9e12: the normal equations lose most digits here.
-        problem = read_nist("Pontius")
+        problem = nist_strd("Pontius")
         result = polynomial_fit(problem.x, problem.y, 2)
         assert digits(result.params, problem.certified) >= 12  # as polynomial_fit's Notes say
-        assert digits(result.stderr, problem.certified_sd) >= 12
+        assert digits(result.stderr, problem.certified_stderr) >= 12
         assert digits(result.chi2, problem.rss) >= 12
 
 
@@ -429,7 +430,7 @@ class TestResults:
     def test_stopping_where_the_model_does_not_depend_on_a_parameter_raises(self, method):
         # Misra1a from b2 = 1: exp(-b2 x) underflows against 1 at every x (77 to 790), the
         # model is the constant b1, and the run stops at the mean of y with b2 untouched.
-        problem = read_nist("Misra1a")
+        problem = nist_strd("Misra1a")
         with pytest.raises(ConvergenceError, match=r"does not depend on params\[1\]") as info:
             fit(MODELS["Misra1a"], problem.x, problem.y, [500.0, 1.0], method=method)
         stuck = info.value.result
@@ -441,7 +442,7 @@ class TestResults:
     def test_an_exact_jacobian_too_small_to_matter_is_caught_too(self):
         # With the exact Jacobian the b2 column is about 1e-29, not zero: changing b2 by its
         # own size changes the model by far less than its rounding error.
-        problem = read_nist("Misra1a")
+        problem = nist_strd("Misra1a")
 
         def jac(x, b1, b2):
             return np.column_stack([1 - np.exp(-b2 * x), b1 * x * np.exp(-b2 * x)])

@@ -12,6 +12,7 @@ import lmfit
 import numpy as np
 import pytest
 import sympy as sp
+from nist import digits
 from numpy.testing import assert_allclose
 from scipy import optimize, stats
 
@@ -22,13 +23,6 @@ from calcbook.regression import fit, line_fit, linear_least_squares, polynomial_
 
 ROOT = Path(__file__).parent.parent
 TIGHT = {"xtol": 1e-15, "ftol": 1e-15, "gtol": 1e-15}
-
-
-def digits(a, b) -> float:
-    """Significant digits to which `a` agrees with `b` (their worst entry)."""
-    a, b = np.atleast_1d(np.asarray(a, float)), np.atleast_1d(np.asarray(b, float))
-    worst = np.max(np.abs(a - b) / np.abs(b))
-    return 16.0 if worst == 0 else float(-np.log10(worst))
 
 
 def straight(x, m, c):
