@@ -1249,7 +1249,11 @@ def _gradient_descent(run: _Run, p: np.ndarray, tol: float, max_iter: int) -> Fi
         run.history = list(partial.history / scale)
         run.params = partial.x / scale
         run.residuals = run.y - model(run.params)
-        raise run.fail(f"gradient descent on chi2: {err}") from None
+        raise run.fail(
+            f"gradient descent on chi2 stopped at p = {short(run.params)}, chi2 = "
+            f"{float(partial.fun):.10g}; in the parameters scaled by the Jacobian's column norms, "
+            f"where it runs: {err}"
+        ) from None
     run.history = list(found.history / scale)
     run.params = found.x / scale
     run.residuals = run.y - model(run.params)
