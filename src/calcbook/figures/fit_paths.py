@@ -27,6 +27,8 @@ from calcbook.figures.primitives import (
     check_count,
     check_range,
     contour_layer,
+    drawn_indices,
+    minimum_marker,
     narrow_layout,
     point_marker,
     rounded,
@@ -55,15 +57,6 @@ def _round(values: object, digits: int = _DIGITS) -> list:
 def _number(value: float) -> str:
     """Three significant digits and a true minus sign, for the title."""
     return f"{value:.3g}".replace("-", "−")
-
-
-def _drawn(length: int, max_points: int) -> np.ndarray:
-    """Return the indices of at most `max_points` iterates: the first ones, then log-spaced."""
-    if length <= max_points:
-        return np.arange(length)
-    head = max_points // 2
-    tail = np.unique(np.geomspace(head, length - 1, max_points - head).round().astype(int))
-    return np.unique(np.concatenate([np.arange(head), tail, [length - 1]]))
 
 
 def _angle(u: np.ndarray, v: np.ndarray) -> float:
@@ -294,7 +287,7 @@ def fit_paths(
 
     paths_meta = []
     for number, (name, h) in enumerate(histories.items()):
-        idx = _drawn(len(h), max_points)
+        idx = drawn_indices(len(h), max_points)
         result = results[name]
         converged = bool(getattr(result, "converged", True))
         steps_taken = len(h) - 1
@@ -389,12 +382,7 @@ def fit_paths(
                 y=[float(star[1])],
                 mode="markers",
                 name="best fit",
-                marker={
-                    "color": PALETTE["minimum"],
-                    "size": 16,
-                    "symbol": "star",
-                    "line": {"width": 1, "color": "#222"},
-                },
+                marker=minimum_marker(16),
                 hovertemplate=f"best fit<br>{names[0]}=%{{x:.6g}}<br>{names[1]}=%{{y:.6g}}"
                 "<extra></extra>",
             )

@@ -23,7 +23,9 @@ from calcbook.figures.primitives import (
     check_point,
     check_range,
     contour_layer,
+    drawn_indices,
     equal_axes,
+    minimum_marker,
     narrow_layout,
     point_marker,
     rounded,
@@ -87,19 +89,6 @@ def iteration_checkpoints(last: int) -> list[int]:
         decade *= 10
     marks.add(last)
     return sorted(marks)
-
-
-def _drawn_indices(length: int, max_points: int) -> np.ndarray:
-    """Return the indices of at most `max_points` iterates of a path of `length` to draw.
-
-    All the first ones, then iterates spaced evenly in the logarithm of the iteration, and
-    always the last one.
-    """
-    if length <= max_points:
-        return np.arange(length)
-    head = max_points // 2
-    tail = np.unique(np.geomspace(head, length - 1, max_points - head).round().astype(int))
-    return np.unique(np.concatenate([np.arange(head), tail, [length - 1]]))
 
 
 def newton_paths(
@@ -249,7 +238,7 @@ def newton_paths(
 
     last = max(len(h) for h in histories.values()) - 1
     checkpoints = iteration_checkpoints(last)
-    drawn = {name: _drawn_indices(len(h), max_points) for name, h in histories.items()}
+    drawn = {name: drawn_indices(len(h), max_points) for name, h in histories.items()}
     moving = []
     for number, (name, h) in enumerate(histories.items()):
         colour = PATH_COLOURS[number]
@@ -280,12 +269,7 @@ def newton_paths(
                 y=[float(star[1])],
                 mode="markers",
                 name="minimum",
-                marker={
-                    "color": PALETTE["minimum"],
-                    "size": 16,
-                    "symbol": "star",
-                    "line": {"width": 1, "color": "#222"},
-                },
+                marker=minimum_marker(16),
                 hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>",
             )
         )

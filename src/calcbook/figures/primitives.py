@@ -63,6 +63,7 @@ __all__ = [
     "check_points",
     "check_range",
     "contour_layer",
+    "drawn_indices",
     "equal_axes",
     "finite_values",
     "gradient_values",
@@ -70,6 +71,7 @@ __all__ = [
     "grid_values",
     "is_count",
     "mesh_grid",
+    "minimum_marker",
     "narrow_layout",
     "padded_range",
     "panel_places",
@@ -835,6 +837,64 @@ def arrow_scale(u: np.ndarray, v: np.ndarray, cell: float, *, fill: float = 0.9)
 # --------------------------------------------------------------------------------------------
 # Layers: traces in the book's colours
 # --------------------------------------------------------------------------------------------
+
+
+def minimum_marker(size: float = 15) -> dict[str, object]:
+    """Return the marker of a minimum (or a best fit): a star with a dark outline.
+
+    Parameters
+    ----------
+    size : float, optional
+        The marker's size in pixels.
+
+    Returns
+    -------
+    dict
+        A Plotly marker.
+
+    Examples
+    --------
+    >>> minimum_marker(16)["symbol"]
+    'star'
+    """
+    return {
+        "color": PALETTE["minimum"],
+        "size": size,
+        "symbol": "star",
+        "line": {"width": 1, "color": "#222"},
+    }
+
+
+def drawn_indices(length: int, max_points: int) -> np.ndarray:
+    """Return the indices of at most `max_points` iterates of a path of `length` to draw.
+
+    All the first ones, then iterates spaced evenly in the logarithm of the iteration, and
+    always the last one: a long run's early steps, where it moves most, are all drawn.
+
+    Parameters
+    ----------
+    length : int
+        The number of iterates of the path.
+    max_points : int
+        The most to draw.
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing indices into the path.
+
+    Examples
+    --------
+    >>> drawn_indices(5, 10).tolist()
+    [0, 1, 2, 3, 4]
+    >>> drawn_indices(1000, 6).tolist()
+    [0, 1, 2, 3, 55, 999]
+    """
+    if length <= max_points:
+        return np.arange(length)
+    head = max_points // 2
+    tail = np.unique(np.geomspace(head, length - 1, max_points - head).round().astype(int))
+    return np.unique(np.concatenate([np.arange(head), tail, [length - 1]]))
 
 
 def point_marker(size: float = 10) -> dict[str, object]:
