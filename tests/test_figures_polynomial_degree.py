@@ -169,6 +169,18 @@ class TestPolynomialDegree:
         with pytest.raises(ValueError, match=match):
             polynomial_degree(x, 2 * x, sigma, **args)
 
+    def test_log_axis_labels_every_tick_with_its_value(self, figure, meta) -> None:
+        # Plotly's default labels the minor ticks of a log axis "2" and "5", so 0.5 read "5".
+        axis = figure.layout.yaxis2
+        assert axis.type == "log"
+        values = list(axis.tickvals)
+        assert [float(t) for t in axis.ticktext] == pytest.approx(values)
+        assert {1, 2, 5} >= {round(v / 10 ** math.floor(math.log10(v) + 1e-9)) for v in values}
+        lo, hi = axis.range
+        assert all(lo <= math.log10(v) <= hi for v in values)
+        shown = meta["reduced_chi2"] + meta["held_out"]
+        assert min(values) <= 2 * min(shown) and max(values) >= max(shown) / 5
+
     def test_bad_data(self) -> None:
         with pytest.raises(ValueError, match="same length"):
             polynomial_degree([0, 1, 2], [0, 1], 0.1, degrees=[0])

@@ -307,11 +307,21 @@ def polynomial_degree(
     fig.update_yaxes(title_text="y", range=[y_lo, y_hi], row=1, col=1)
     fig.update_xaxes(title_text="degree d", dtick=2, row=1, col=2)
     right = reduced + (held_out or []) + [1 - max(band), 1 + max(band)]
+    lo, hi = math.log10(max(min(right), 1e-3)) - 0.15, math.log10(max(right)) + 0.15
+    # Every tick labelled with its value (0.2, 0.5, 1, 2, …): Plotly's default labels the
+    # minor ticks of a log axis with a bare digit, so 0.5 would read as "5".
+    ticks = [
+        m * 10.0**k
+        for k in range(math.floor(lo), math.ceil(hi) + 1)
+        for m in (1, 2, 5)
+        if lo <= math.log10(m * 10.0**k) <= hi
+    ]
     fig.update_yaxes(
         title_text="χ²/ν",
         type="log",
-        range=[math.log10(max(min(right), 1e-3)) - 0.15, math.log10(max(right)) + 0.15],
-        exponentformat="power",
+        range=[lo, hi],
+        tickvals=ticks,
+        ticktext=[f"{t:g}" for t in ticks],
         row=1,
         col=2,
     )

@@ -283,7 +283,7 @@ def line_with_residuals(
             y=[-1, -1, 1, 1, -1] if s is not None else [],
             mode="lines",
             fill="toself",
-            fillcolor=_rgba(PALETTE["function"], 0.14),
+            fillcolor=_rgba(PALETTE["function"], 0.25),  # as the 1σ band: 0.14 vanished on dark
             line={"width": 0},
             name="|normalised residual| ≤ 1",
             hoverinfo="skip",
