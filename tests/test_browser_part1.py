@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import NO_TRANSITION, new_context, open_page, set_scheme
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -297,7 +298,17 @@ def test_other_sliders_restyle_their_traces(context, site_url: str, path: str, n
     assert active != 0, f"the slider on {path} already starts at its first step"
     box = figure.locator(".slider-rail-rect").first.bounding_box()
     page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
-    # The click at the rail's start chooses the first step: wait until it is drawn.
-    page.wait_for_function("(gd) => gd.layout.sliders[0].active === 0", arg=figure.element_handle())
-    assert figure.evaluate(read, name) != before, f"the slider on {path} did not move {name!r}"
+    # The click at the rail's start chooses the first step. Plotly marks the step active before
+    # its restyle has reached the traces, so wait for both: the step, and the trace it moves.
+    moved = (
+        "([gd, name, before]) => { if (gd.layout.sliders[0].active !== 0) return false;"
+        " const t = gd.data.find((t) => (t.name || '').startsWith(name));"
+        " const now = [Array.from(t.x), Array.from(t.y)];"
+        " return now.some((v, i) => v.length !== before[i].length"
+        " || v.some((u, j) => u !== before[i][j])); }"
+    )
+    try:
+        page.wait_for_function(moved, arg=[figure.element_handle(), name, before])
+    except PlaywrightTimeoutError:
+        pytest.fail(f"the slider on {path} did not move {name!r}")
     assert not context.visit.errors, context.visit.errors
