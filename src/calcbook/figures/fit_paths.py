@@ -22,6 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from calcbook.figures.primitives import (
+    add_step_title,
     apply_step,
     check_callable,
     check_count,
@@ -423,18 +424,7 @@ def fit_paths(
             )
         )
 
-    fig.add_annotation(
-        text="",
-        x=0.0,
-        y=1.0,
-        xref="paper",
-        yref="paper",
-        xanchor="left",
-        yanchor="bottom",
-        showarrow=False,
-        align="left",
-        font={"size": 13},
-    )
+    add_step_title(fig)
     active = int(np.argmin(np.abs(lams - 1.0)))
     apply_step(fig, steps[active])
     fig.update_layout(

@@ -30,6 +30,7 @@ from plotly.subplots import make_subplots
 from calcbook.data import INCH_IN_CM
 from calcbook.errors import ConvergenceError
 from calcbook.figures.primitives import (
+    add_step_title,
     apply_step,
     check_count,
     check_number,
@@ -577,19 +578,7 @@ def descent_replay(
             )
         )
 
-    fig.add_annotation(
-        text="",
-        x=0.0,
-        y=1.0,
-        xref="paper",
-        yref="paper",
-        xanchor="left",
-        yanchor="bottom",
-        yshift=28,
-        showarrow=False,
-        align="left",
-        font={"size": 14},
-    )
+    add_step_title(fig, size=14, yshift=28)
     apply_step(fig, steps[0])
     fig.update_xaxes(title_text="μ (cm)", range=[mu_lo, mu_hi], row=1, col=1)
     fig.update_yaxes(title_text="σ (cm)", range=[s_lo, s_hi], row=1, col=1)

@@ -24,6 +24,7 @@ import sympy as sp
 from calcbook._numeric import parse_expressions
 from calcbook.errors import ConvergenceError
 from calcbook.figures.primitives import (
+    add_step_title,
     apply_step,
     arrow_layer,
     check_count,
@@ -437,18 +438,7 @@ def lagrange_tangency(
             hovertemplate="touching (%{x:.3f}, %{y:.3f})<extra></extra>",
         )
     )
-    fig.add_annotation(
-        text="",
-        x=0.5,
-        y=1.0,
-        xref="paper",
-        yref="paper",
-        xanchor="center",
-        yanchor="bottom",
-        showarrow=False,
-        align="center",
-        font={"size": 13},
-    )
+    add_step_title(fig, align="center")
     apply_step(fig, steps[active])
     equal_axes(fig, [x_lo, x_hi], [y_lo, y_hi], titles=(str(symbols[0]), str(symbols[1])))
     fig.update_xaxes(domain=[0.0, 0.74])  # the legend to the right of the map

@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from calcbook.figures.primitives import (
+    add_step_title,
     apply_step,
     check_callable,
     check_count,
@@ -293,18 +294,7 @@ def newton_paths(
             )
         )
 
-    fig.add_annotation(
-        text="",
-        x=0.0,
-        y=1.0,
-        xref="paper",
-        yref="paper",
-        xanchor="left",
-        yanchor="bottom",
-        showarrow=False,
-        align="left",
-        font={"size": 13},
-    )
+    add_step_title(fig)
     apply_step(fig, steps[-1])
     top = 40 + 19 * (len(histories) + 1)
     fig.update_layout(

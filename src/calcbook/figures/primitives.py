@@ -52,6 +52,7 @@ from calcbook.figures.theme import (
 __all__ = [
     "NARROW_WIDTH",
     "SURFACE_HOVER",
+    "add_step_title",
     "apply_step",
     "arrow_layer",
     "arrow_scale",
@@ -837,6 +838,51 @@ def arrow_scale(u: np.ndarray, v: np.ndarray, cell: float, *, fill: float = 0.9)
 # --------------------------------------------------------------------------------------------
 # Layers: traces in the book's colours
 # --------------------------------------------------------------------------------------------
+
+
+def add_step_title(
+    fig: go.Figure, *, align: str = "left", size: float = 13, yshift: float = 0
+) -> None:
+    """Add an empty title above the plot, for the steps of a slider to write into.
+
+    Each step of the slider sets the annotation's text (``layout.annotations[k].text``, where k
+    is the number of annotations the figure had before, such as subplot titles), so the title
+    says what the current state shows.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure; the annotation is added to it.
+    align : str, optional
+        ``"left"`` (the title starts at the left edge of the plot area) or ``"center"``.
+    size : float, optional
+        The font size.
+    yshift : float, optional
+        Pixels to raise the title by, above a legend that sits over the plot.
+
+    Examples
+    --------
+    >>> fig = go.Figure()
+    >>> add_step_title(fig, align="center")
+    >>> fig.layout.annotations[0].xanchor
+    'center'
+    """
+    if align not in ("left", "center"):
+        raise ValueError(f"`align` must be 'left' or 'center', got {align!r}")
+    shift = {"yshift": yshift} if yshift else {}
+    fig.add_annotation(
+        text="",
+        x=0.0 if align == "left" else 0.5,
+        y=1.0,
+        xref="paper",
+        yref="paper",
+        xanchor=align,
+        yanchor="bottom",
+        showarrow=False,
+        align=align,
+        font={"size": size},
+        **shift,
+    )
 
 
 def minimum_marker(size: float = 15) -> dict[str, object]:

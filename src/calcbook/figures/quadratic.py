@@ -20,6 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from calcbook._numeric import parse_expressions
 from calcbook.figures.primitives import (
+    add_step_title,
     apply_step,
     check_count,
     check_number,
@@ -332,18 +333,7 @@ def tangent_plane_and_quadratic(
             )
         )
 
-    fig.add_annotation(
-        text="",
-        x=0.5,
-        y=1.0,
-        xref="paper",
-        yref="paper",
-        xanchor="center",
-        yanchor="bottom",
-        showarrow=False,
-        align="center",
-        font={"size": 13},
-    )
+    add_step_title(fig, align="center")
     apply_step(fig, steps[active])
     for model in models:
         model.pop("shape")

@@ -25,6 +25,7 @@ from plotly.subplots import make_subplots
 from calcbook._numeric import parse_expressions
 from calcbook.errors import ConvergenceError
 from calcbook.figures.primitives import (
+    add_step_title,
     apply_step,
     check_count,
     check_range,
@@ -426,19 +427,7 @@ def newton_raphson_tangents(
         )
 
     # The run's outcome above the legend, which sits above the plot.
-    fig.add_annotation(
-        text="",
-        x=0.0,
-        y=1.0,
-        xref="paper",
-        yref="paper",
-        xanchor="left",
-        yanchor="bottom",
-        yshift=48,
-        showarrow=False,
-        align="left",
-        font={"size": 13},
-    )
+    add_step_title(fig, yshift=48)
     apply_step(fig, steps[active])
     meta_runs = [
         {
