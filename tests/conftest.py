@@ -352,6 +352,28 @@ def click_rail(page, figure, fraction: float, *, slider: int = 0) -> None:
     page.mouse.click(box["x"] + x, box["y"] + box["height"] / 2)
 
 
+#: A waited-for function of ``[gd, k]`` (or ``[gd, k, s]`` for slider number `s`): true once
+#: step `k` of the slider is active and drawn: every trace the step restyles holds the step's
+#: x and y, and every annotation title the step sets shows its text (for the ``restyle`` and
+#: ``update`` methods). Plotly marks a step
+#: active before its restyle reaches the traces, so waiting for ``active`` alone races.
+SHOWS_STEP = r"""([gd, k, s = 0]) => {
+  const slider = gd.layout.sliders[s];
+  if (slider.active !== k) return false;
+  const { method, args } = slider.steps[k];  // restyle: [update, traces]; update: [.., layout, ..]
+  const [update, layout, traces] = method === "restyle" ? [args[0], {}, args[1]] : args;
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  const drawn = (traces || gd.data.map((_, i) => i)).every((t, j) => ["x", "y"].every((axis) =>
+    !update || !update[axis] || update[axis][j] == null
+    || same(Array.from(gd.data[t][axis]), update[axis][j])));
+  const titled = Object.entries(layout || {}).every(([key, text]) => {
+    const m = key.match(/^annotations\[(\d+)\]\.text$/);
+    return !m || gd.layout.annotations[Number(m[1])].text === text;
+  });
+  return drawn && titled;
+}"""
+
+
 def active_step_between(first: int, last: int, slider: int = 0) -> str:
     """A waited-for function of the graph div: true once the slider's active step is strictly
     between `first` and `last` (where a click in the middle of the rail lands)."""

@@ -11,22 +11,11 @@ those of the step the slider says is active (the unit tests check each step's da
 from __future__ import annotations
 
 import pytest
-from conftest import click_rail, figure_where, visiting
+from conftest import SHOWS_STEP, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "book/05-optimisation/gradient-descent.html"
-
-#: True once slider `s` says step `k` is active and the figure shows that step's path and title.
-SHOWS_STEP = """([gd, s, k]) => {
-  const slider = gd.layout.sliders[s];
-  if (slider.active !== k) return false;
-  const [update, layout, traces] = slider.steps[k].args;
-  const trace = gd.data[traces[0]];
-  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return same(Array.from(trace.x), update.x[0]) && same(Array.from(trace.y), update.y[0])
-    && gd.layout.annotations[s].text === layout[`annotations[${s}].text`];
-}"""
 
 
 def test_learning_rate_sliders_draw_each_run(browser, site_url: str) -> None:
@@ -36,7 +25,7 @@ def test_learning_rate_sliders_draw_each_run(browser, site_url: str) -> None:
         assert len(counts) == 2 and min(counts) >= 5
         for s in (0, 1):
             active = figure.evaluate(f"(gd) => gd.layout.sliders[{s}].active")
-            page.wait_for_function(SHOWS_STEP, arg=[handle, s, active])
+            page.wait_for_function(SHOWS_STEP, arg=[handle, active, s])
 
         click_rail(page, figure, 0, slider=0)  # the valley
         page.wait_for_function(SHOWS_STEP, arg=[handle, 0, 0])
@@ -45,11 +34,11 @@ def test_learning_rate_sliders_draw_each_run(browser, site_url: str) -> None:
 
         click_rail(page, figure, 1, slider=0)
         last = counts[0] - 1
-        page.wait_for_function(SHOWS_STEP, arg=[handle, 0, last])
+        page.wait_for_function(SHOWS_STEP, arg=[handle, last, 0])
         title = figure.evaluate("(gd) => gd.layout.annotations[0].text")
         assert title.startswith("Armijo backtracking: converged")
 
         click_rail(page, figure, 0, slider=1)  # Rosenbrock's function
-        page.wait_for_function(SHOWS_STEP, arg=[handle, 1, 0])
+        page.wait_for_function(SHOWS_STEP, arg=[handle, 0, 1])
         # The valley's panel kept its own state.
         assert figure.evaluate("(gd) => gd.layout.sliders[0].active") == last

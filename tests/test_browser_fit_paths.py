@@ -11,22 +11,12 @@ tests check each step's data against the damped normal equations).
 from __future__ import annotations
 
 import pytest
-from conftest import click_rail, figure_where, visiting
+from conftest import SHOWS_STEP, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "book/06-regression/nonlinear-least-squares.html"
 
-#: True once every trace the slider moves shows the data of step `k`, and `k` is active.
-SHOWS_STEP = """([gd, k]) => {
-  const slider = gd.layout.sliders[0];
-  if (slider.active !== k) return false;
-  const [want, layout, traces] = slider.steps[k].args;
-  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return traces.every((t, j) => same(Array.from(gd.data[t].x), want.x[j])
-    && same(Array.from(gd.data[t].y), want.y[j]))
-    && gd.layout.annotations[0].text === layout["annotations[0].text"];
-}"""
 
 #: The length of the arrow now drawn, in parameters scaled by the axes' ranges.
 ARROW_LENGTH = """(gd) => {

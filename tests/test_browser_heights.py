@@ -11,21 +11,11 @@ tests check each step's data against the run it replays).
 from __future__ import annotations
 
 import pytest
-from conftest import active_step_between, click_rail, figure_where, visiting
+from conftest import SHOWS_STEP, active_step_between, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "book/06-regression/heights.html"
-
-#: True once every trace the slider moves shows the data of step `k`, and `k` is active.
-SHOWS_STEP = """([gd, k]) => {
-  const slider = gd.layout.sliders[0];
-  if (slider.active !== k) return false;
-  const [want, , traces] = slider.steps[k].args;
-  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return traces.every((t, j) => same(Array.from(gd.data[t].x), want.x[j])
-    && same(Array.from(gd.data[t].y), want.y[j]));
-}"""
 
 
 def test_slider_replays_the_descent(browser, site_url: str) -> None:

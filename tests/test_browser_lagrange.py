@@ -11,22 +11,11 @@ figure's own account of that step (which the unit tests check against calcbook.o
 from __future__ import annotations
 
 import pytest
-from conftest import figure_where, visiting
+from conftest import SHOWS_STEP, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "book/05-optimisation/lagrange-multipliers.html"
-
-#: True once the figure shows the data of slider step `k` and the slider says `k` is active:
-#: the level curve (trace 1), both arrows (2, 3) and both kinds of marker (4, 5).
-SHOWS_STEP = """([gd, k]) => {
-  const slider = gd.layout.sliders[0];
-  if (slider.active !== k) return false;
-  const want = slider.steps[k].args[0];
-  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return [1, 2, 3, 4, 5].every((t, i) =>
-    same(Array.from(gd.data[t].x), want.x[i]) && same(Array.from(gd.data[t].y), want.y[i]));
-}"""
 
 
 def test_level_slider_draws_crossing_and_touching(browser, site_url: str) -> None:

@@ -11,23 +11,11 @@ tests check each step's data against ``numpy.polynomial``).
 from __future__ import annotations
 
 import pytest
-from conftest import active_step_between, click_rail, figure_where, visiting
+from conftest import SHOWS_STEP, active_step_between, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "book/06-regression/linear-least-squares.html"
-
-#: True once the slider says step `k` is active and the figure shows that step's curve, marker
-#: and title.
-SHOWS_STEP = """([gd, k]) => {
-  const slider = gd.layout.sliders[0];
-  if (slider.active !== k) return false;
-  const [update, layout, traces] = slider.steps[k].args;
-  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return traces.every((t, i) =>
-      same(Array.from(gd.data[t].x), update.x[i]) && same(Array.from(gd.data[t].y), update.y[i]))
-    && gd.layout.annotations[0].text === layout["annotations[0].text"];
-}"""
 
 
 def test_degree_slider_draws_each_fit(browser, site_url: str) -> None:

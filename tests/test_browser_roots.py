@@ -12,22 +12,11 @@ found by its ``meta.newton_basins`` and must have drawn its lanes.
 from __future__ import annotations
 
 import pytest
-from conftest import click_rail, figure_where, visiting
+from conftest import SHOWS_STEP, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "book/05-optimisation/newton-raphson.html"
-
-#: True once the figure shows the data of slider step `k` and the slider says `k` is active.
-SHOWS_STEP = """([gd, k]) => {
-  const slider = gd.layout.sliders[0];
-  if (slider.active !== k) return false;
-  const want = slider.steps[k].args[0];
-  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return same(Array.from(gd.data[3].x), want.x[2]) && same(Array.from(gd.data[2].x), want.x[1])
-    && gd.data[4].x[0] === want.x[3][0]
-    && gd.layout.annotations[0].text === slider.steps[k].args[1]["annotations[0].text"];
-}"""
 
 
 def test_start_slider_draws_each_run(browser, site_url: str) -> None:

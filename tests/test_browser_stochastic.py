@@ -11,21 +11,11 @@ calcbook.stochastic.noise_floor).
 from __future__ import annotations
 
 import pytest
-from conftest import active_step_between, click_rail, figure_where, visiting
+from conftest import SHOWS_STEP, active_step_between, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "book/05-optimisation/optimisation-in-ml.html"
-
-#: True once the figure shows the data of slider step `k` and the slider says `k` is active.
-SHOWS_STEP = """([gd, k]) => {
-  const slider = gd.layout.sliders[0];
-  if (slider.active !== k) return false;
-  const want = slider.steps[k].args[0];
-  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return same(Array.from(gd.data[1].x), want.x[0]) && same(Array.from(gd.data[2].y), want.y[1])
-    && same(Array.from(gd.data[5].y), want.y[3]) && gd.data[7].y[0] === want.y[5][0];
-}"""
 
 
 def test_momentum_slider_redraws_the_runs(browser, site_url: str) -> None:

@@ -10,21 +10,11 @@ step's own data (which the unit tests check against the snapshot networks).
 from __future__ import annotations
 
 import pytest
-from conftest import active_step_between, click_rail, figure_where, visiting
+from conftest import SHOWS_STEP, active_step_between, click_rail, figure_where, visiting
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "book/03-chain-rule-and-networks/training.html"
-
-#: True once the figure shows the data of slider step `k` and the slider says `k` is active.
-SHOWS_STEP = """([gd, k]) => {
-  const slider = gd.layout.sliders[0];
-  if (slider.active !== k) return false;
-  const want = slider.steps[k].args[0];
-  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
-  return same(Array.from(gd.data[1].x), want.x[0]) && same(Array.from(gd.data[1].y), want.y[0])
-    && gd.data[4].x[0] === want.x[2][0] && gd.data[4].y[0] === want.y[2][0];
-}"""
 
 
 def test_replay_slider_draws_each_snapshot(browser, site_url: str) -> None:
