@@ -124,7 +124,7 @@ def _narrow_spec(figure: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _number(value: Any) -> int | None:
-    return int(round(value)) if isinstance(value, int | float) and value > 0 else None
+    return round(value) if isinstance(value, int | float) and value > 0 else None
 
 
 def figure_box(figure: dict[str, Any]) -> FigureBox:
@@ -245,7 +245,6 @@ def twin_figure(figure: dict[str, Any], theme: str, size: str) -> dict[str, Any]
     layout["font"]["color"] = colours["text"]
     for slider in layout.get("sliders", []) or []:
         slider.update(bgcolor=colours["surface"], bordercolor=colours["border"])
-        slider["activebgcolor"] = colours["on_surface"] if theme == "dark" else "#dbdde0"
     for menu in layout.get("updatemenus", []) or []:
         menu.update(bgcolor=colours["surface"], bordercolor=colours["border"])
     # The live page swaps the twin out when plotly.js is ready: no toolbar on a still image.
