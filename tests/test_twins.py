@@ -192,3 +192,21 @@ def test_render_webp_and_pdf_then_reuse_the_cache(chromium, tmp_path):
     # A second build finds every twin in the cache and renders nothing.
     assert render_twins(twins, tmp_path) == []
     assert not [p for p in tmp_path.iterdir() if p.is_dir()]  # no scratch folder left
+
+
+def test_a_page_twin_shows_the_figures_still_note_and_print_does_not():
+    from calcbook.figures import sandpit_game
+
+    figure = sandpit_game().to_plotly_json()
+    printed = figure["layout"]["annotations"][0]["text"]
+    assert "played in the book's web page" in printed
+    page = twin_figure(figure, "light", "wide")["layout"]["annotations"][0]["text"]
+    assert page == figure["layout"]["meta"]["calcbook_still"]["annotations[0].text"]
+    assert "needs JavaScript" in page
+    assert (
+        twin_figure(figure, "light", "wide", page=False)["layout"]["annotations"][0]["text"]
+        == printed
+    )
+    assert twins_of(figure)["light", "wide"].figure["layout"]["annotations"][0]["text"] == page
+    (pdf,) = twins_of(figure, fmt="pdf").values()
+    assert pdf.figure["layout"]["annotations"][0]["text"] == printed

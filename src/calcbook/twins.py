@@ -200,12 +200,16 @@ def _recolour(node: Any, colour: str) -> None:
             _recolour(value, colour)
 
 
-def twin_figure(figure: dict[str, Any], theme: str, size: str) -> dict[str, Any]:
+def twin_figure(
+    figure: dict[str, Any], theme: str, size: str, *, page: bool = True
+) -> dict[str, Any]:
     """Return a copy of `figure` as a live page draws it first, for a theme and a screen.
 
     The narrow layout, if the figure has one, is applied for ``size="narrow"``; every text
     takes the theme's text colour (the stylesheet does this for live figures), and sliders
-    and menus the theme's surface colours.
+    and menus the theme's surface colours. For a web page (`page`), the figure's
+    ``layout.meta.calcbook_still`` (relayout paths and values, if it has them) says what its
+    twin shows in place of what the page's scripts would draw, e.g. a game's "loading" note.
 
     Parameters
     ----------
@@ -215,6 +219,8 @@ def twin_figure(figure: dict[str, Any], theme: str, size: str) -> dict[str, Any]
         The page's theme, ``"light"`` or ``"dark"``.
     size : str
         The screen, ``"wide"`` or ``"narrow"``.
+    page : bool, optional
+        Whether the twin stands in on a web page (``True``) or in print.
 
     Returns
     -------
@@ -236,6 +242,11 @@ def twin_figure(figure: dict[str, Any], theme: str, size: str) -> dict[str, Any]
     spec = _narrow_spec(figure)
     if size == "narrow" and spec is not None:
         for path, value in spec["narrow"].items():
+            _set_path(layout, path, value)
+    meta = layout.get("meta")
+    still = meta.get("calcbook_still") if isinstance(meta, dict) else None
+    if page and isinstance(still, dict):
+        for path, value in still.items():
             _set_path(layout, path, value)
     layout.setdefault("font", {})
     _recolour(drawn.get("layout"), colours["text"])
@@ -295,7 +306,7 @@ def twins_of(figure: dict[str, Any], fmt: str = "webp") -> dict[tuple[str, str],
             NARROW_TWIN_WIDTH if narrow else WIDE_WIDTH
         )
         height = box.narrow_height if narrow else box.height
-        drawn = twin_figure(figure, theme, size)
+        drawn = twin_figure(figure, theme, size, page=fmt == "webp")
         digest = _digest([TWIN_VERSION, drawn, width, height, fmt])
         twins[theme, size] = Twin(f"{digest}.{fmt}", drawn, width, height, theme, size, fmt)
     return twins
