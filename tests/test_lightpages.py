@@ -18,14 +18,13 @@ from fontTools.ttLib import TTFont
 from calcbook import lightpages
 from calcbook.lightpages import (
     FONT_FACES,
+    ICON_FIXES,
     LEFT_TO_SPHINXEXT,
     LIGHT_CSS,
     THEME_CSS,
     IconError,
-    SvgIcons,
     codepoints_of,
     icon_classes_in_html,
-    inline_icons,
     light_stylesheet,
     lighten_head,
     parse_icon_css,
@@ -41,60 +40,11 @@ BLOCKING_LIMIT = 50 * 1024
 
 
 @pytest.fixture(scope="module")
-def svg() -> SvgIcons:
-    return SvgIcons.from_theme()
-
-
-@pytest.fixture(scope="module")
 def theme_css() -> str:
     return lightpages._theme_static(THEME_CSS).read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- unit tests
-
-
-class TestInlineIcons:
-    def test_icon_becomes_the_svg_fontawesome_draws(self, svg: SvgIcons) -> None:
-        html = inline_icons('<i class="fa-solid fa-bars"></i>', svg)
-        bars = svg.icons["fas"]["bars"]
-        assert html == (
-            '<svg class="svg-inline--fa fa-bars" aria-hidden="true" focusable="false" '
-            'data-prefix="fas" data-icon="bars" role="img" xmlns="http://www.w3.org/2000/svg" '
-            f'viewBox="0 0 448 512"><path fill="currentColor" d="{bars.path}"></path></svg>'
-        )
-        assert bars.path.startswith("M0 96C0 78.3")
-
-    def test_alias_brand_and_other_classes(self, svg: SvgIcons) -> None:
-        html = inline_icons('<span class="fab fa-github theme-x fa-lg" data-mode="a"></span>', svg)
-        assert html.startswith('<svg class="svg-inline--fa fa-github theme-x fa-lg" data-mode="a"')
-        assert 'data-prefix="fab"' in html and 'viewBox="0 0 496 512"' in html
-        # An alias names the icon by its canonical name, as FontAwesome's script does.
-        pencil = inline_icons('<i class="fas fa-pencil-alt"></i>', svg)
-        assert 'class="svg-inline--fa fa-pencil"' in pencil
-
-    def test_title_labels_the_svg(self, svg: SvgIcons) -> None:
-        html = inline_icons('<i class="fa-solid fa-sun" title="Light"></i>', svg)
-        (label,) = re.findall(r'aria-labelledby="([^"]+)"', html)
-        assert f'<title id="{label}">Light</title>' in html
-        assert "aria-hidden" not in html and 'title="' not in html
-
-    def test_unknown_icon_fails(self, svg: SvgIcons, theme_css: str) -> None:
-        known = parse_icon_css(theme_css).classes
-        with pytest.raises(IconError, match="fa-no-such-icon"):
-            inline_icons('<i class="fa-solid fa-no-such-icon"></i>', svg, known)
-        # A brand icon asked for in the solid style does not exist either.
-        with pytest.raises(IconError, match="fas"):
-            inline_icons('<i class="fas fa-github"></i>', svg)
-
-    def test_other_elements_are_left_alone(self, svg: SvgIcons, theme_css: str) -> None:
-        known = parse_icon_css(theme_css).classes
-        for html in (
-            '<i class="emphasis"></i>',
-            '<i class="fa-solid fa-bars">text</i>',  # not empty: not an icon
-            '<div class="fa-solid fa-bars"></div>',
-            '<span class="fa-lg"></span>',  # a size without an icon
-        ):
-            assert inline_icons(html, svg, known) == html
 
 
 class TestIconCss:
@@ -117,17 +67,19 @@ class TestIconCss:
         # Not the 2,000 icons of the icon rules.
         assert len(chars) < 40
 
-    def test_light_stylesheet(self, theme_css: str, svg: SvgIcons) -> None:
+    def test_light_stylesheet(self, theme_css: str) -> None:
         icons = parse_icon_css(theme_css)
         fonts = {face: f"sub/{face}.woff" for face in FONT_FACES}
-        light = light_stylesheet(theme_css, icons, {"xmark"}, fonts, svg.css)
-        assert light.startswith('@charset "UTF-8";\nsvg:not(:host).svg-inline--fa')
+        light = light_stylesheet(theme_css, icons, {"xmark"}, fonts)
+        assert light.startswith('@charset "UTF-8";') and light.endswith(ICON_FIXES)
         assert re.findall(r"\.fa-[a-z0-9-]+:before\{content:\"", light) == [
             '.fa-xmark:before{content:"'
         ]
         assert "webfonts/" not in light
         assert light.count('format("woff")') == 3
-        assert len(light) < 0.85 * len(theme_css)
+        assert len(light) < 0.8 * len(theme_css)
+        for face in FONT_FACES:
+            assert f'src:url(sub/{face}.woff) format("woff")' in light
         with pytest.raises(IconError, match="no subset font for the face fa-regular-400"):
             light_stylesheet(theme_css, icons, set(), {"fa-solid-900": "s.woff"})
 
@@ -282,34 +234,30 @@ class TestBuiltSite:
         (tag,) = re.findall(r"<script[^>]*mathjax[^>]*>", head)
         assert "defer" in tag
 
-    def test_every_icon_is_defined(self, site: Path, svg: SvgIcons) -> None:
-        """Every icon of every page is an SVG with its path, or is drawn by the subset font."""
+    def test_every_icon_is_defined(self, site: Path) -> None:
+        """Every icon class of every page has its rule and its glyph in the subset fonts."""
         static = site / "_static"
         light = (static / LIGHT_CSS).read_text(encoding="utf-8")
         icons = parse_icon_css(light)
         fonts = re.findall(r"url\(\.\./(vendor/fontawesome/subset/[^)]+\.woff)\)", light)
         assert len(fonts) == 3
         glyphs = set().union(*(TTFont(static / f).getBestCmap() for f in fonts))
-        paths = {icon.path for prefix in svg.icons.values() for icon in prefix.values()}
-        svgs = 0
+        used: set[str] = set()
         for page in html_pages(site):
-            html = page.read_text(encoding="utf-8")
-            for name, d in re.findall(
-                r'<svg class="svg-inline--fa fa-([a-z0-9-]+)[^>]*>.*?<path fill="currentColor" '
-                r'd="([^"]+)"',
-                html,
-            ):
-                assert d in paths, (page, name)
-                svgs += 1
-            # Icons left to the font (none today) need their rule and their glyph.
-            chars = codepoints_of(icon_classes_in_html(html), icons)
+            classes = icon_classes_in_html(page.read_text(encoding="utf-8"))
+            # codepoints_of raises for a class FontAwesome does not define.
+            chars = codepoints_of(classes, icons)
             assert {ord(c) for c in chars} <= glyphs, page
-        assert svgs > 1000
+            used |= {c for c in classes if c[3:] in icons.icons}
+        # The header's buttons, the mode switcher and the sidebar, at least.
+        assert {"fa-bars", "fa-github", "fa-sun", "fa-moon", "fa-circle-half-stroke"} <= used
+        assert {"fa-magnifying-glass", "fa-chevron-down", "fa-download", "fa-list"} <= used
         # So do the icons that stylesheets draw (admonition titles, the exercise pencil ...).
         for css in static.rglob("*.css"):
             if "mathjax" not in css.parts and css.name != "pydata-sphinx-theme.css":
                 drawn = {ord(c) for c in pseudo_element_codepoints(css.read_text())}
                 assert drawn <= glyphs, (css, sorted(map(hex, drawn - glyphs)))
+        assert {0xF0F3, 0xF05A, 0xF303} <= glyphs  # bell, info circle, pencil
 
     def test_blocking_stylesheets_are_small(self, site: Path) -> None:
         page = site / "book/appendix/notation.html"

@@ -10,12 +10,14 @@ show:
    uses: the icon classes (``fa-bars``, ``fa-github`` ...) on any page and in the theme's
    scripts, and every icon that a stylesheet draws through a pseudo-element (the admonition
    titles' ``font: var(--fa-font-solid)`` icons, the exercise pencil ...). It then writes
-   subsets of the theme's own icon fonts with those glyphs only, and a copy of the theme's
-   stylesheet that keeps the rules of the icons used and loads the subset fonts. Pages load
-   that copy and no longer load the FontAwesome script: the ``<i class="fa-...">`` icons are
-   drawn by the font through the stylesheet, as the theme draws them before its script runs.
-   An icon class that FontAwesome does not define, or a glyph that the subset fonts lack,
-   fails the build (:class:`IconError`) instead of leaving an empty square.
+   subsets of the theme's own icon fonts with those glyphs only (3.6 KB for the solid style),
+   and a copy of the theme's stylesheet that keeps the rules of the icons used, loads the
+   subset fonts and adds :data:`ICON_FIXES`. Pages load that copy and no longer load the
+   FontAwesome script: the ``<i class="fa-...">`` icons are drawn by the font through the
+   stylesheet, as the theme draws them before its script runs. (Inlining each icon as the SVG
+   the script would have drawn looks the same, but adds 12 KB to every page.) An icon class
+   that FontAwesome does not define, or a glyph that the subset fonts lack, fails the build
+   (:class:`IconError`) instead of leaving an empty square.
 2. **No render-blocking script in <head>.** A Jinja filter, :func:`lighten_head`, rewrites the
    head of every page: each external script gets ``defer`` (deferred scripts still run in
    document order, after the HTML is parsed and before ``DOMContentLoaded``), the tiny
@@ -47,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "FONT_FACES",
+    "ICON_FIXES",
     "LEFT_TO_SPHINXEXT",
     "LIGHT_CSS",
     "THEME_CSS",
@@ -91,8 +94,7 @@ _TEMPLATES = Path(__file__).parent / "templates" / "lightpages"
 _ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"((?:\\.|[^"\\])+)"\}')
 _ICON_NAME = re.compile(r"\.fa-([a-z0-9-]+):before")
 _FA_CLASS = re.compile(r"\.(fa-[a-z0-9-]+)")
-# The classes of an element other than an <svg> (an inlined icon keeps its fa-* classes).
-_CLASS_ATTR = re.compile(r'<(?!svg\b)[a-zA-Z][\w-]*\s[^>]*?\bclass="([^"]*)"')
+_CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
 _JS_ICON = re.compile(r"\bfa-[a-z0-9-]+")
 # A CSS escape of a character in the Private Use Area, where FontAwesome keeps its glyphs.
 _PUA_ESCAPE = re.compile(r"\\([ef][0-9a-f]{3})(?![0-9a-f])", re.IGNORECASE)
@@ -170,11 +172,9 @@ def parse_icon_css(css: str) -> IconSet:
 def icon_classes_in_html(html: str) -> set[str]:
     """Return the FontAwesome classes (``fa``, ``fas``, ``fa-*``) on the elements of a page.
 
-    An ``<svg>`` (an icon already inlined by :func:`inline_icons`) does not count.
-
     Examples
     --------
-    >>> html = '<i class="fa-solid fa-bars"></i><p class="far x"><svg class="fa-lg fa-x">'
+    >>> html = '<i class="fa-solid fa-bars"></i><p class="far x">'
     >>> sorted(icon_classes_in_html(html))
     ['fa-bars', 'fa-solid', 'far']
     """
@@ -294,9 +294,7 @@ def subset_fonts(
     return names, covered
 
 
-def light_stylesheet(
-    css: str, icons: IconSet, used: set[str], fonts: dict[str, str], svg_css: str = ""
-) -> str:
+def light_stylesheet(css: str, icons: IconSet, used: set[str], fonts: dict[str, str]) -> str:
     r"""Return the theme's stylesheet with only the used icons and the subset fonts.
 
     Parameters
@@ -310,8 +308,6 @@ def light_stylesheet(
     fonts : dict
         The URL of each face's subset font relative to the stylesheet, by face
         (``"fa-solid-900"``).
-    svg_css : str, optional
-        FontAwesome's rules for its inline SVG icons (:attr:`SvgIcons.css`), put first.
 
     Raises
     ------
@@ -345,177 +341,20 @@ def light_stylesheet(
             raise IconError(f"no subset font for the face {face} that the stylesheet loads")
         return re.sub(r"src:[^;}]*", f'src:url({fonts[face]}) format("woff")', rule)
 
-    light = _FONT_FACE.sub(subset_face, _ICON_RULE.sub(keep_icons, css))
-    if not svg_css:
-        return light
-    # FontAwesome's script put its rules first in <head>, so the theme's win over them.
-    charset = '@charset "UTF-8";'
-    if light.startswith(charset):
-        return f"{charset}\n{svg_css}\n{light[len(charset) :]}"
-    return f"{svg_css}\n{light}"
+    return _FONT_FACE.sub(subset_face, _ICON_RULE.sub(keep_icons, css)) + ICON_FIXES
 
 
-# ------------------------------------------------------------------------ inline SVG icons
-
-#: FontAwesome's prefixes, by the classes that choose them (``fa-solid`` is the default).
-_PREFIXES = {"fab": "fab", "fa-brands": "fab", "far": "far", "fa-regular": "far"}
-#: Classes that choose a family or style and are dropped from the SVG, as FontAwesome does.
-_FAMILY_CLASSES = STYLE_CLASSES | {"fa-solid", "fa-regular", "fa-brands", "fa-classic"}
-# An icon's entry in fontawesome.js: name:[width,height,[aliases],"unicode","path"].
-_JS_ENTRY = re.compile(
-    r'(?:"([^"]+)"|([A-Za-z0-9_$]+)):\[(\d+),(\d+),\[([^\]]*)\],"([0-9a-f]+)","([^"]+)"\]'
-)
-_JS_SET = re.compile(r'd\("(fa[bsr])",p\)')
-_SVG_CSS_MARK = "svg:not(:host).svg-inline--fa"
-# An empty <i> or <span> with classes: what FontAwesome's script turns into an SVG.
-_ICON_ELEMENT = re.compile(r'<(i|span)\s((?:[\w:-]+="[^"]*"\s*)+)>\s*</\1>')
-_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
-
-
-@dataclass(frozen=True)
-class SvgIcon:
-    """One FontAwesome icon as its script draws it: a path in a ``width`` × ``height`` box."""
-
-    prefix: str
-    name: str
-    width: int
-    height: int
-    path: str
-
-
-@dataclass(frozen=True)
-class SvgIcons:
-    """The icons of the theme's ``fontawesome.js`` by prefix and by every name and alias.
-
-    Attributes
-    ----------
-    icons : dict
-        ``{prefix: {name: SvgIcon}}`` for the prefixes ``fas``, ``far`` and ``fab``; aliases
-        (``pencil-alt``) map to the icon under its canonical name (``pencil``).
-    css : str
-        The rules the script injects for its SVGs (``.svg-inline--fa`` ...), without its
-        ``:root`` variables (which would name fonts that the theme does not load).
-    """
-
-    icons: dict[str, dict[str, SvgIcon]]
-    css: str
-
-    @classmethod
-    def from_js(cls, js: str) -> SvgIcons:
-        """Read the icon data and the SVG rules out of FontAwesome's script.
-
-        Raises
-        ------
-        IconError
-            If the script does not hold the three sets of icons or the rules expected.
-        """
-        icons: dict[str, dict[str, SvgIcon]] = {}
-        start = 0
-        for call in _JS_SET.finditer(js):
-            prefix = call.group(1)
-            body = js[js.rfind("p={", start, call.start()) : call.start()]
-            start = call.end()
-            found: dict[str, SvgIcon] = {}
-            for quoted, bare, width, height, aliases, _unicode, path in _JS_ENTRY.findall(body):
-                icon = SvgIcon(prefix, quoted or bare, int(width), int(height), path)
-                found[icon.name] = icon
-                for alias in re.findall(r'"([^"]+)"', aliases):
-                    found.setdefault(alias, icon)
-            icons.setdefault(prefix, {}).update(found)
-        if not all(icons.get(p) for p in ("fas", "far", "fab")):
-            raise IconError("fontawesome.js: the solid, regular and brands icons were not found")
-        mark = js.find(_SVG_CSS_MARK)
-        begin, end = js.rfind("'", 0, mark), js.find("'", mark)
-        if mark < 0 or begin < 0 or end < 0:
-            raise IconError("fontawesome.js: its rules for inline SVG icons were not found")
-        css = re.sub(r"^:host,:root\{[^}]*\}", "", js[begin + 1 : end])
-        return cls(icons=icons, css=css)
-
-    @classmethod
-    def from_theme(cls) -> SvgIcons:
-        """Read the ``fontawesome.js`` that the installed pydata-sphinx-theme ships."""
-        return cls.from_js(_theme_static(THEME_FA_JS).read_text(encoding="utf-8"))
-
-
-def inline_icons(html: str, svg: SvgIcons, known: frozenset[str] | None = None) -> str:
-    """Replace each FontAwesome ``<i>``/``<span>`` icon by the SVG its script would draw.
-
-    The SVG is the one FontAwesome's script puts in the page after loading (same classes, same
-    attributes, a ``title`` turned into a ``<title>`` the SVG is labelled by), so the theme's
-    rules for its icons apply as before, with no script and from the first paint.
-
-    Parameters
-    ----------
-    html : str
-        HTML of (part of) a page.
-    svg : SvgIcons
-        The icons of the theme's FontAwesome.
-    known : frozenset of str, optional
-        Every ``fa-*`` class FontAwesome's stylesheet names (:attr:`IconSet.classes`); an
-        element with a ``fa-*`` class outside it raises. Without it, only icons are checked.
-
-    Raises
-    ------
-    IconError
-        If an element asks for an icon that FontAwesome does not have (in its style).
-
-    Examples
-    --------
-    >>> entry = 'p={bars:[448,512,["navicon"],"f0c9","M0 96z"]};d("%s",p);'
-    >>> js = "".join(entry % p for p in ("fas", "far", "fab")) + "'svg:not(:host).svg-inline--fa{}'"
-    >>> print(inline_icons('<i class="fa-solid fa-navicon fa-lg" title="Menu"></i>',
-    ...                    SvgIcons.from_js(js)))  # doctest: +NORMALIZE_WHITESPACE
-    <svg class="svg-inline--fa fa-bars fa-lg" aria-labelledby="svg-inline--fa-title-...
-    data-prefix="fas" data-icon="bars" role="img" xmlns="http://www.w3.org/2000/svg"
-    viewBox="0 0 448 512"><title id="svg-inline--fa-title-...">Menu</title><path
-    fill="currentColor" d="M0 96z"></path></svg>
-    """
-
-    def replace(match: re.Match[str]) -> str:
-        attributes = dict(_ATTRIBUTE.findall(match.group(2)))
-        tokens = attributes.get("class", "").split()
-        if not any(t in STYLE_CLASSES or t.startswith("fa-") for t in tokens):
-            return match.group(0)
-        prefix = next((_PREFIXES[t] for t in tokens if t in _PREFIXES), "fas")
-        names = [t for t in tokens if t.startswith("fa-") and t[3:] in svg.icons[prefix]]
-        if not names:
-            unknown = [
-                t
-                for t in tokens
-                if t.startswith("fa-")
-                and t not in _FAMILY_CLASSES
-                and (known is None or t not in known)
-            ]
-            if known is None or unknown:
-                raise IconError(
-                    f"FontAwesome ({prefix}) has no icon {' '.join(unknown) or ''} for "
-                    f"{match.group(0)!r}"
-                )
-            return match.group(0)  # sizes or animations without an icon: left as they are
-        icon = svg.icons[prefix][names[0][3:]]
-        rest = [t for t in tokens if t not in _FAMILY_CLASSES and t != names[0]]
-        out = [("class", " ".join(["svg-inline--fa", f"fa-{icon.name}", *rest]))]
-        out += [(k, v) for k, v in attributes.items() if k not in {"class", "title"}]
-        title = attributes.get("title")
-        inner = ""
-        if title:
-            digest = hashlib.sha1(match.group(0).encode()).hexdigest()[:10]
-            label = f"svg-inline--fa-title-{icon.name}-{digest}"
-            out.append(("aria-labelledby", label))
-            inner = f'<title id="{label}">{title}</title>'
-        elif "aria-hidden" not in attributes:
-            out += [("aria-hidden", "true"), ("focusable", "false")]
-        out += [
-            ("data-prefix", icon.prefix),
-            ("data-icon", icon.name),
-            ("role", "img"),
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("viewBox", f"0 0 {icon.width} {icon.height}"),
-        ]
-        attrs = " ".join(f'{k}="{v}"' for k, v in out)
-        return f'<svg {attrs}>{inner}<path fill="currentColor" d="{icon.path}"></path></svg>'
-
-    return _ICON_ELEMENT.sub(replace, html)
+#: Rules appended to the light stylesheet. FontAwesome's script replaced each icon ``<i>`` by an
+#: ``<svg>`` (without the ``fa-solid`` class), and a few of the theme's rules are written for
+#: that SVG: drawn by the font, the same icons need these to sit and size as they did.
+ICON_FIXES = """
+/* calcbook.lightpages: icons drawn by the font, placed as the theme placed its SVGs */
+.bd-header-article .btn :is(i.fa-solid,i.fas,i.fab){width:1.3rem;text-align:center}
+.theme-switch-button .theme-switch.fa-lg{font-size:1em}
+.bd-search .fa-solid.fa-magnifying-glass{position:static}
+.search-button-field>i.fa-magnifying-glass{display:inline-block}
+#pst-search-dialog[open] form.bd-search i.fa-magnifying-glass{font-size:var(--pst-font-size-icon)}
+"""
 
 
 # ------------------------------------------------------------------------------ page heads
@@ -607,7 +446,7 @@ def _documentation_options(app: Sphinx) -> str:
 
 
 def _register_filter(app: Sphinx) -> None:
-    """Give the page templates the filters ``lighten_head`` and ``inline_icons``."""
+    """Give the page templates the filter ``lighten_head`` (see templates/lightpages)."""
     if app.builder.format != "html":
         return
     from jinja2 import pass_context
@@ -626,17 +465,8 @@ def _register_filter(app: Sphinx) -> None:
             )
         )
 
-    svg = SvgIcons.from_theme()
-    known = parse_icon_css(_theme_static(THEME_CSS).read_text(encoding="utf-8")).classes
-
-    def inline(html: str) -> Any:
-        from markupsafe import Markup
-
-        return Markup(inline_icons(str(html), svg, known))
-
     filters = app.builder.templates.environment.filters
     filters["lighten_head"] = lighten
-    filters["inline_icons"] = inline
 
 
 def _theme_static(path: str) -> Path:
@@ -694,7 +524,7 @@ def _write_icon_subset(app: Sphinx, exception: Exception | None) -> None:
         raise IconError(f"no FontAwesome font has the glyphs {missing} that the site draws")
     used = {c[3:] for c in where if c[3:] in icons.icons}
     urls = {face: f"../{SUBSET_DIR}/{name}" for face, name in names.items()}
-    light = light_stylesheet(theme_css, icons, used, urls, SvgIcons.from_theme().css)
+    light = light_stylesheet(theme_css, icons, used, urls)
     target = static / LIGHT_CSS
     if not target.is_file() or target.read_text(encoding="utf-8") != light:
         target.write_text(light, encoding="utf-8")
