@@ -96,6 +96,21 @@ class TestTwinFigure:
         assert layout["annotations"][0]["font"] == {"color": colour, "size": 9}
         assert layout["hoverlabel"]["font"]["color"] == "black"  # hover labels keep theirs
 
+    def test_trace_text_takes_it_too_per_point_colours_included(self):
+        fig = go.Figure(
+            go.Scatter(
+                y=[1, 2],
+                mode="markers+text",
+                text=["a", "b"],
+                textfont={"color": ["#444", "#444"]},
+                hoverlabel={"font": {"color": "red"}},
+            ),
+            layout={"template": TEMPLATE},
+        )
+        (trace,) = twin_figure(fig.to_plotly_json(), "dark", "wide")["data"]
+        assert trace["textfont"]["color"] == THEMES["dark"]["text"]
+        assert trace["hoverlabel"]["font"]["color"] == "red"
+
     def test_sliders_take_the_themes_surface(self):
         figure = surface_with_gradient(grid=5, arrows=2, steps=2).to_plotly_json()
         for theme, colours in THEMES.items():

@@ -62,7 +62,7 @@ THEMES: dict[str, dict[str, str]] = {
 }
 
 #: Keys whose value is a font dict that the book's stylesheet recolours in a live figure.
-_FONT_KEYS = {"font", "tickfont", "titlefont", "textfont"}
+_FONT_KEYS = {"font", "tickfont", "titlefont", "textfont", "insidetextfont", "outsidetextfont"}
 
 
 @dataclass(frozen=True)
@@ -250,9 +250,9 @@ def twin_figure(
             _set_path(layout, path, value)
     layout.setdefault("font", {})
     _recolour(drawn.get("layout"), colours["text"])
-    for trace in drawn.get("data", []):
-        if isinstance(trace, dict) and isinstance(trace.get("colorbar"), dict):
-            _recolour(trace["colorbar"], colours["text"])
+    # Traces' text too (labels inside markers, colour-bar ticks): the stylesheet recolours
+    # every text of a live figure but its hover labels.
+    _recolour(drawn.get("data", []), colours["text"])
     layout["font"]["color"] = colours["text"]
     for slider in layout.get("sliders", []) or []:
         slider.update(bgcolor=colours["surface"], bordercolor=colours["border"])
