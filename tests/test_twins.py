@@ -111,11 +111,18 @@ class TestTwinFigure:
         assert trace["textfont"]["color"] == THEMES["dark"]["text"]
         assert trace["hoverlabel"]["font"]["color"] == "red"
 
-    def test_sliders_take_the_themes_surface(self):
+    def test_sliders_take_the_dark_themes_surface_as_the_stylesheet_gives_live_ones(self):
         figure = surface_with_gradient(grid=5, arrows=2, steps=2).to_plotly_json()
-        for theme, colours in THEMES.items():
-            (slider,) = twin_figure(figure, theme, "wide")["layout"]["sliders"]
-            assert slider["bgcolor"] == colours["surface"]
+        (dark,) = twin_figure(figure, "dark", "wide")["layout"]["sliders"]
+        assert dark["bgcolor"] == THEMES["dark"]["surface"]
+        (light,) = twin_figure(figure, "light", "wide")["layout"]["sliders"]
+        assert "bgcolor" not in light  # Plotly's own, as live
+
+    def test_menus_keep_plotlys_colours_as_live(self):
+        figure = small(updatemenus=[{"buttons": [{"label": "a", "method": "restyle"}]}])
+        for theme in THEMES:
+            (menu,) = twin_figure(figure, theme, "wide")["layout"]["updatemenus"]
+            assert "bgcolor" not in menu and "bordercolor" not in menu
 
     def test_the_figure_is_not_modified(self):
         figure = stacked()
@@ -215,8 +222,12 @@ def test_a_page_twin_shows_the_figures_still_note_and_print_does_not():
     figure = sandpit_game().to_plotly_json()
     printed = figure["layout"]["annotations"][0]["text"]
     assert "played in the book's web page" in printed
+    still = figure["layout"]["meta"]["calcbook_still"]
+    for theme in THEMES:  # its own colour, readable on the sand in both themes
+        note = twin_figure(figure, theme, "narrow")["layout"]["annotations"][0]
+        assert note["font"]["color"] == still["annotations[0].font.color"]
     page = twin_figure(figure, "light", "wide")["layout"]["annotations"][0]["text"]
-    assert page == figure["layout"]["meta"]["calcbook_still"]["annotations[0].text"]
+    assert page == still["annotations[0].text"]
     assert "needs JavaScript" in page
     assert (
         twin_figure(figure, "light", "wide", page=False)["layout"]["annotations"][0]["text"]

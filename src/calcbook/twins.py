@@ -47,7 +47,7 @@ NARROW_TWIN_WIDTH = 342
 #: Plotly's height for a figure whose layout and template name none.
 DEFAULT_HEIGHT = 450
 #: Bumped when the way twins are drawn changes, so every cached twin is rendered again.
-TWIN_VERSION = "1"
+TWIN_VERSION = "2"
 
 #: Colours of the book's two themes that a figure's text and controls take (the values of
 #: pydata-sphinx-theme's ``--pst-color-*`` variables that ``calcbook.css`` gives live figures).
@@ -206,8 +206,8 @@ def twin_figure(
     """Return a copy of `figure` as a live page draws it first, for a theme and a screen.
 
     The narrow layout, if the figure has one, is applied for ``size="narrow"``; every text
-    takes the theme's text colour (the stylesheet does this for live figures), and sliders
-    and menus the theme's surface colours. For a web page (`page`), the figure's
+    takes the theme's text colour (the stylesheet does this for live figures), and in the dark
+    theme sliders take its surface colours. For a web page (`page`), the figure's
     ``layout.meta.calcbook_still`` (relayout paths and values, if it has them) says what its
     twin shows in place of what the page's scripts would draw, e.g. a game's "loading" note.
 
@@ -243,21 +243,21 @@ def twin_figure(
     if size == "narrow" and spec is not None:
         for path, value in spec["narrow"].items():
             _set_path(layout, path, value)
-    meta = layout.get("meta")
-    still = meta.get("calcbook_still") if isinstance(meta, dict) else None
-    if page and isinstance(still, dict):
-        for path, value in still.items():
-            _set_path(layout, path, value)
     layout.setdefault("font", {})
     _recolour(drawn.get("layout"), colours["text"])
     # Traces' text too (labels inside markers, colour-bar ticks): the stylesheet recolours
     # every text of a live figure but its hover labels.
     _recolour(drawn.get("data", []), colours["text"])
     layout["font"]["color"] = colours["text"]
-    for slider in layout.get("sliders", []) or []:
-        slider.update(bgcolor=colours["surface"], bordercolor=colours["border"])
-    for menu in layout.get("updatemenus", []) or []:
-        menu.update(bgcolor=colours["surface"], bordercolor=colours["border"])
+    if theme == "dark":  # the stylesheet darkens a live slider's rail only in the dark theme
+        for slider in layout.get("sliders", []) or []:
+            slider.update(bgcolor=colours["surface"], bordercolor=colours["border"])
+    # Last, so that what the figure asks for its still image (colours too) is what it gets.
+    meta = layout.get("meta")
+    still = meta.get("calcbook_still") if isinstance(meta, dict) else None
+    if page and isinstance(still, dict):
+        for path, value in still.items():
+            _set_path(layout, path, value)
     # The live page swaps the twin out when plotly.js is ready: no toolbar on a still image.
     drawn.pop("frames", None)
     return drawn

@@ -263,8 +263,9 @@ def sandpit_game(*, level: str = "bowl", seed: int | None = None, height: int = 
             "calcbook_sandpit_level": level,
             # What the page's still image (calcbook.twins) says until the game has loaded.
             "calcbook_still": {
-                "annotations[0].text": "The game starts here once the page's scripts have<br>"
-                "loaded (it needs JavaScript)."
+                "annotations[0].text": "The game starts here once<br>the page's scripts have<br>"
+                "loaded (it needs JavaScript).",
+                "annotations[0].font.color": SAND["stick"],
             },
             "description": (
                 "The Sandpit: a square pit of sand, 2 m across, seen from above. Click, tap or "
