@@ -18,8 +18,8 @@ JB_FLAGS := -W -n --keep-going
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadscope
 
-.PHONY: help install book pdf serve test test-steps test-unit test-under-load lint bench screenshots \
-        clean clean-cache
+.PHONY: help install book pdf serve test test-steps test-unit test-under-load lint bench bench-pages \
+        screenshots clean clean-cache
 
 help:
 	@echo "make book    build the HTML book into $(HTML) (executes changed pages only)"
@@ -29,7 +29,8 @@ help:
 	@echo "make test-unit    the package's unit and property tests only (within 2 minutes)"
 	@echo "make test-under-load  the browser tests 3 times in a row with every core kept busy"
 	@echo "make lint    ruff, and the GitHub workflows (zizmor, JSON schema)"
-	@echo "make bench   build and site benchmarks, accuracy and cost of derivatives, backprop, Taylor, optimisers, NIST regression"
+	@echo "make bench   build and site benchmarks, accuracy and cost of derivatives, backprop, Taylor, optimisers, NIST regression, page speed"
+	@echo "make bench-pages  page speed only: Lighthouse (mobile and desktop) on the built site served gzipped"
 	@echo "make screenshots  screenshots of the built pages, light and dark"
 	@echo "make clean   remove $(HTML) (keeps the execution cache); clean-cache removes it too"
 
@@ -128,6 +129,12 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/taylor.py
 	$(BIN)/python benchmarks/optimise.py
 	$(BIN)/python benchmarks/regression.py
+	$(MAKE) --no-print-directory bench-pages
+
+# Lighthouse (pinned in benchmarks/lighthouse/package-lock.json) is installed by the script with
+# `npm ci` into benchmarks/lighthouse/node_modules on first use: only this target needs Node.
+bench-pages: book
+	$(BIN)/python benchmarks/pagespeed.py $(PAGESPEED_ARGS)
 
 screenshots: $(STAMP)
 	@test -f $(HTML)/index.html || $(MAKE) book

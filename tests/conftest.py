@@ -270,9 +270,28 @@ NO_TRANSITION = """() => document.getAnimations().every(
   (a) => !(a instanceof CSSTransition) || a.playState !== 'running')"""
 
 
+#: True once the figure box passed as argument has its live figure drawn (or failed to).
+FIGURE_SETTLED = "(box) => ['live', 'failed'].includes(box.dataset.calcbookState)"
+
+
+def draw_every_figure(page) -> None:
+    """Scroll to each figure in turn, as a reader would, until calcbook.js has drawn it.
+
+    The book draws a figure only when it nears the viewport (its static twin shows until
+    then); tests that read every figure first bring each into view, then go back to the top.
+    """
+    boxes = page.locator(".calcbook-figure")
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        box.scroll_into_view_if_needed()
+        page.wait_for_function(FIGURE_SETTLED, arg=box.element_handle(), timeout=WAIT_MS)
+    page.evaluate("() => window.scrollTo(0, 0)")
+
+
 def settle(page) -> None:
     """Wait until `page` has settled: typeset, fonts loaded, every figure drawn, no transition."""
     page.evaluate(TYPESET)
+    draw_every_figure(page)
     page.wait_for_function(FIGURES_DRAWN, timeout=WAIT_MS)
     page.wait_for_function(NO_TRANSITION, timeout=WAIT_MS)
 

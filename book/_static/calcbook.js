@@ -1,3 +1,89 @@
+/* calcbook: draw the book's figures, lazily, over their static twins.
+ *
+ * At build time each Plotly figure became a box (div.calcbook-figure) holding its static twins
+ * (still images of its first state, light and dark, wide and narrow), an empty graph div and
+ * the figure's JSON. The twin shows at once. When a figure comes within a screen's height of
+ * the viewport, this loads the site's one plotly.js (its URL is in <meta name="calcbook-plotly">)
+ * if it is not loaded yet, draws the figure into its box, gives it its narrow layout on a
+ * narrow screen, tells the scripts that build on figures (calcbook.onFigure) and only then hides
+ * the twin. Figures are drawn one at a time, yielding to the browser in between, so no single
+ * task holds the page for long. Without JavaScript, and in print, the twins stay. */
+(function () {
+  "use strict";
+
+  var calcbook = (window.calcbook = window.calcbook || {});
+  var drawn = [];
+  var listeners = [];
+  var plotly = null;
+  var queue = Promise.resolve();
+
+  /* Call fn(gd) for every figure drawn so far and for each one drawn from now on. */
+  calcbook.onFigure = function (fn) {
+    drawn.forEach(function (gd) { fn(gd); });
+    listeners.push(fn);
+  };
+
+  function loadPlotly() {
+    if (!plotly) {
+      plotly = new Promise(function (resolve, reject) {
+        if (window.Plotly) { resolve(window.Plotly); return; }
+        var meta = document.querySelector('meta[name="calcbook-plotly"]');
+        if (!meta) { reject(new Error("calcbook: this page names no plotly.js")); return; }
+        var script = document.createElement("script");
+        script.src = meta.content;
+        script.async = true;
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = function () { reject(new Error("calcbook: could not load " + meta.content)); };
+        document.head.appendChild(script);
+      });
+    }
+    return plotly;
+  }
+
+  function nextFrame() {
+    return new Promise(function (resolve) { setTimeout(resolve, 0); });
+  }
+
+  function draw(box) {
+    if (box.dataset.calcbookState) return;
+    box.dataset.calcbookState = "loading";
+    queue = queue.then(loadPlotly).then(nextFrame).then(function () {
+      var gd = box.querySelector(".plotly-graph-div");
+      var spec = JSON.parse(box.querySelector("script.calcbook-figure-data").textContent);
+      return window.Plotly.newPlot(gd, spec.data, spec.layout, spec.config).then(function () {
+        return spec.frames ? window.Plotly.addFrames(gd, spec.frames) : null;
+      }).then(function () {
+        return calcbook.fitLayout(gd);
+      }).then(function () {
+        drawn.push(gd);
+        listeners.forEach(function (fn) { fn(gd); });
+        box.dataset.calcbookState = "live";
+        box.classList.add("is-live");
+      });
+    }).catch(function (error) {
+      box.dataset.calcbookState = "failed";
+      console.error(error);
+    });
+  }
+
+  function start() {
+    var boxes = document.querySelectorAll(".calcbook-figure");
+    if (!boxes.length) return;
+    if (!("IntersectionObserver" in window)) { boxes.forEach(draw); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        draw(entry.target);
+      });
+    }, { rootMargin: "100% 0px" });
+    boxes.forEach(function (box) { observer.observe(box); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
+
 /* calcbook: give Plotly figures their narrow-screen layout on small screens.
  *
  * A figure built with calcbook.figures.narrow_layout carries, in layout.meta.calcbook, two sets
@@ -9,24 +95,25 @@
 
   function fit(gd) {
     var spec = gd.layout && gd.layout.meta && gd.layout.meta.calcbook;
-    if (!spec || !window.Plotly) return;
+    if (!spec || !window.Plotly) return Promise.resolve();
     var want = gd.clientWidth < spec.breakpoint ? "narrow" : "wide";
     var have = gd.dataset.calcbookLayout || "wide"; // every figure is drawn wide first
     gd.dataset.calcbookLayout = want;
-    if (want === have) return;
+    if (want === have) return Promise.resolve();
     // Plotly's HTML export wraps the figure in a <div> of fixed height: follow the layout.
     if (spec[want].height && gd.parentElement) {
       gd.parentElement.style.height = spec[want].height + "px";
     }
-    window.Plotly.relayout(gd, spec[want]);
+    return window.Plotly.relayout(gd, spec[want]);
   }
 
   function fitAll() {
     document.querySelectorAll(".js-plotly-plot").forEach(fit);
   }
 
+  // Each figure is fitted as it is drawn (calcbook.js draws figures lazily, above).
+  (window.calcbook = window.calcbook || {}).fitLayout = fit;
   var timer = null;
-  window.addEventListener("load", fitAll);
   window.addEventListener("resize", function () {
     clearTimeout(timer);
     timer = setTimeout(fitAll, 150);
@@ -195,11 +282,7 @@
     });
   }
 
-  function setUpAll() {
-    document.querySelectorAll(".js-plotly-plot").forEach(setUp);
-  }
-
-  window.addEventListener("load", setUpAll);
+  window.calcbook.onFigure(setUp);
 })();
 
 /* calcbook: name the theme's collapse toggles in the navigation for screen readers.

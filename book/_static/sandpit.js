@@ -906,10 +906,6 @@
     window.Plotly.Plots.resize(gd).then(fit);
   }
 
-  function setUpAll() {
-    document.querySelectorAll(".js-plotly-plot").forEach(setUp);
-  }
-
-  if (document.readyState === "complete") setUpAll();
-  else window.addEventListener("load", setUpAll);
+  // calcbook.js draws the figures, lazily, and calls setUp on each as it is drawn.
+  window.calcbook.onFigure(setUp);
 })();

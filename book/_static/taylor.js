@@ -300,10 +300,6 @@
     gd.dataset.calcbookTaylorReady = "true";
   }
 
-  function setUpAll() {
-    document.querySelectorAll(".js-plotly-plot").forEach(setUp);
-  }
-
-  if (document.readyState === "complete") setUpAll();
-  else window.addEventListener("load", setUpAll);
+  // calcbook.js draws the figures, lazily, and calls setUp on each as it is drawn.
+  window.calcbook.onFigure(setUp);
 })();

@@ -31,6 +31,10 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Sequence
 
@@ -108,20 +112,49 @@ def plotly_js_name() -> str:
     return f"{_VENDOR_DIR}/plotly-{get_plotlyjs_version()}.min.js"
 
 
-def figure_html(figure: dict[str, Any] | str) -> str:
-    """Render a Plotly figure (its JSON dict) to an HTML fragment that does not embed plotly.js.
+def _figure_json(figure: dict[str, Any] | str) -> dict[str, Any]:
+    """Check that `figure` is a Plotly figure (a dict or its JSON string) and return the dict."""
+    if isinstance(figure, str):
+        figure = json.loads(figure)
+    if not isinstance(figure, dict):
+        raise TypeError(f"`figure` must be a dict or a JSON string, got {type(figure).__name__}")
+    if "data" not in figure:
+        raise ValueError("`figure` is not a Plotly figure: it has no 'data' entry")
+    return figure
+
+
+#: How a live figure is configured (Plotly's ``config``).
+FIGURE_CONFIG = {"responsive": True, "displaylogo": False}
+
+
+def figure_html(
+    figure: dict[str, Any] | str,
+    twins: dict[tuple[str, str], str] | None = None,
+    *,
+    alt: str = "",
+) -> str:
+    """Render a Plotly figure to an HTML fragment: its box, its static twins and its data.
+
+    The fragment holds no plotly.js and no code that calls it: ``calcbook.js`` loads the
+    site's one plotly.js when the figure nears the viewport and draws the figure from the JSON
+    in its ``<script type="application/json">``, over the twin, which it then hides.
 
     Parameters
     ----------
     figure : dict or str
         The figure as output under the Plotly MIME type: a dict with ``data`` and ``layout``
         (and optionally ``frames``), or the same as a JSON string.
+    twins : dict, optional
+        The URLs of its static images, keyed by ``(theme, size)`` as in
+        :func:`calcbook.twins.twins_of`; without them the box shows nothing until drawn.
+    alt : str, optional
+        The images' alternative text.
 
     Returns
     -------
     str
-        A ``<div>`` and a ``<script>`` that draws into it with ``Plotly.newPlot``. The page must
-        load plotly.js before this fragment (the extension arranges that).
+        A ``<div class="calcbook-figure">`` holding the twins, the ``plotly-graph-div`` that
+        the live figure is drawn into, and the figure's JSON.
 
     Raises
     ------
@@ -130,40 +163,55 @@ def figure_html(figure: dict[str, Any] | str) -> str:
     ValueError
         If `figure` has no ``data`` entry, so is not a Plotly figure.
     """
-    import plotly.io as pio
+    from html import escape
 
-    if isinstance(figure, str):
-        figure = json.loads(figure)
-    if not isinstance(figure, dict):
-        raise TypeError(f"`figure` must be a dict or a JSON string, got {type(figure).__name__}")
-    if "data" not in figure:
-        raise ValueError("`figure` is not a Plotly figure: it has no 'data' entry")
-    # A stable id (from the content) keeps rebuilt pages byte-identical when nothing changed.
     from plotly.utils import PlotlyJSONEncoder
 
+    from calcbook.twins import figure_box, twins_of
+
+    figure = _figure_json(figure)
+    # A stable id (from the content) keeps rebuilt pages byte-identical when nothing changed.
     canonical = json.dumps(figure, sort_keys=True, cls=PlotlyJSONEncoder)
     digest = hashlib.sha1(canonical.encode()).hexdigest()[:12]
-    return pio.to_html(
-        figure,
-        include_plotlyjs=False,
-        include_mathjax=False,
-        full_html=False,
-        div_id=f"fig-{digest}",
-        validate=False,
-        config={"responsive": True, "displaylogo": False},
+    box = figure_box(figure)
+    style = [f"--calcbook-wide-h:{box.height}px", f"--calcbook-narrow-h:{box.narrow_height}px"]
+    if box.width:
+        style.append(f"--calcbook-wide-w:{box.width}px")
+    if box.narrow_width:
+        style.append(f"--calcbook-narrow-w:{box.narrow_width}px")
+    images = []
+    if twins:
+        sizes = {key: (t.width, t.height) for key, t in twins_of(figure).items()}
+        for (theme, size), url in sorted(twins.items()):
+            width, height = sizes[theme, size]
+            images.append(
+                f'<img class="dark-light calcbook-twin-{theme} calcbook-twin-{size}" src="{escape(url)}" '
+                f'width="{width}" height="{height}" alt="{escape(alt)}" loading="lazy" '
+                'decoding="async">'
+            )
+    payload = {key: figure[key] for key in ("data", "layout", "frames") if key in figure}
+    payload["config"] = FIGURE_CONFIG
+    # Inside <script>, "</" could end the element early: JSON allows it escaped.
+    data = json.dumps(payload, cls=PlotlyJSONEncoder, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        f'<div class="calcbook-figure" style="{";".join(style)}">'
+        f'<div class="calcbook-twin">{"".join(images)}</div>'
+        f'<div id="fig-{digest}" class="{FIGURE_MARKER}"></div>'
+        f'<script type="application/json" class="calcbook-figure-data">{data}</script></div>'
     )
 
 
 class PlotlyMimeRenderer:
-    """myst-nb MIME render plugin: Plotly MIME output → HTML that uses the site's plotly.js.
+    """myst-nb MIME render plugin: Plotly MIME output → the figure's box, twins and data.
 
     Registered in ``pyproject.toml`` under the entry-point group ``myst_nb.mime_renderers``.
-    For every HTML builder it gives the Plotly MIME type the highest priority, so a cell whose
-    output carries the figure as Plotly JSON is rendered from that JSON.
+    For every HTML builder, and for LaTeX, it gives the Plotly MIME type the highest priority,
+    so a cell whose output carries the figure as Plotly JSON is rendered from that JSON: for
+    HTML as :func:`figure_html` with its static twins, for LaTeX as the figure's PDF twin.
     """
 
     mime_priority_overrides: ClassVar[Sequence[tuple[str, str, int | None]]] = [
-        (builder, PLOTLY_MIME, 1) for builder in _HTML_BUILDERS
+        (builder, PLOTLY_MIME, 1) for builder in (*_HTML_BUILDERS, "latex")
     ]
 
     @staticmethod
@@ -173,17 +221,169 @@ class PlotlyMimeRenderer:
             return None
         from docutils import nodes
 
-        html = figure_html(data.content)
-        node = nodes.raw("", html, format="html")
+        env = getattr(getattr(renderer, "renderer", None), "sphinx_env", None)
+        figure = _figure_json(data.content)
+        alt = figure_alt(figure, getattr(data, "cell_metadata", None) or {})
+        if env is not None and env.app.builder.format == "latex":
+            return [_latex_twin(env, figure, alt)]
+        twins = _register_twins(env, figure) if env is not None else None
+        node = nodes.raw("", figure_html(figure, twins, alt=alt), format="html")
         if inline:
             return [node]
         return [nodes.container("", node, classes=["output", "calcbook-plotly"])]
 
 
-def _add_plotly_js(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Add a ``<script>`` for the site's plotly.js to pages that show a figure.
+def figure_alt(figure: dict[str, Any], cell_metadata: dict[str, Any]) -> str:
+    """Return the alternative text of a figure's static twin.
 
-    Also add each script of :data:`PAGE_SCRIPTS` to the pages whose body carries its marker, so
+    The figure's own description (``layout.meta.description``) if it has one, else the first
+    sentence of its caption (the cell's ``mystnb.figure.caption``), else its title; always
+    said to be a still image of an interactive figure.
+
+    Parameters
+    ----------
+    figure : dict
+        The figure as its JSON dict.
+    cell_metadata : dict
+        The metadata of the cell that output it.
+
+    Returns
+    -------
+    str
+        One line of plain text.
+    """
+    from calcbook.twins import plain_text
+
+    layout = figure.get("layout") or {}
+    meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
+    caption = ((cell_metadata.get("mystnb") or {}).get("figure") or {}).get("caption") or ""
+    title = layout.get("title")
+    title = title.get("text", "") if isinstance(title, dict) else title or ""
+    text = plain_text(str(meta.get("description") or ""))
+    if not text and caption:
+        text = plain_text(str(caption)).split(". ")[0].rstrip(".")
+    text = text or plain_text(str(title))
+    return (
+        f"Still image of the interactive figure: {text}."
+        if text
+        else ("Still image of an interactive figure.")
+    )
+
+
+def _twin_cache(env: Any) -> Path:
+    """The folder that keeps rendered twins between builds (``_build/.calcbook-twins``)."""
+    return Path(env.app.doctreedir).parent / ".calcbook-twins"
+
+
+#: Where the twins go in the HTML site.
+_TWIN_DIR = "_images/twins"
+
+
+def _register_twins(env: Any, figure: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """Note the page's twins of `figure` (to render and copy) and return their page URLs."""
+    import posixpath
+
+    from calcbook.twins import twins_of
+
+    twins = twins_of(figure)
+    pending = _pending(env)
+    for twin in twins.values():
+        pending[twin.name] = twin
+    names = env.calcbook_twins.setdefault(env.docname, set())
+    names.update(t.name for t in twins.values())
+    page_dir = posixpath.dirname(env.app.builder.get_target_uri(env.docname))
+    return {
+        key: posixpath.relpath(f"{_TWIN_DIR}/{twin.name}", page_dir or ".")
+        for key, twin in twins.items()
+    }
+
+
+def _pending(env: Any) -> dict:
+    """Twins met while reading that may still need rendering (kept off the pickled env)."""
+    app = env.app
+    if not hasattr(app, "_calcbook_pending_twins"):
+        app._calcbook_pending_twins = {}
+    return app._calcbook_pending_twins
+
+
+def _latex_twin(env: Any, figure: dict[str, Any], alt: str) -> nodes.Element:
+    """Render (or reuse) the PDF twin of `figure` and return an image node of it."""
+    from docutils import nodes
+
+    from calcbook.twins import render_twins, twins_of
+
+    twin = twins_of(figure, fmt="pdf")["light", "wide"]
+    cache = _twin_cache(env)
+    render_twins([twin], cache)
+    return nodes.image(uri=str(cache / twin.name), alt=alt, width="100%")
+
+
+def _init_twins(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    if not hasattr(env, "calcbook_twins"):
+        env.calcbook_twins = {}
+
+
+def _outdated_for_missing_twins(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Read again the pages whose twins are missing from the cache (e.g. it was deleted)."""
+    if app.builder.format != "html":
+        return []
+    cache = _twin_cache(env)
+    return [
+        docname
+        for docname, names in getattr(env, "calcbook_twins", {}).items()
+        if any(not (cache / name).is_file() for name in names)
+    ]
+
+
+def _purge_twins(app: Sphinx, env: Any, docname: str) -> None:
+    getattr(env, "calcbook_twins", {}).pop(docname, None)
+
+
+def _merge_twins(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    env.calcbook_twins = getattr(env, "calcbook_twins", {})
+    for docname in docnames:
+        if docname in getattr(other, "calcbook_twins", {}):
+            env.calcbook_twins[docname] = other.calcbook_twins[docname]
+
+
+def _render_pending_twins(app: Sphinx, env: Any) -> list[str]:
+    """After reading, render every twin the pages need that the cache lacks, in one batch."""
+    pending = _pending(env)
+    if pending:
+        from calcbook.twins import render_twins
+
+        written = render_twins(list(pending.values()), _twin_cache(env))
+        if written:
+            logger.info(f"[calcbook] rendered {len(written)} figure twins")
+        pending.clear()
+    return []
+
+
+def _copy_twins(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the twins that the pages show into ``_images/twins``; remove those none shows."""
+    if exception is not None or app.builder.format != "html":
+        return
+    cache = _twin_cache(app.env)
+    target = Path(app.outdir) / _TWIN_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    wanted = set().union(*getattr(app.env, "calcbook_twins", {}).values())
+    for old in target.iterdir():
+        if old.name not in wanted:
+            old.unlink()
+    for name in wanted:
+        source, copy = cache / name, target / name
+        if not source.is_file():
+            raise FileNotFoundError(f"figure twin {name} was never rendered (cache {cache})")
+        if not copy.is_file() or copy.stat().st_size != source.stat().st_size:
+            shutil.copyfile(source, copy)
+
+
+def _add_plotly_js(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Tell a page with a figure where the site's plotly.js is, and add its games' scripts.
+
+    plotly.js is not loaded by a ``<script>``: ``calcbook.js`` loads it from the URL in the
+    page's ``<meta name="calcbook-plotly">`` once a figure nears the viewport. Each script of
+    :data:`PAGE_SCRIPTS` is added (deferred) to the pages whose body carries its marker, so
     that a page without the Sandpit does not download the game. Only pages written from a
     document count: generated pages (``doctree`` is ``None``: the highlighted sources of the
     package, the index, search) may quote the markers but show no figure.
@@ -191,12 +391,15 @@ def _add_plotly_js(app: Sphinx, pagename: str, templatename: str, context: dict,
     body = context.get("body", "")
     if doctree is None or FIGURE_MARKER not in body:
         return
-    # Loaded in <head>, not deferred: each figure's inline script calls Plotly at once.
-    app.add_js_file(plotly_js_name(), priority=400)
+    url = context["pathto"](f"_static/{plotly_js_name()}", 1)
+    context["metatags"] = (
+        context.get("metatags", "") + f'\n<meta name="calcbook-plotly" content="{url}" />'
+    )
     for marker, script in PAGE_SCRIPTS.items():
         if marker in body:
-            # After plotly.js and calcbook.js; it waits for the page's load event itself.
-            app.add_js_file(script, priority=600)
+            # After calcbook.js (priority 800, html_js_files), which draws the figures and
+            # tells the game when its figure is drawn.
+            app.add_js_file(script, priority=900, defer="defer")
 
 
 def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -295,6 +498,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _fix_citation_list_role, priority=450)
     app.connect("env-get-outdated", _outdated_for_static_files)
     app.connect("build-finished", _copy_plotly_js)
+    app.connect("env-before-read-docs", _init_twins)
+    app.connect("env-get-outdated", _outdated_for_missing_twins)
+    app.connect("env-purge-doc", _purge_twins)
+    app.connect("env-merge-info", _merge_twins)
+    app.connect("env-updated", _render_pending_twins)
+    app.connect("build-finished", _copy_twins)
     # Before viewcode's own handler (priority 500), which writes the source pages.
     app.connect("html-collect-pages", _forget_source_pages, priority=100)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
