@@ -7,7 +7,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HTML   := _build/html
-PDF    := _build/latex/calcbook.pdf
+# The PDF is built apart from the site (its own parsed pages: a page's figures are parsed
+# differently for LaTeX), from the same execution cache.
+PDF_BUILD := _build/pdf
+PDF    := $(PDF_BUILD)/_build/latex/calcbook.pdf
 PORT   ?= 8000
 # Strict: every warning is an error, broken references are reported, and all are listed
 # before the build fails.
@@ -53,7 +56,8 @@ CODE_HASH_FILE := _build/.calcbook-code-hash
 define CHECK_CODE_HASH
 	@if [ -d _build ] && [ "$$(cat $(CODE_HASH_FILE) 2>/dev/null)" != "$(CODE_HASH)" ]; then \
 	  echo "calcbook or its dependencies changed: every page is executed again"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute; fi
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute \
+	    $(PDF_BUILD)/_build/.doctrees; fi
 	@# The cache now holds (or will hold) outputs of this code only, also if the build fails.
 	@mkdir -p _build && echo $(CODE_HASH) > $(CODE_HASH_FILE)
 endef
@@ -76,8 +80,8 @@ pdf: $(STAMP)
 	scripts/install-tex.sh
 	$(CHECK_CODE_HASH)
 	@start=$$(date +%s); \
-	LATEXOPTS="$(LATEX_FLAGS)" $(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS) \
-	  || { rm -rf _build/.doctrees; exit 1; }; \
+	LATEXOPTS="$(LATEX_FLAGS)" $(BIN)/jupyter-book build . --builder pdflatex \
+	  --path-output $(PDF_BUILD) $(JB_FLAGS) || { rm -rf $(PDF_BUILD)/_build/.doctrees; exit 1; }; \
 	echo "PDF built in $$(( $$(date +%s) - start )) s: $(PDF)"
 	CALCBOOK_PDF=$(PDF) $(BIN)/python -m pytest tests/test_pdf.py -p no:cacheprovider -q
 
@@ -141,7 +145,7 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
 
 clean:
-	rm -rf $(HTML) _build/latex _build/jupyter_execute
+	rm -rf $(HTML) $(PDF_BUILD) _build/jupyter_execute
 
 clean-cache: clean
 	rm -rf _build

@@ -13,7 +13,8 @@ packages=(
     texlive-latex-recommended   # fancyvrb, upquote, geometry, hyperref, ...
     texlive-latex-extra         # fncychap, titlesec, tabulary, framed, wrapfig, needspace, ...
     texlive-fonts-recommended   # the math fonts amsmath needs
-    fonts-freefont-otf          # FreeSerif, FreeSans, FreeMono: Sphinx's default for XeLaTeX
+    fonts-freefont-otf          # FreeSerif, the text (Sphinx's default for XeLaTeX)
+    fonts-dejavu-core           # DejaVu Sans and Sans Mono: headings and code (ᵀ, ₖ)
     poppler-utils               # pdftotext, pdfimages, pdfinfo: the PDF's checks
 )
 

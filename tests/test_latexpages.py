@@ -48,6 +48,7 @@ def test_preamble_rejects_names_latex_cannot_use(name: str) -> None:
         ('{"layout":{"meta":{"calcbook_taylor":{}}}}', "order"),
         ('{"layout":{"sliders":[{"active":0}]}}', "slider"),
         ('{"layout":{"updatemenus":[{"buttons":[]}]}}', "buttons"),
+        ('{"layout": {"sliders": [ {"active": 0}]}}', "slider"),  # json.dumps spacing
     ],
 )
 def test_interaction_names_what_a_reader_does_online(text: str, expected: str) -> None:
@@ -69,8 +70,8 @@ def test_a_figure_that_reads_as_printed_needs_no_note(text: str) -> None:
 
 def test_the_games_come_before_their_sliders() -> None:
     """The Sandpit has sliders too; the note should say it is a game."""
-    markers = [marker for marker, _ in INTERACTIONS]
-    assert markers.index('"calcbook_sandpit":') < markers.index('"sliders":[{')
+    phrases = [phrase for _, phrase in INTERACTIONS]
+    assert phrases.index("play the Sandpit game") < phrases.index("move the slider")
 
 
 def test_online_note_links_to_the_figure() -> None:

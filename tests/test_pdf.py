@@ -3,7 +3,7 @@
 The PDF needs Debian's TeX, which ``make test`` does not install, so these tests are skipped
 unless ``CALCBOOK_PDF`` names a built PDF: ``make pdf`` sets it after building, and so does
 CI's ``pdf`` job (which runs ``make pdf``). Their expectations come from the pages themselves
-(``_toc.yml`` and the parsed pages in ``_build/.doctrees`` that the PDF was written from), not
+(``_toc.yml`` and the parsed pages that the PDF was written from), not
 from numbers typed in here. They read the PDF with pypdf and poppler's ``pdftotext``, which
 ``scripts/install-tex.sh`` installs with TeX.
 """
@@ -21,12 +21,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calcbook.latexpages import interaction
+from calcbook.latexpages import figure_interaction
 from calcbook.sphinxext import PLOTLY_MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = Path(os.environ["CALCBOOK_PDF"]) if os.environ.get("CALCBOOK_PDF") else None
-DOCTREES = ROOT / "_build" / ".doctrees"
+# The parsed pages the PDF was written from, beside the LaTeX output (make pdf builds apart).
+DOCTREES = PDF.parents[1] / ".doctrees" if PDF else None
 
 pytestmark = [
     pytest.mark.pdf,
@@ -73,8 +74,7 @@ def figure_outputs() -> tuple[int, int]:
             if PLOTLY_MIME in types or any(t.startswith("image/") for t in types):
                 total += 1
             if PLOTLY_MIME in types:
-                raw = "".join(r.astext() for r in bundle.findall(nodes.raw))
-                interactive += interaction(raw) is not None
+                interactive += figure_interaction(bundle) is not None
     return total, interactive
 
 
@@ -137,6 +137,13 @@ def test_no_unresolved_reference_or_citation() -> None:
     undefined = re.findall(r"(?:Reference|Citation|Hyper reference) `[^']+' on page \d+", log)
     assert not undefined, sorted(set(undefined))[:10]
     assert "There were undefined references" not in log
+
+
+def test_every_character_has_a_glyph() -> None:
+    """No character of the text is missing from the fonts it is set in (it would print blank)."""
+    log = PDF.with_suffix(".log").read_text(errors="replace")
+    missing = sorted(set(re.findall(r"Missing character: There is no (.+?) in font", log)))
+    assert not missing, missing
 
 
 def test_every_link_inside_the_pdf_lands() -> None:

@@ -15,11 +15,12 @@ nothing in the HTML book. It does four things:
    "Solutions" heading at the end of that section, so that a reader who turns to an exercise
    does not read its answer on the way.
 4. :class:`LatexLabelFixes` mends three labels that sphinx-proof, sphinx-exercise and
-   sphinx-jupyterbook-latex get wrong in LaTeX, which would print as "??" in the PDF.
+   sphinx-jupyterbook-latex get wrong in LaTeX, which would print as question marks.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -35,24 +36,30 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "INTERACTIONS",
+    "INTERACTION_ATTRIBUTE",
     "InteractiveFigureNotes",
     "LatexLabelFixes",
     "SolutionsAtSectionEnd",
+    "figure_interaction",
     "interaction",
     "latex_preamble",
     "online_note",
     "setup",
 ]
 
-#: What a figure needs a reader to do, recognised by a marker in its JSON (the key of
-#: ``layout.meta`` that a game's script reads, or Plotly's own layout keys), first match wins.
+#: What a figure needs a reader to do, recognised by a pattern in its JSON (the key of
+#: ``layout.meta`` that a game's script reads, or Plotly's own layout keys with a first
+#: element), first match wins.
 INTERACTIONS: tuple[tuple[str, str], ...] = (
-    ('"calcbook_sandpit":', "play the Sandpit game"),
-    ('"calcbook_match":', "play this matching game"),
-    ('"calcbook_taylor":', "change the order with the slider"),
-    ('"sliders":[{', "move the slider"),
-    ('"updatemenus":[{', "press its buttons"),
+    (r'"calcbook_sandpit"\s*:', "play the Sandpit game"),
+    (r'"calcbook_match"\s*:', "play this matching game"),
+    (r'"calcbook_taylor"\s*:', "change the order with the slider"),
+    (r'"sliders"\s*:\s*\[\s*\{', "move the slider"),
+    (r'"updatemenus"\s*:\s*\[\s*\{', "press its buttons"),
 )
+
+#: The attribute under which a figure's image node (the PDF twin) may carry its phrase.
+INTERACTION_ATTRIBUTE = "calcbook_interaction"
 
 _PREAMBLE_FIXES = r"""
 % calcbook.latexpages: a citation (\DUrole, \hyperlink) may sit in a figure caption.
@@ -113,7 +120,7 @@ def interaction(figure_text: str) -> str | None:
     Returns
     -------
     str or None
-        A phrase from :data:`INTERACTIONS` ("move the slider", ...), for the first marker found.
+        A phrase from :data:`INTERACTIONS` ("move the slider", ...), for the first pattern found.
 
     Examples
     --------
@@ -122,8 +129,8 @@ def interaction(figure_text: str) -> str | None:
     >>> interaction('{"layout": {"title": "static"}}') is None
     True
     """
-    for marker, phrase in INTERACTIONS:
-        if marker in figure_text:
+    for pattern, phrase in INTERACTIONS:
+        if re.search(pattern, figure_text):
             return phrase
     return None
 
@@ -151,6 +158,33 @@ def online_note(phrase: str, url: str) -> nodes.paragraph:
     return paragraph
 
 
+def figure_interaction(bundle: nodes.Element) -> str | None:
+    """Return what a reader does online with the Plotly figure of a cell output, if anything.
+
+    Parameters
+    ----------
+    bundle : docutils.nodes.Element
+        myst-nb's container of one output's MIME types (``nb_element="mime_bundle"``).
+
+    Returns
+    -------
+    str or None
+        The phrase of :func:`interaction`: for HTML read from the figure's JSON in the page; for
+        LaTeX, where the output is the figure's PDF twin, from the image node's
+        :data:`INTERACTION_ATTRIBUTE`, which :mod:`calcbook.sphinxext` sets.
+    """
+    for child in bundle.children:
+        if child.get("mime_type") != PLOTLY_MIME:
+            continue
+        for image in child.findall(nodes.image):
+            if image.get(INTERACTION_ATTRIBUTE):
+                return image[INTERACTION_ATTRIBUTE]
+        phrase = interaction("".join(raw.astext() for raw in child.findall(nodes.raw)))
+        if phrase is not None:
+            return phrase
+    return None
+
+
 def _is_plotly_bundle(node: nodes.Node) -> bool:
     return (
         isinstance(node, nodes.container)
@@ -176,13 +210,7 @@ class InteractiveFigureNotes(SphinxTransform):
         if not base:
             return
         for bundle in list(self.document.findall(_is_plotly_bundle)):
-            text = "".join(
-                raw.astext()
-                for child in bundle.children
-                if child.get("mime_type") == PLOTLY_MIME
-                for raw in child.findall(nodes.raw)
-            )
-            phrase = interaction(text)
+            phrase = figure_interaction(bundle)
             if phrase is None:
                 continue
             figure = next(
@@ -259,7 +287,7 @@ class SolutionsAtSectionEnd(SphinxPostTransform):
 
 
 class LatexLabelFixes(SphinxPostTransform):
-    """Mend the labels that would leave "??" in the PDF; LaTeX builds only.
+    """Mend the labels that would leave question marks in the PDF; LaTeX builds only.
 
     - sphinx-proof finds the page of a theorem by a section whose names hold the page's title
       in lower case; docutils names a section from the source, so a title with an apostrophe
