@@ -133,13 +133,44 @@ class TestPlotly:
         ]
         assert not embedding, f"pages with plotly.js pasted in: {embedding}"
 
-    def test_preface_has_a_figure_and_loads_plotly_js_once(self, site: Path) -> None:
+    def test_preface_has_a_figure_and_names_plotly_js_without_loading_it(self, site: Path):
         html = (site / "book/intro.html").read_text()
         assert html.count(FIGURE_MARKER) >= 1
-        scripts = re.findall(r'<script[^>]*src="([^"]*plotly[^"]*)"', html)
-        assert len(scripts) == 1 and scripts[0].startswith(f"../_static/{plotly_js_name()}")
-        # The script must precede the first figure: each figure's inline code calls Plotly.
-        assert html.index(plotly_js_name()) < html.index(FIGURE_MARKER)
+        # No <script> loads plotly.js: calcbook.js does, from the URL in the page's <meta>,
+        # when a figure nears the viewport.
+        assert not re.findall(r'<script[^>]*src="([^"]*plotly[^"]*)"', html)
+        (url,) = re.findall(r'<meta name="calcbook-plotly" content="([^"]+)"', html)
+        assert url == f"../_static/{plotly_js_name()}"
+        assert (site / "book" / url).resolve().is_file()
+
+    def test_every_figure_box_holds_its_four_twins(self, site: Path) -> None:
+        """Each figure shows a still image at once: four per box (light and dark, wide and
+        narrow), each file in the site, sized as the figure, with alternative text."""
+        from PIL import Image
+
+        boxes = 0
+        shown = set()
+        for page in html_pages(site):
+            html = page.read_text(encoding="utf-8")
+            for box in re.findall(r'<div class="calcbook-figure".*?</script></div>', html, re.S):
+                boxes += 1
+                images = re.findall(r"<img [^>]*>", box)
+                assert len(images) == 4, f"{page.name}: a figure box with {len(images)} twins"
+                for image in images:
+                    src = re.search(r'src="([^"]+)"', image)[1]
+                    width, height = map(
+                        int, re.search(r'width="(\d+)" height="(\d+)"', image).groups()
+                    )
+                    assert re.search(r'alt="Still image of [^"]+"', image), image
+                    path = (page.parent / src).resolve()
+                    with Image.open(path) as picture:
+                        assert picture.size == (2 * width, 2 * height), path.name
+                    shown.add(path.name)
+        marker = f'class="{FIGURE_MARKER}"'
+        assert boxes == sum(p.read_text(encoding="utf-8").count(marker) for p in html_pages(site))
+        assert boxes > 50
+        # No twin is left in the site that no page shows.
+        assert {p.name for p in (site / "_images" / "twins").iterdir()} == shown
 
     def test_pages_without_figures_do_not_load_plotly_js(self, site: Path) -> None:
         html = (site / "book/appendix/notation.html").read_text()
@@ -152,7 +183,8 @@ class TestPlotly:
         )
         assert loading == ["book/02-multivariate-calculus/sandpit.html"]
         html = (site / loading[0]).read_text()
-        assert html.index(plotly_js_name()) < html.index("_static/sandpit.js")
+        # After calcbook.js, whose calcbook.onFigure the game uses.
+        assert html.index("_static/calcbook.js") < html.index("_static/sandpit.js")
 
 
 class TestOffline:

@@ -41,13 +41,56 @@ def div_id(html: str) -> str:
     return found
 
 
+def figure_data(html: str) -> dict:
+    """The figure's JSON that calcbook.js reads from the box."""
+    (found,) = re.findall(
+        r'<script type="application/json" class="calcbook-figure-data">(.*?)</script>', html, re.S
+    )
+    return json.loads(found)
+
+
 class TestFigureHtml:
-    def test_div_and_newplot(self):
-        html = figure_html(small_figure())
-        assert f'class="{FIGURE_MARKER}"' in html
-        assert "Plotly.newPlot(" in html
-        # The script draws into this figure's own div.
-        assert re.search(rf'Plotly\.newPlot\(\s*"{div_id(html)}"', html)
+    def test_box_with_an_empty_graph_div_and_the_figures_json(self):
+        figure = small_figure()
+        html = figure_html(figure)
+        assert html.startswith('<div class="calcbook-figure"')
+        assert f'class="{FIGURE_MARKER}"></div>' in html  # empty: drawn by calcbook.js
+        assert "Plotly.newPlot(" not in html  # no code that needs plotly.js at once
+        data = figure_data(html)
+        assert data["data"] == json.loads(json.dumps(figure["data"]))
+        assert data["config"] == sphinxext.FIGURE_CONFIG
+
+    def test_box_has_the_figures_size(self):
+        from calcbook.figures import narrow_layout
+
+        fig = go.Figure(go.Scatter(y=[1, 2]), layout={"height": 410})
+        narrow_layout(fig, {"height": 730})
+        html = figure_html(fig.to_plotly_json())
+        assert "--calcbook-wide-h:410px;--calcbook-narrow-h:730px" in html
+        assert "--calcbook-wide-w" not in html  # it fills the column
+
+    def test_twins_in_the_box(self):
+        from calcbook.twins import twins_of
+
+        figure = small_figure()
+        urls = {key: f"../_images/twins/{twin.name}" for key, twin in twins_of(figure).items()}
+        html = figure_html(figure, urls, alt='A "curve" & <its> tangent')
+        images = re.findall(r"<img [^>]*>", html)
+        assert len(images) == 4
+        for (theme, size), twin in twins_of(figure).items():
+            (image,) = [i for i in images if f"calcbook-twin-{theme} calcbook-twin-{size}" in i]
+            assert f'src="../_images/twins/{twin.name}"' in image
+            assert f'width="{twin.width}" height="{twin.height}"' in image
+            assert 'alt="A &quot;curve&quot; &amp; &lt;its&gt; tangent"' in image
+            assert 'loading="lazy"' in image
+        assert html.index("<img") < html.index(FIGURE_MARKER)  # the twin lies over the graph
+
+    def test_text_cannot_close_the_data_script(self):
+        figure = small_figure()
+        figure["layout"]["title"] = {"text": "a</script><script>alert(1)</script>"}
+        html = figure_html(figure)
+        assert html.count("</script>") == 1
+        assert figure_data(html)["layout"]["title"]["text"] == figure["layout"]["title"]["text"]
 
     def test_carries_the_data(self):
         html = figure_html(small_figure(y=(7, 11, 13)))
@@ -91,7 +134,7 @@ class TestFigureHtml:
         figure = json.loads(surface_with_gradient(grid=5, arrows=2, steps=2).to_json())
         html = figure_html(figure)
         assert html.count(FIGURE_MARKER) == 1
-        assert '"sliders"' in html
+        assert figure_data(html)["layout"]["sliders"]
         assert PLOTLY_BANNER.search(html) is None
 
     @pytest.mark.parametrize("bad", [42, None, [1, 2], b'{"data": []}'])
@@ -250,43 +293,49 @@ class _RecordingApp:
         self.connected.append((event, callback, priority))
 
 
+def figure_page(body: str) -> dict:
+    """The context of a page two folders down, as Sphinx gives it to html-page-context."""
+    return {"body": body, "metatags": "", "pathto": lambda name, resource: f"../../{name}"}
+
+
+PLOTLY_META = f'<meta name="calcbook-plotly" content="../../_static/{plotly_js_name()}" />'
+
+
 class TestAddPlotlyJs:
-    def test_page_with_a_figure_gets_plotly_js(self):
+    def test_page_with_a_figure_names_plotly_js_but_does_not_load_it(self):
         app = _RecordingApp()
-        body = figure_html(small_figure())
-        sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, DOCTREE)
-        assert app.js_files == [(plotly_js_name(), {"priority": 400})]
+        context = figure_page(figure_html(small_figure()))
+        sphinxext._add_plotly_js(app, "a/b/page", "page.html", context, DOCTREE)
+        assert context["metatags"].strip() == PLOTLY_META
+        assert app.js_files == []  # calcbook.js loads it when a figure nears the viewport
 
     def test_page_without_a_figure_does_not(self):
         app = _RecordingApp()
-        sphinxext._add_plotly_js(app, "page", "page.html", {"body": "<p>text</p>"}, DOCTREE)
+        context = figure_page("<p>text</p>")
+        sphinxext._add_plotly_js(app, "page", "page.html", context, DOCTREE)
         sphinxext._add_plotly_js(app, "genindex", "genindex.html", {}, None)
-        assert app.js_files == []
+        assert app.js_files == [] and context["metatags"] == ""
 
-    def test_page_with_the_sandpit_gets_its_script_after_plotly_js(self):
+    def test_page_with_the_sandpit_gets_its_script_after_calcbook_js(self):
         app = _RecordingApp()
-        body = figure_html(sandpit_game().to_plotly_json())
-        sphinxext._add_plotly_js(app, "page", "page.html", {"body": body}, DOCTREE)
-        assert app.js_files == [
-            (plotly_js_name(), {"priority": 400}),
-            ("sandpit.js", {"priority": 600}),
-        ]
+        context = figure_page(figure_html(sandpit_game().to_plotly_json()))
+        sphinxext._add_plotly_js(app, "page", "page.html", context, DOCTREE)
+        # html_js_files (calcbook.js) have priority 800: the game's script comes after it.
+        assert app.js_files == [("sandpit.js", {"priority": 900, "defer": "defer"})]
+        assert PLOTLY_META in context["metatags"]
 
     def test_other_figures_do_not_get_the_game_script(self):
         app = _RecordingApp()
-        sphinxext._add_plotly_js(
-            app, "page", "page.html", {"body": figure_html(small_figure())}, DOCTREE
-        )
-        assert [name for name, _ in app.js_files] == [plotly_js_name()]
+        context = figure_page(figure_html(small_figure()))
+        sphinxext._add_plotly_js(app, "page", "page.html", context, DOCTREE)
+        assert app.js_files == []
 
     def test_generated_pages_get_nothing_even_if_they_quote_the_markers(self):
         # The highlighted source of calcbook.sphinxext itself contains both markers.
         app = _RecordingApp()
-        body = figure_html(sandpit_game().to_plotly_json())
-        sphinxext._add_plotly_js(
-            app, "_modules/calcbook/sphinxext", "page.html", {"body": body}, None
-        )
-        assert app.js_files == []
+        context = figure_page(figure_html(sandpit_game().to_plotly_json()))
+        sphinxext._add_plotly_js(app, "_modules/calcbook/sphinxext", "page.html", context, None)
+        assert app.js_files == [] and context["metatags"] == ""
 
     def test_a_page_that_only_names_the_game_does_not_get_its_script(self):
         # The API reference and the highlighted source mention the key, HTML-escaped.
@@ -294,8 +343,8 @@ class TestAddPlotlyJs:
         body = (
             '<code>layout.meta[&quot;calcbook_sandpit&quot;]</code> <div class="plotly-graph-div">'
         )
-        sphinxext._add_plotly_js(app, "api", "api.html", {"body": body}, DOCTREE)
-        assert [name for name, _ in app.js_files] == [plotly_js_name()]
+        sphinxext._add_plotly_js(app, "api", "api.html", figure_page(body), DOCTREE)
+        assert app.js_files == []
 
     def test_every_page_script_is_a_static_file_of_the_book(self):
         static = Path(__file__).resolve().parents[1] / "book" / "_static"
@@ -313,6 +362,8 @@ class TestAddPlotlyJs:
         assert events[("html-page-context", "_add_plotly_js")] < 500
         assert events[("html-page-context", "_dedupe_scripts")] < 500
         assert ("build-finished", "_copy_plotly_js") in events
+        assert ("env-updated", "_render_pending_twins") in events
+        assert ("build-finished", "_copy_twins") in events
         assert events[("html-collect-pages", "_forget_source_pages")] < 500  # before viewcode
 
 
@@ -409,3 +460,68 @@ class TestOutdatedForStaticFiles:
         app = self.make_app(tmp_path)
         app.builder.format = "latex"
         assert self.outdated(app) == []
+
+
+def fake_env(tmp_path, docname="book/part/page", builder_format="html"):
+    """What handle_mime reads of Sphinx: the env, its app, builder and doctree folder."""
+    builder = SimpleNamespace(
+        format=builder_format, get_target_uri=lambda doc: f"{doc}.html", name=builder_format
+    )
+    app = SimpleNamespace(builder=builder, doctreedir=str(tmp_path / ".doctrees"), outdir=tmp_path)
+    env = SimpleNamespace(app=app, docname=docname, calcbook_twins={})
+    app.env = env
+    return env
+
+
+class TestTwinsInTheBuild:
+    def test_handle_mime_registers_the_pages_twins_with_relative_urls(self, tmp_path):
+        from calcbook.twins import twins_of
+
+        env = fake_env(tmp_path)
+        figure = small_figure()
+        metadata = {"mystnb": {"figure": {"caption": "The curve $f$. Move the slider."}}}
+        data = SimpleNamespace(mime_type=PLOTLY_MIME, content=figure, cell_metadata=metadata)
+        renderer = SimpleNamespace(renderer=SimpleNamespace(sphinx_env=env))
+        (container,) = PlotlyMimeRenderer.handle_mime(renderer, data, False)
+        html = container.children[0].astext()
+        twins = twins_of(figure)
+        assert env.calcbook_twins == {"book/part/page": {t.name for t in twins.values()}}
+        assert set(env.app._calcbook_pending_twins) == {t.name for t in twins.values()}
+        for twin in twins.values():
+            assert f'src="../../_images/twins/{twin.name}"' in html
+        assert 'alt="Still image of the interactive figure: The curve f."' in html
+
+    def test_alt_text_prefers_the_description_then_caption_then_title(self):
+        figure = small_figure()
+        figure["layout"]["title"] = {"text": "<b>Title</b>"}
+        assert sphinxext.figure_alt(figure, {}).endswith(": Title.")
+        caption = {"mystnb": {"figure": {"caption": "First. Second."}}}
+        assert sphinxext.figure_alt(figure, caption).endswith(": First.")
+        figure["layout"]["meta"] = {"description": "Paths of three methods"}
+        assert sphinxext.figure_alt(figure, caption).endswith(": Paths of three methods.")
+        assert sphinxext.figure_alt(small_figure(), {}) == "Still image of an interactive figure."
+
+    def test_copy_twins_copies_what_pages_show_and_removes_the_rest(self, tmp_path):
+        env = fake_env(tmp_path)
+        cache = tmp_path / ".calcbook-twins"
+        cache.mkdir()
+        for name in ("a.webp", "b.webp"):
+            (cache / name).write_bytes(name.encode())
+        out = tmp_path / "_images" / "twins"
+        out.mkdir(parents=True)
+        (out / "stale.webp").write_bytes(b"old")
+        env.calcbook_twins = {"p": {"a.webp"}, "q": {"b.webp"}}
+        sphinxext._copy_twins(env.app, None)
+        assert sorted(p.name for p in out.iterdir()) == ["a.webp", "b.webp"]
+        assert (out / "b.webp").read_bytes() == b"b.webp"
+        env.calcbook_twins["r"] = {"never-rendered.webp"}
+        with pytest.raises(FileNotFoundError, match=r"never-rendered\.webp was never rendered"):
+            sphinxext._copy_twins(env.app, None)
+
+    def test_pages_whose_twins_left_the_cache_are_read_again(self, tmp_path):
+        env = fake_env(tmp_path)
+        (tmp_path / ".calcbook-twins").mkdir()
+        (tmp_path / ".calcbook-twins" / "a.webp").write_bytes(b"x")
+        env.calcbook_twins = {"kept": {"a.webp"}, "lost": {"a.webp", "gone.webp"}}
+        outdated = sphinxext._outdated_for_missing_twins(env.app, env, set(), set(), set())
+        assert outdated == ["lost"]

@@ -185,9 +185,9 @@ def figure_html(
         for (theme, size), url in sorted(twins.items()):
             width, height = sizes[theme, size]
             images.append(
-                f'<img class="dark-light calcbook-twin-{theme} calcbook-twin-{size}" src="{escape(url)}" '
-                f'width="{width}" height="{height}" alt="{escape(alt)}" loading="lazy" '
-                'decoding="async">'
+                f'<img class="dark-light calcbook-twin-{theme} calcbook-twin-{size}" '
+                f'src="{escape(url)}" width="{width}" height="{height}" alt="{escape(alt)}" '
+                'loading="lazy" decoding="async">'
             )
     payload = {key: figure[key] for key in ("data", "layout", "frames") if key in figure}
     payload["config"] = FIGURE_CONFIG
@@ -271,7 +271,7 @@ def figure_alt(figure: dict[str, Any], cell_metadata: dict[str, Any]) -> str:
 
 
 def _twin_cache(env: Any) -> Path:
-    """The folder that keeps rendered twins between builds (``_build/.calcbook-twins``)."""
+    """Return the folder that keeps rendered twins between builds (``_build/.calcbook-twins``)."""
     return Path(env.app.doctreedir).parent / ".calcbook-twins"
 
 

@@ -62,7 +62,7 @@ THEMES: dict[str, dict[str, str]] = {
 }
 
 #: Keys whose value is a font dict that the book's stylesheet recolours in a live figure.
-_FONT_KEYS = {"font", "tickfont", "titlefont", "textfont"}
+_FONT_KEYS = {"font", "tickfont", "titlefont", "textfont", "insidetextfont", "outsidetextfont"}
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def _narrow_spec(figure: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _number(value: Any) -> int | None:
-    return int(round(value)) if isinstance(value, int | float) and value > 0 else None
+    return round(value) if isinstance(value, int | float) and value > 0 else None
 
 
 def figure_box(figure: dict[str, Any]) -> FigureBox:
@@ -200,12 +200,16 @@ def _recolour(node: Any, colour: str) -> None:
             _recolour(value, colour)
 
 
-def twin_figure(figure: dict[str, Any], theme: str, size: str) -> dict[str, Any]:
+def twin_figure(
+    figure: dict[str, Any], theme: str, size: str, *, page: bool = True
+) -> dict[str, Any]:
     """Return a copy of `figure` as a live page draws it first, for a theme and a screen.
 
     The narrow layout, if the figure has one, is applied for ``size="narrow"``; every text
     takes the theme's text colour (the stylesheet does this for live figures), and sliders
-    and menus the theme's surface colours.
+    and menus the theme's surface colours. For a web page (`page`), the figure's
+    ``layout.meta.calcbook_still`` (relayout paths and values, if it has them) says what its
+    twin shows in place of what the page's scripts would draw, e.g. a game's "loading" note.
 
     Parameters
     ----------
@@ -215,6 +219,8 @@ def twin_figure(figure: dict[str, Any], theme: str, size: str) -> dict[str, Any]
         The page's theme, ``"light"`` or ``"dark"``.
     size : str
         The screen, ``"wide"`` or ``"narrow"``.
+    page : bool, optional
+        Whether the twin stands in on a web page (``True``) or in print.
 
     Returns
     -------
@@ -237,15 +243,19 @@ def twin_figure(figure: dict[str, Any], theme: str, size: str) -> dict[str, Any]
     if size == "narrow" and spec is not None:
         for path, value in spec["narrow"].items():
             _set_path(layout, path, value)
+    meta = layout.get("meta")
+    still = meta.get("calcbook_still") if isinstance(meta, dict) else None
+    if page and isinstance(still, dict):
+        for path, value in still.items():
+            _set_path(layout, path, value)
     layout.setdefault("font", {})
     _recolour(drawn.get("layout"), colours["text"])
-    for trace in drawn.get("data", []):
-        if isinstance(trace, dict) and isinstance(trace.get("colorbar"), dict):
-            _recolour(trace["colorbar"], colours["text"])
+    # Traces' text too (labels inside markers, colour-bar ticks): the stylesheet recolours
+    # every text of a live figure but its hover labels.
+    _recolour(drawn.get("data", []), colours["text"])
     layout["font"]["color"] = colours["text"]
     for slider in layout.get("sliders", []) or []:
         slider.update(bgcolor=colours["surface"], bordercolor=colours["border"])
-        slider["activebgcolor"] = colours["on_surface"] if theme == "dark" else "#dbdde0"
     for menu in layout.get("updatemenus", []) or []:
         menu.update(bgcolor=colours["surface"], bordercolor=colours["border"])
     # The live page swaps the twin out when plotly.js is ready: no toolbar on a still image.
@@ -296,7 +306,7 @@ def twins_of(figure: dict[str, Any], fmt: str = "webp") -> dict[tuple[str, str],
             NARROW_TWIN_WIDTH if narrow else WIDE_WIDTH
         )
         height = box.narrow_height if narrow else box.height
-        drawn = twin_figure(figure, theme, size)
+        drawn = twin_figure(figure, theme, size, page=fmt == "webp")
         digest = _digest([TWIN_VERSION, drawn, width, height, fmt])
         twins[theme, size] = Twin(f"{digest}.{fmt}", drawn, width, height, theme, size, fmt)
     return twins

@@ -261,6 +261,11 @@ def sandpit_game(*, level: str = "bowl", seed: int | None = None, height: int = 
         meta={
             "calcbook_sandpit": spec,
             "calcbook_sandpit_level": level,
+            # What the page's still image (calcbook.twins) says until the game has loaded.
+            "calcbook_still": {
+                "annotations[0].text": "The game starts here once the page's scripts have<br>"
+                "loaded (it needs JavaScript)."
+            },
             "description": (
                 "The Sandpit: a square pit of sand, 2 m across, seen from above. Click, tap or "
                 "use the arrow keys and Enter to dip a stick and read the depth there; find "
