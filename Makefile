@@ -7,6 +7,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HTML   := _build/html
+# The PDF is built apart from the site (its own parsed pages: a page's figures are parsed
+# differently for LaTeX), from the same execution cache.
+PDF_BUILD := _build/pdf
+PDF    := $(PDF_BUILD)/_build/latex/calcbook.pdf
 PORT   ?= 8000
 # Strict: every warning is an error, broken references are reported, and all are listed
 # before the build fails.
@@ -17,11 +21,12 @@ JB_FLAGS := -W -n --keep-going
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadscope
 
-.PHONY: help install book serve test test-steps test-unit test-under-load lint bench bench-pages \
+.PHONY: help install book pdf serve test test-steps test-unit test-under-load lint bench bench-pages \
         screenshots clean clean-cache
 
 help:
 	@echo "make book    build the HTML book into $(HTML) (executes changed pages only)"
+	@echo "make pdf     build the book as a PDF into $(PDF) (installs Debian's TeX if missing)"
 	@echo "make serve   preview the built book on http://localhost:$(PORT)"
 	@echo "make test    lint, unit tests, build the book, check the site, drive it in Chromium"
 	@echo "make test-unit    the package's unit and property tests only (within 2 minutes)"
@@ -47,16 +52,38 @@ CODE_HASH = $(shell cat $$(find src/calcbook -type f ! -path '*__pycache__*' | L
                 constraints.txt | sha256sum | cut -c1-16)
 CODE_HASH_FILE := _build/.calcbook-code-hash
 
-book: $(STAMP)
+# Forget the executed pages when the calcbook code they call changed (see above).
+define CHECK_CODE_HASH
 	@if [ -d _build ] && [ "$$(cat $(CODE_HASH_FILE) 2>/dev/null)" != "$(CODE_HASH)" ]; then \
 	  echo "calcbook or its dependencies changed: every page is executed again"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute; fi
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute \
+	    $(PDF_BUILD)/_build/.doctrees; fi
 	@# The cache now holds (or will hold) outputs of this code only, also if the build fails.
 	@mkdir -p _build && echo $(CODE_HASH) > $(CODE_HASH_FILE)
+endef
+
+book: $(STAMP)
+	$(CHECK_CODE_HASH)
 	@# On failure forget the parsed pages (not the execution cache), so the next build reads
 	@# them again and reports the same problems instead of "no targets are out of date".
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The book is in $(HTML)/index.html (preview it with: make serve)"
+
+# The book as a PDF: Sphinx's LaTeX writer (the same pages, executed from the same cache), then
+# XeLaTeX through latexmk, from Debian's TeX, which scripts/install-tex.sh installs if it is
+# missing. As strict as `make book` (any Sphinx warning fails), and any LaTeX error stops it
+# (-halt-on-error). Then tests/test_pdf.py checks the PDF: every part, every figure, no
+# unresolved reference or citation.
+LATEX_FLAGS := -interaction=nonstopmode -halt-on-error -file-line-error
+
+pdf: $(STAMP)
+	scripts/install-tex.sh
+	$(CHECK_CODE_HASH)
+	@start=$$(date +%s); \
+	LATEXOPTS="$(LATEX_FLAGS)" $(BIN)/jupyter-book build . --builder pdflatex \
+	  --path-output $(PDF_BUILD) $(JB_FLAGS) || { rm -rf $(PDF_BUILD)/_build/.doctrees; exit 1; }; \
+	echo "PDF built in $$(( $$(date +%s) - start )) s: $(PDF)"
+	CALCBOOK_PDF=$(PDF) $(BIN)/python -m pytest tests/test_pdf.py -p no:cacheprovider -q
 
 serve: $(STAMP)
 	@test -f $(HTML)/index.html || $(MAKE) book
@@ -118,7 +145,7 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
 
 clean:
-	rm -rf $(HTML) _build/jupyter_execute
+	rm -rf $(HTML) $(PDF_BUILD) _build/jupyter_execute
 
 clean-cache: clean
 	rm -rf _build

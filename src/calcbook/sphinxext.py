@@ -315,7 +315,16 @@ def _latex_twin(env: Any, figure: dict[str, Any], alt: str) -> nodes.Element:
     twin = twins_of(figure, fmt="pdf")["light", "wide"]
     cache = _twin_cache(env)
     render_twins([twin], cache)
-    return nodes.image(uri=str(cache / twin.name), alt=alt, width="100%")
+    # An image URI starting with "/" is relative to the source folder (which holds _build).
+    uri = "/" + (cache / twin.name).resolve().relative_to(Path(env.srcdir).resolve()).as_posix()
+    image = nodes.image(uri=uri, alt=alt, width="100%")
+    # What a reader of the PDF would do with it online, for calcbook.latexpages' note.
+    from plotly.utils import PlotlyJSONEncoder
+
+    from calcbook.latexpages import INTERACTION_ATTRIBUTE, interaction
+
+    image[INTERACTION_ATTRIBUTE] = interaction(json.dumps(figure, cls=PlotlyJSONEncoder)) or ""
+    return image
 
 
 def _init_twins(app: Sphinx, env: Any, docnames: list[str]) -> None:
