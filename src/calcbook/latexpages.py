@@ -54,8 +54,9 @@ INTERACTIONS: tuple[tuple[str, str], ...] = (
     (r'"calcbook_sandpit"\s*:', "play the Sandpit game"),
     (r'"calcbook_match"\s*:', "play this matching game"),
     (r'"calcbook_taylor"\s*:', "change the order with the slider"),
-    (r'"sliders"\s*:\s*\[\s*\{', "move the slider"),
-    (r'"updatemenus"\s*:\s*\[\s*\{', "press its buttons"),
+    # ("[[]" and "[{]" rather than backslashes: the API page would show "\[" as TeX.)
+    (r'"sliders"\s*:\s*[[]\s*[{]', "move the slider"),
+    (r'"updatemenus"\s*:\s*[[]\s*[{]', "press its buttons"),
 )
 
 #: The attribute under which a figure's image node (the PDF twin) may carry its phrase.
