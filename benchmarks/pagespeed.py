@@ -56,16 +56,9 @@ LIGHTHOUSE_DIR = REPO / "benchmarks" / "lighthouse"
 LIGHTHOUSE_CLI = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
 RESULTS = REPO / "benchmarks" / "results"
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-#: The flags Chromium needs on this kind of machine (as tests/conftest.py's CHROMIUM_ARGS).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The flags Chromium needs on this kind of machine: the tests' own list, one for the project.
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import CHROMIUM_ARGS  # noqa: E402
 
 #: File types served with ``Content-Encoding: gzip`` (GitHub Pages compresses text, not images
 #: or fonts, which are compressed already).

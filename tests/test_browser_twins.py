@@ -29,6 +29,13 @@ TWIN_LOADED = f"(box) => {{ const s = ({SHOWN_TWIN})(box); return s.length === 1
 BOX = "(box) => { const r = box.getBoundingClientRect(); return [r.width, r.height]; }"
 
 
+def shown_twin(page, handle) -> dict:
+    """Wait until the box's one visible twin has loaded; return what SHOWN_TWIN says of it."""
+    page.wait_for_function(TWIN_LOADED, arg=handle, timeout=WAIT_MS)
+    (shown,) = page.evaluate(SHOWN_TWIN, handle)
+    return shown
+
+
 def console_errors(page) -> list[str]:
     """The page's console errors and uncaught exceptions, collected from now on."""
     errors: list[str] = []
@@ -62,8 +69,7 @@ def test_twin_shows_first_in_the_figures_box_then_the_live_figure_replaces_it(
         box = page.locator(".calcbook-figure").first
         box.scroll_into_view_if_needed()
         handle = box.element_handle()
-        page.wait_for_function(TWIN_LOADED, arg=handle, timeout=WAIT_MS)
-        (shown,) = page.evaluate(SHOWN_TWIN, handle)
+        shown = shown_twin(page, handle)
         assert shown["classes"] == expected
         assert shown["alt"].startswith("Still image of the interactive figure")
         page.wait_for_function(FIGURE_SETTLED, arg=handle, timeout=WAIT_MS)
@@ -130,9 +136,7 @@ def test_without_javascript_the_twins_stay(browser, site_url: str) -> None:
         assert boxes.count() == 2
         for i in range(boxes.count()):
             boxes.nth(i).scroll_into_view_if_needed()
-            handle = boxes.nth(i).element_handle()
-            page.wait_for_function(TWIN_LOADED, arg=handle, timeout=WAIT_MS)
-            (shown,) = page.evaluate(SHOWN_TWIN, handle)
+            shown = shown_twin(page, boxes.nth(i).element_handle())
             assert shown["classes"] == ["calcbook-twin-light", "calcbook-twin-wide"]
             assert shown["width"] == 2 * 672
         assert page.locator(".js-plotly-plot").count() == 0
@@ -151,8 +155,7 @@ def test_in_print_the_light_twin_stands_for_the_live_figure(browser, site_url: s
         page.wait_for_function(FIGURE_SETTLED, arg=handle, timeout=WAIT_MS)
         assert page.evaluate(SHOWN_TWIN, handle) == []  # live on screen
         page.emulate_media(media="print")
-        page.wait_for_function(TWIN_LOADED, arg=handle, timeout=WAIT_MS)
-        (shown,) = page.evaluate(SHOWN_TWIN, handle)
+        shown = shown_twin(page, handle)
         assert shown["classes"] == ["calcbook-twin-light", "calcbook-twin-wide"]
         hidden = box.locator(".js-plotly-plot").evaluate("(gd) => getComputedStyle(gd).visibility")
         assert hidden == "hidden"
