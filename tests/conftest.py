@@ -251,12 +251,10 @@ def context(browser, site_url: str) -> Iterator:
     ctx.close()
 
 
-#: Resolves once the page has settled: MathJax has typeset it (when the page loads MathJax)
-#: and the fonts it asked for have loaded. Waiting for these conditions, not for a fixed time,
-#: is what keeps the browser tests free of races on a busy machine.
+#: Resolves once the page has settled: the fonts it asked for (KaTeX's for its formulas among
+#: them) have loaded. Waiting for this condition, not for a fixed time, is what keeps the
+#: browser tests free of races on a busy machine.
 TYPESET = """async () => {
-  const startup = window.MathJax && window.MathJax.startup;
-  if (startup && startup.promise) await startup.promise;
   await document.fonts.ready;
   return true;
 }"""

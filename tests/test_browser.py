@@ -6,7 +6,7 @@ Without a browser these tests skip with a loud message; with ``CALCBOOK_REQUIRE_
 
 The sweep over every page opens each page once (the ``visit`` fixture) and runs all its
 read-only checks on that one load, light mode first and then dark: a load costs seconds
-(MathJax and every figure), a check on a loaded page far less. axe's colour rules, most of a
+(its fonts and every figure), a check on a loaded page far less. axe's colour rules, most of a
 scan's time, run (light and dark) on the fewest pages that together have every style of the
 site (``COLOUR_PAGES``, chosen by tests/colours.py); every other rule runs on every page. Its
 last check says that the whole visit, scans included, logged no console error. Tests that
@@ -88,24 +88,41 @@ def test_every_figure_draws(visit: PageVisit) -> None:
         assert drawn[1] > 0, f"{visit.path} figure {i} was not drawn"
 
 
-#: Text of the page (code and typeset maths aside) that still reads like TeX source.
+#: Text of the page (code and typeset maths aside) that still reads like TeX source: a
+#: formula's delimiters left in the text (a ``|`` inside ``$...$`` in a table cell splits the
+#: cell and leaves a lone ``$``).
 RAW_TEX = r"""() => {
   const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
   const raw = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.parentElement.closest('pre, code, script, style, textarea, mjx-container')) continue;
-    if (/\\\(|\\\[|\$\$|\\begin\{/.test(node.textContent)) raw.push(node.textContent.trim());
+    if (node.parentElement.closest('pre, code, script, style, textarea, .katex')) continue;
+    if (/\\\(|\\\[|\$|\\begin\{/.test(node.textContent)) raw.push(node.textContent.trim());
   }
   return raw;
 }"""
 
 
+#: KaTeX's fonts that the page asked for, by state: a font the site failed to serve is "error".
+KATEX_FONTS = """() => {
+  const fonts = {loaded: [], error: []};
+  for (const face of document.fonts) {
+    if (face.family.replace(/"/g, '').startsWith('KaTeX') && face.status in fonts) {
+      fonts[face.status].push(`${face.family} ${face.style} ${face.weight}`);
+    }
+  }
+  return fonts;
+}"""
+
+
 def test_formulas_are_typeset(visit: PageVisit) -> None:
-    """No raw TeX is left in the text: MathJax (served by the site) typeset every formula."""
+    """No raw TeX is left in the text, and the formulas are drawn in KaTeX's own fonts."""
     raw = visit.page.evaluate(RAW_TEX)
     assert not raw, f"{visit.path}: TeX left untypeset: {raw[:5]}"
+    fonts = visit.page.evaluate(KATEX_FONTS)
+    assert not fonts["error"], f"{visit.path}: KaTeX fonts failed to load: {fonts['error']}"
     if visit.path == "book/intro.html":  # the preface has maths: prove it was found
-        assert visit.page.locator("mjx-container").count() > 3
+        assert visit.page.locator(".katex").count() > 3
+        assert any(f.startswith("KaTeX_Main") for f in fonts["loaded"]), fonts
 
 
 def test_only_the_sandpit_page_has_a_game(visit: PageVisit) -> None:

@@ -5,7 +5,7 @@ Needs the built book (``make book``). The page's script exposes a view of each b
 with real clicks, taps and key presses, read the result there and in the DOM, and check every
 number against Python's ``calcbook.sandpit``.
 
-The page is loaded once per test worker (a load costs seconds: MathJax and every figure) and the
+The page is loaded once per test worker (a load costs seconds: its fonts and every figure) and the
 board is put back as the page opened it before each test with the hook's ``reset()``; each test
 first checks that the board, its controls and its messages are exactly as after a fresh load, so
 no test can lean on what an earlier one left behind. Tests that need another viewport or theme

@@ -221,7 +221,7 @@ class TestNewtonRaphsonTangents:
         assert all(s.method == "update" for s in tangents.layout.sliders[0].steps)
 
     def test_page_weight(self, tangents) -> None:
-        # The page's budget is 300 KB: its two figures take under half of it.
+        # Its two figures stay small: the whole page has 150 KB gzipped (tests/test_site.py).
         assert len(tangents.to_json()) < 90_000
 
     @pytest.mark.parametrize(

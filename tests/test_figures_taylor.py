@@ -279,7 +279,7 @@ def test_the_remainder_is_shaded_only_where_f_is_defined() -> None:
 def test_the_figure_is_small_and_plain_json() -> None:
     fig = taylor_visualiser()
     text = fig.to_json()
-    assert len(text) < 150_000  # the page's budget is 300 KB
+    assert len(text) < 150_000  # the page has 150 KB gzipped (tests/test_site.py)
     again = json.loads(text)["layout"]["meta"]["calcbook_taylor"]
     assert again == json.loads(json.dumps(visualiser_data()))
 

@@ -14,10 +14,10 @@ from docutils import nodes
 from calcbook.latexpages import INTERACTIONS, interaction, latex_preamble, online_note
 
 
-def test_preamble_defines_every_mathjax_macro_of_the_book() -> None:
+def test_preamble_defines_every_macro_of_the_book() -> None:
     """One list of macros for both editions: each of _config.yml's becomes a LaTeX command."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    macros = config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
+    macros = config["sphinx"]["config"]["calcbook_tex_macros"]
     preamble = latex_preamble(macros)
     assert set(macros) == {"R", "d"}
     assert r"\DeclareRobustCommand{\R}{\ifmmode \mathbb{R}\else" in preamble

@@ -23,12 +23,14 @@ from calcbook.lightpages import (
     LIGHT_CSS,
     THEME_CSS,
     IconError,
+    bundle_stylesheets,
     codepoints_of,
     icon_classes_in_html,
     light_stylesheet,
     lighten_head,
     parse_icon_css,
     pseudo_element_codepoints,
+    rebase_css,
     subset_fonts,
 )
 
@@ -102,6 +104,7 @@ def test_subset_fonts_keep_only_what_is_asked(tmp_path: Path) -> None:
 class TestLightenHead:
     HEAD = (
         '<link href="../_static/styles/pydata-sphinx-theme.css?digest=1" rel="stylesheet" />\n'
+        '<link rel="preload" as="script" href="../_static/scripts/bootstrap.js?digest=1" />\n'
         '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'
         '<script src="../_static/documentation_options.js?v=2"></script>\n'
         "<script>DOCUMENTATION_OPTIONS.pagename = 'x';</script>\n"
@@ -120,6 +123,7 @@ class TestLightenHead:
     def test_page(self) -> None:
         head = self.lighten(search_page=False)
         assert "fontawesome" not in head and "search" not in head
+        assert "preload" not in head  # the deferred scripts are not fetched at high priority
         assert f"_static/{LIGHT_CSS}?digest=1" in head and THEME_CSS not in head
         assert "<script>const D = {};</script>\n<script>DOCUMENTATION_OPTIONS.pagename" in head
         assert '<script defer src="../_static/doctools.js?v=3">' in head
@@ -140,6 +144,69 @@ class TestLightenHead:
     def test_idempotent(self) -> None:
         once = self.lighten(search_page=True)
         assert lighten_head(once, documentation_options="x", search_page=True) == once
+
+
+class TestBundles:
+    @staticmethod
+    def link(name: str, root: str = "../") -> str:
+        return f'<link rel="stylesheet" type="text/css" href="{root}_static/{name}?v=1a2b" />'
+
+    @pytest.fixture
+    def static(self, tmp_path: Path) -> Path:
+        static = tmp_path / "_static"
+        (static / "katex").mkdir(parents=True)
+        (static / "a.css").write_text("p{color:red}")
+        (static / "katex/k.css").write_text('@font-face{src:url(fonts/K.woff2) format("woff2")}')
+        (static / "b.css").write_text("img{background:url(data:image/png;base64,AA)}")
+        (static / "imp.css").write_text('@import "a.css";')
+        return static
+
+    def test_rebase_css(self) -> None:
+        css = "a{background:url('../img/x.png')}b{src:url(x.woff)}c{src:url(data:x)}d{x:url(#f)}"
+        assert rebase_css(css, "styles", "bundles") == (
+            "a{background:url('../img/x.png')}b{src:url(../styles/x.woff)}"
+            "c{src:url(data:x)}d{x:url(#f)}"
+        )
+        assert rebase_css("a{src:url(x.woff)}", "", "bundles") == "a{src:url(../x.woff)}"
+
+    def test_a_run_becomes_one_bundle_in_order(self, static: Path) -> None:
+        theme = '<link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />'
+        page = "\n".join(
+            [theme, self.link("a.css"), self.link("katex/k.css"), self.link("b.css"), "<p>x</p>"]
+        )
+        bundles: dict = {}
+        out = bundle_stylesheets(page, static, bundles)
+        (name,) = bundles.values()
+        assert out.startswith(theme + "\n")  # the theme's own link is left alone
+        assert out.count("<link") == 2 and out.endswith("\n<p>x</p>")
+        assert 'data-calcbook-bundle="a.css katex/k.css b.css" />' in out
+        assert f'href="../_static/{name}"' in out
+        text = (static / name).read_text()
+        assert (
+            text.index("color:red")
+            < text.index("url(../katex/fonts/K.woff2)")
+            < (text.index("data:image/png"))
+        )
+        # Bundling again (a page left as it was by an incremental build) changes nothing ...
+        assert bundle_stylesheets(out, static, {}) == out
+        # ... until a stylesheet changes: the page then points at the new bundle.
+        (static / "a.css").write_text("p{color:blue}")
+        again = bundle_stylesheets(out, static, {})
+        assert (
+            again != out
+            and "color:blue"
+            in (
+                static / re.search(r'href="\.\./_static/([^"]+)"', again.splitlines()[1]).group(1)
+            ).read_text()
+        )
+
+    def test_what_is_not_joined(self, static: Path) -> None:
+        lone = self.link("a.css") + "\n<p>x</p>\n" + self.link("b.css")
+        assert bundle_stylesheets(lone, static, {}) == lone  # not adjacent: two runs of one
+        imports = self.link("imp.css") + "\n" + self.link("a.css")
+        assert bundle_stylesheets(imports, static, {}) == imports
+        media = '<link rel="stylesheet" type="text/css" href="../_static/a.css" media="print" />'
+        assert bundle_stylesheets(media + self.link("b.css"), static, {}).startswith(media)
 
 
 def test_an_unknown_icon_fails_the_build(tmp_path: Path) -> None:
@@ -229,11 +296,6 @@ class TestBuiltSite:
         assert users == ["search.html"]
         assert '<script defer src="searchindex.js">' in (site / "search.html").read_text()
 
-    def test_math_is_deferred(self, site: Path) -> None:
-        head = head_of((site / "book/appendix/notation.html").read_text(encoding="utf-8"))
-        (tag,) = re.findall(r"<script[^>]*mathjax[^>]*>", head)
-        assert "defer" in tag
-
     def test_every_icon_is_defined(self, site: Path) -> None:
         """Every icon class of every page has its rule and its glyph in the subset fonts."""
         static = site / "_static"
@@ -254,10 +316,29 @@ class TestBuiltSite:
         assert {"fa-magnifying-glass", "fa-chevron-down", "fa-download", "fa-list"} <= used
         # So do the icons that stylesheets draw (admonition titles, the exercise pencil ...).
         for css in static.rglob("*.css"):
-            if "mathjax" not in css.parts and css.name != "pydata-sphinx-theme.css":
+            if css.name != "pydata-sphinx-theme.css":
                 drawn = {ord(c) for c in pseudo_element_codepoints(css.read_text())}
                 assert drawn <= glyphs, (css, sorted(map(hex, drawn - glyphs)))
         assert {0xF0F3, 0xF05A, 0xF303} <= glyphs  # bell, info circle, pencil
+
+    def test_small_stylesheets_are_bundled(self, site: Path) -> None:
+        """Every page loads the theme's stylesheets and one bundle of all the others."""
+        bundles = set()
+        for page in html_pages(site):
+            html = page.read_text(encoding="utf-8")
+            links = re.findall(r'<link[^>]*\brel="stylesheet"[^>]*>', head_of(html))
+            if not links:
+                continue  # the redirect of index.html
+            others = [
+                link for link in links if "/styles/theme.css" not in link and LIGHT_CSS not in link
+            ]
+            assert len(others) == 1 and "data-calcbook-bundle" in others[0], (page, others)
+            bundles |= {p for p in stylesheets(page, others[0]) if p.is_file()}
+        assert len(bundles) == 1, bundles  # every page has the same list
+        (bundle,) = bundles
+        text = bundle.read_text(encoding="utf-8")
+        assert text.index("/* pygments.css */") < text.index("/* calcbook.css */")
+        assert {p.name for p in bundle.parent.iterdir()} == {bundle.name}  # none stale
 
     def test_blocking_stylesheets_are_small(self, site: Path) -> None:
         page = site / "book/appendix/notation.html"

@@ -5,7 +5,7 @@ Each test builds a tiny throwaway Jupyter Book in a temporary folder with *our* 
 ``calcbook.sphinxext``) and *our* build flags (read from the Makefile's ``JB_FLAGS``), so
 loosening either makes these tests fail. A clean tiny book is the control: it must build.
 
-The three builds are independent, so they run side by side (the machine has two cores).
+The builds are independent, so they run side by side (the machine has two cores).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-# One worker builds the three tiny books (side by side) for all the tests below (see
+# One worker builds the tiny books (side by side) for all the tests below (see
 # SHARED_MODULES in conftest.py).
 pytestmark = pytest.mark.slow
 
@@ -59,7 +59,8 @@ GOOD_PAGE = (
     + """
 # A good page
 
-Back to {ref}`the start <tiny-intro>`.
+Back to {ref}`the start <tiny-intro>`. A formula with the book's macros: $f: \\R^n \\to \\R$,
+$\\d f / \\d x$.
 
 ```{code-cell} ipython3
 print("good page ran")
@@ -95,11 +96,21 @@ print("bad ref page ran")
 """
 )
 
+BAD_MATH_PAGE = (
+    HEADER
+    + """
+# A page with a formula KaTeX cannot typeset
+
+The slope is $\\frac{\\d f}{\\nosuchcommand x}$.
+"""
+)
+
 #: name of the tiny book → (file name of its second page, the page's text)
 BOOKS: dict[str, tuple[str, str]] = {
     "clean": ("good_page", GOOD_PAGE),
     "bad_cell": ("bad_cell_page", BAD_CELL_PAGE),
     "bad_ref": ("bad_ref_page", BAD_REF_PAGE),
+    "bad_math": ("bad_math_page", BAD_MATH_PAGE),
 }
 
 
@@ -192,6 +203,9 @@ def test_clean_book_builds(builds: dict[str, Build]) -> None:
     page = (html / "book" / "good_page.html").read_text(encoding="utf-8")
     assert "the answer is 42" in intro
     assert "good page ran" in page
+    # Formulas typeset at build time, the book's macros known (\\R is blackboard R).
+    assert page.count('<span class="katex">') == 2 and "katex-error" not in page
+    assert '<mi mathvariant="double-struck">R</mi>' in page
     assert build.lines_naming_page() == []
     # Execution went through the cache configured in _config.yml.
     assert (build.root / "_build" / ".jupyter_cache").is_dir()
@@ -213,3 +227,15 @@ def test_broken_reference_fails_the_build_and_names_the_page(builds: dict[str, B
     named = build.lines_naming_page()
     assert named, f"no warning/error line names bad_ref_page.md:\n{build.output}"
     assert any("no-such-label-anywhere" in line for line in named), "\n".join(named)
+
+
+def test_formula_katex_cannot_typeset_fails_the_build_and_names_the_page(
+    builds: dict[str, Build],
+) -> None:
+    """A formula KaTeX cannot typeset fails the build, naming the page and the formula."""
+    build = builds["bad_math"]
+    assert build.returncode != 0, f"a bad formula did not fail the build:\n{build.output}"
+    named = build.lines_naming_page()
+    assert any("KaTeX cannot typeset" in line and "nosuchcommand" in line for line in named), (
+        build.output
+    )

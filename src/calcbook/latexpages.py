@@ -3,9 +3,9 @@ r"""What the PDF edition of the book (``make pdf``, Sphinx's LaTeX builder) need
 This Sphinx extension (``calcbook.latexpages`` in ``_config.yml``'s ``extra_extensions``) changes
 nothing in the HTML book. It does four things:
 
-1. It gives LaTeX the maths macros that MathJax gets from ``mathjax3_config`` (``\R``, ``\d``),
-   so the two editions read one list, and makes two hyperref commands robust so a citation can
-   sit in a figure caption (:func:`latex_preamble`).
+1. It gives LaTeX the maths macros of ``calcbook_tex_macros`` (``\R``, ``\d``), which KaTeX
+   gets too (:mod:`calcbook.mathrender`), so the two editions read one list, and makes two
+   hyperref commands robust so a citation can sit in a figure caption (:func:`latex_preamble`).
 2. :class:`InteractiveFigureNotes`: under every Plotly figure that needs a reader's hand (a
    slider, buttons, a game) it puts a sentence and a link to the same figure in the online book,
    inside an ``only:: latex`` node, so that only the PDF shows it; the printed figure is the
@@ -54,9 +54,10 @@ INTERACTIONS: tuple[tuple[str, str], ...] = (
     (r'"calcbook_sandpit"\s*:', "play the Sandpit game"),
     (r'"calcbook_match"\s*:', "play this matching game"),
     (r'"calcbook_taylor"\s*:', "change the order with the slider"),
-    # ("[[]" and "[{]" rather than backslashes: the API page would show "\[" as TeX.)
-    (r'"sliders"\s*:\s*[[]\s*[{]', "move the slider"),
-    (r'"updatemenus"\s*:\s*[[]\s*[{]', "press its buttons"),
+    # (Brackets as \x5b and \x7b: a backslash-bracket would read as TeX on the API page, and
+    # Python's re warns that "[[]" may one day mean a nested set.)
+    (r'"sliders"\s*:\s*\x5b\s*\x7b', "move the slider"),
+    (r'"updatemenus"\s*:\s*\x5b\s*\x7b', "press its buttons"),
 )
 
 #: The attribute under which a figure's image node (the PDF twin) may carry its phrase.
@@ -69,12 +70,12 @@ _PREAMBLE_FIXES = r"""
 
 
 def latex_preamble(macros: dict[str, Any]) -> str:
-    r"""Return LaTeX that defines MathJax's macros for the PDF, and the book's LaTeX fixes.
+    r"""Return LaTeX that defines the book's maths macros for the PDF, and its LaTeX fixes.
 
     Parameters
     ----------
     macros : dict
-        ``mathjax3_config["tex"]["macros"]``: a name (without the backslash) to its body, or to
+        ``calcbook_tex_macros``: a name (without the backslash) to its body, or to
         ``[body, number_of_arguments]``.
 
     Returns
@@ -94,7 +95,7 @@ def latex_preamble(macros: dict[str, Any]) -> str:
     >>> print(latex_preamble({"R": r"\mathbb{R}"}).splitlines()[1])
     \let\calcbookTextR\R
     """
-    lines = ["% calcbook.latexpages: the macros of mathjax3_config"]
+    lines = ["% calcbook.latexpages: the macros of calcbook_tex_macros"]
     for name, value in macros.items():
         if not name.isascii() or not name.isalpha():
             raise ValueError(f"macro name {name!r} is not a LaTeX command name (letters only)")
@@ -338,13 +339,14 @@ class LatexLabelFixes(SphinxPostTransform):
 
 
 def _add_latex_preamble(app: Sphinx, config: Config) -> None:
-    macros = (config.mathjax3_config or {}).get("tex", {}).get("macros", {})
+    macros = config.calcbook_tex_macros
     elements = config.latex_elements
     elements["preamble"] = elements.get("preamble", "") + latex_preamble(macros)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
+    app.setup_extension("calcbook.mathrender")  # defines calcbook_tex_macros
     app.connect("config-inited", _add_latex_preamble)
     app.add_transform(InteractiveFigureNotes)
     app.add_post_transform(SolutionsAtSectionEnd)

@@ -27,8 +27,15 @@ show:
    script that sets the light or dark mode stays first, before any stylesheet, so that a page
    never flashes in the wrong mode. Scripts that :mod:`calcbook.sphinxext` adds (plotly.js and
    the in-page interactives) are left as they are: when to load them is that module's choice.
-3. **Math that does not hold up the first paint.** MathJax is already deferred by
-   sphinx-mathjax-offline; :func:`lighten_head` checks that it stays so.
+3. **Math that does not hold up the first paint.** There is no maths script to load: formulas
+   are typeset when the book is built (:mod:`calcbook.mathrender`).
+4. **Fewer requests before the first paint.** The dozen small stylesheets that Sphinx and the
+   extensions add to every page (Pygments, MyST-NB, sphinx-design, KaTeX, the book's own ...)
+   are joined, in their order, into one file per distinct list (:func:`bundle_stylesheets`,
+   after the build, when every stylesheet is in the site; the theme's own stylesheet stays
+   apart, so that no render-blocking file passes 50 KB). The theme's ``<link rel="preload">``
+   of its two scripts is dropped: the scripts are deferred, and a preload would fetch them at
+   high priority, beside the stylesheets and fonts that the first paint waits for.
 
 The subset is generated from the fonts and the stylesheet that the installed theme ships (no
 download), with fontTools (a dependency of matplotlib, pinned in ``constraints.txt``).
@@ -102,6 +109,14 @@ _PUA_FIRST, _PUA_LAST = "\ue000", "\uf8ff"
 _FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
 _FONT_URL = re.compile(r"url\([^)]*?/webfonts/(fa-[a-z]+-\d+)\.(?:woff2|ttf)\)")
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>\s*", re.DOTALL)
+_SCRIPT_PRELOAD = re.compile(r'<link rel="preload" as="script"[^>]*>\s*')
+#: A stylesheet link exactly as Sphinx writes one for ``html_css_files`` and extensions' CSS
+#: (the theme's own links, written otherwise, never match), or one that stands for a bundle.
+_CSS_LINK = re.compile(
+    r'<link rel="stylesheet" type="text/css" href="(?P<root>(?:\.\./)*)_static/'
+    r'(?P<name>[^"?]+\.css)(?:\?v=[0-9a-f]+)?"(?: data-calcbook-bundle="(?P<bundle>[^"]+)")? />'
+)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^)'"]+)\1\s*\)""")
 _SRC = re.compile(r'\bsrc="([^"]*)"')
 
 
@@ -238,6 +253,47 @@ def codepoints_of(classes: Iterable[str], icons: IconSet) -> set[str]:
     return {char for c in classes if c[3:] in icons.icons for char in icons.icons[c[3:]]}
 
 
+def subset_font(path: Path, chars: set[str], flavor: str = "woff", layout: bool = False) -> bytes:
+    """Return a subset of one font with the given characters only (those it has).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The font (TrueType, WOFF or WOFF2).
+    chars : set of str
+        The characters to keep; those the font lacks are ignored.
+    flavor : str
+        The format of the result: ``"woff"``, or ``"woff2"`` (needs the ``brotli`` package).
+    layout : bool
+        Keep fontTools' default OpenType layout features (kerning, ligatures); an icon font
+        needs none.
+
+    Returns
+    -------
+    bytes
+        The subset font.
+    """
+    from io import BytesIO
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(path).getBestCmap()
+    options = subset.Options()
+    options.flavor = flavor
+    if not layout:
+        options.layout_features = []
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]  # the copyright, names and version
+    options.notdef_outline = True
+    font = subset.load_font(str(path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(c) for c in chars if ord(c) in cmap))
+    subsetter.subset(font)
+    buffer = BytesIO()
+    subset.save_font(font, buffer, options)
+    return buffer.getvalue()
+
+
 def subset_fonts(
     fonts: dict[str, Path], chars: set[str], out_dir: Path
 ) -> tuple[dict[str, str], set[str]]:
@@ -260,30 +316,15 @@ def subset_fonts(
     covered : set of str
         The characters found in at least one of the fonts.
     """
-    from fontTools import subset
     from fontTools.ttLib import TTFont
 
     out_dir.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
     covered: set[str] = set()
-    unicodes = sorted(ord(c) for c in chars)
     for face, path in fonts.items():
         cmap = TTFont(path).getBestCmap()
         covered |= {c for c in chars if ord(c) in cmap}
-        options = subset.Options()
-        options.flavor = "woff"
-        options.layout_features = []
-        options.name_IDs = [0, 1, 2, 3, 4, 5, 6]  # the copyright, names and version
-        options.notdef_outline = True
-        font = subset.load_font(str(path), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=[u for u in unicodes if u in cmap])
-        subsetter.subset(font)
-        from io import BytesIO
-
-        buffer = BytesIO()
-        subset.save_font(font, buffer, options)
-        data = buffer.getvalue()
+        data = subset_font(path, chars)
         names[face] = f"{face}.{hashlib.sha256(data).hexdigest()[:10]}.woff"
         target = out_dir / names[face]
         if not target.is_file() or target.read_bytes() != data:
@@ -423,7 +464,119 @@ def lighten_head(
             return match.group(0)
         return f"<script defer{attributes}>{body}</script>\n"
 
+    html = _SCRIPT_PRELOAD.sub("", html)
     return _SCRIPT.sub(rewrite, html).rstrip("\n")
+
+
+def rebase_css(css: str, source: str, target: str) -> str:
+    """Return a stylesheet with its relative ``url()`` s rewritten for another folder.
+
+    Parameters
+    ----------
+    css : str
+        The stylesheet.
+    source, target : str
+        The folder the stylesheet was written for and the one it will be read from, as POSIX
+        paths relative to the same root (e.g. ``"katex"`` and ``"bundles"``).
+
+    Returns
+    -------
+    str
+        The stylesheet, each relative URL pointing at the same file from `target`; absolute
+        and ``data:`` URLs, and fragments, unchanged.
+
+    Examples
+    --------
+    >>> rebase_css("a{src:url(fonts/x.woff2)}", "katex", "bundles")
+    'a{src:url(../katex/fonts/x.woff2)}'
+    """
+    import posixpath
+
+    def rebase(match: re.Match[str]) -> str:
+        quote, url = match.group(1), match.group(2)
+        if url.startswith(("data:", "http:", "https:", "/", "#")):
+            return match.group(0)
+        path = posixpath.normpath(posixpath.join(source, url))
+        return f"url({quote}{posixpath.relpath(path, target or '.')}{quote})"
+
+    return _CSS_URL.sub(rebase, css)
+
+
+def bundle_stylesheets(page: str, static: Path, bundles: dict[tuple[str, ...], str]) -> str:
+    """Join each run of two or more of a page's Sphinx stylesheet links into one bundle.
+
+    Parameters
+    ----------
+    page : str
+        A page's HTML.
+    static : pathlib.Path
+        The site's ``_static`` folder, holding every stylesheet; bundles are written to its
+        ``bundles`` folder, each named after a hash of its content.
+    bundles : dict
+        The bundle file name (under ``_static``) of each list of stylesheets already joined
+        in this build; extended with the page's new lists.
+
+    Returns
+    -------
+    str
+        The page, each run of consecutive links (only white space between them) replaced by
+        one link to the bundle of those stylesheets, in the same order, so the cascade is
+        unchanged. The link keeps the list (``data-calcbook-bundle``) so that a page bundled
+        in an earlier build is pointed at this build's bundle. A stylesheet with an
+        ``@import`` is left alone.
+    """
+
+    def bundle(names: tuple[str, ...]) -> str:
+        if names not in bundles:
+            parts = []
+            for name in names:
+                css = (static / name).read_text(encoding="utf-8")
+                parts.append(f"/* {name} */\n" + rebase_css(css, str(Path(name).parent), "bundles"))
+            text = "\n".join(parts)
+            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+            target = static / "bundles" / f"{digest}.css"
+            target.parent.mkdir(exist_ok=True)
+            if not target.is_file():
+                target.write_text(text, encoding="utf-8")
+            bundles[names] = f"bundles/{digest}.css"
+        return bundles[names]
+
+    def link(root: str, names: tuple[str, ...]) -> str:
+        return (
+            f'<link rel="stylesheet" type="text/css" href="{root}_static/{bundle(names)}" '
+            f'data-calcbook-bundle="{" ".join(names)}" />'
+        )
+
+    def joinable(name: str) -> bool:
+        return (static / name).is_file() and "@import" not in (static / name).read_text(
+            encoding="utf-8"
+        )
+
+    out, pos = [], 0
+    links = list(_CSS_LINK.finditer(page))
+    i = 0
+    while i < len(links):
+        first = links[i]
+        if first.group("bundle"):
+            names = tuple(first.group("bundle").split())
+            out += [page[pos : first.start()], link(first.group("root"), names)]
+            pos, i = first.end(), i + 1
+            continue
+        run = [first]
+        while (
+            i + len(run) < len(links)
+            and not links[i + len(run)].group("bundle")
+            and not page[run[-1].end() : links[i + len(run)].start()].strip()
+        ):
+            run.append(links[i + len(run)])
+        run = run if all(joinable(m.group("name")) for m in run) else run[:1]
+        if len(run) >= 2:
+            names = tuple(m.group("name") for m in run)
+            out += [page[pos : first.start()], link(first.group("root"), names)]
+            pos = run[-1].end()
+        i += len(run)
+    out.append(page[pos:])
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- Sphinx wiring
@@ -515,7 +668,7 @@ def _write_icon_subset(app: Sphinx, exception: Exception | None) -> None:
         pages = {c: sorted(where[c])[:3] for c in unknown}
         raise IconError(f"{error}; used by {pages}") from None
     for css in static.rglob("*.css"):
-        if css.name != Path(LIGHT_CSS).name and "mathjax" not in css.parts:
+        if css.name != Path(LIGHT_CSS).name:
             chars |= pseudo_element_codepoints(css.read_text(encoding="utf-8"))
     fonts = {face: static / path for face, path in FONT_FACES.items()}
     names, covered = subset_fonts(fonts, chars, static / SUBSET_DIR)
@@ -530,10 +683,34 @@ def _write_icon_subset(app: Sphinx, exception: Exception | None) -> None:
         target.write_text(light, encoding="utf-8")
 
 
+def _bundle_site_stylesheets(app: Sphinx, exception: Exception | None) -> None:
+    """After a successful HTML build, bundle every page's small stylesheets (item 4 above)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    static = outdir / "_static"
+    bundles: dict[tuple[str, ...], str] = {}
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).parts[0] in {"_static", "_sources", "_images"}:
+            continue
+        html = page.read_text(encoding="utf-8")
+        if 'rel="stylesheet" type="text/css"' not in html:
+            continue
+        bundled = bundle_stylesheets(html, static, bundles)
+        if bundled != html:
+            page.write_text(bundled, encoding="utf-8")
+    used = {Path(name).name for name in bundles.values()}
+    for old in (static / "bundles").glob("*.css") if (static / "bundles").is_dir() else ():
+        if old.name not in used:
+            old.unlink()
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
     app.connect("config-inited", _add_templates)
     app.connect("builder-inited", _register_filter)
     # After calcbook.sphinxext's own build-finished handler (priority 500).
     app.connect("build-finished", _write_icon_subset, priority=600)
+    # Last: the stylesheets it joins are final (the icon subset's and the KaTeX fonts' too).
+    app.connect("build-finished", _bundle_site_stylesheets, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
