@@ -222,6 +222,10 @@ class TestOffline:
             # (KaTeX draws one it cannot typeset as red source, class katex-error).
             assert not re.search(r"<script[^>]*(?:mathjax|katex)", text, re.I), page
             assert "katex-error" not in text, page
+            # No formula sets its own colour: a formula is the colour of its text, so the
+            # browser tests' colour checks of the text hold for it.
+            tex = " ".join(re.findall(r'<annotation encoding="application/x-tex">([^<]*)', text))
+            assert not re.search(r"\\(?:text)?colou?r\b", tex), page
             # A page with formulas preloads KaTeX's two main fonts; one without, none.
             preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="font"', text)
             if '<span class="katex">' in text:
