@@ -95,3 +95,22 @@ def test_subset_font_keeps_the_glyphs_drawn(tmp_path: Path) -> None:
     assert kept <= set(sub) and len(set(sub) - kept) <= 3, sorted(set(sub) - kept)
     assert {"(", "+", "2", "=", "≤", "∞"} <= {chr(u) for u in sub}
     assert len(data) < source.stat().st_size / 2
+
+
+def test_a_build_without_node_stops_with_a_clear_error(monkeypatch) -> None:
+    """No ``node`` on the PATH: the HTML build stops at once, saying how to install it."""
+    from types import SimpleNamespace
+
+    from sphinx.errors import ConfigError
+
+    from calcbook import mathrender
+
+    monkeypatch.setattr(mathrender.shutil, "which", lambda name: None)
+    app = SimpleNamespace(
+        config=SimpleNamespace(html_math_renderer=mathrender.RENDERER),
+        builder=SimpleNamespace(format="html"),
+    )
+    with pytest.raises(ConfigError, match=r"needs Node\.js.*apt-get install nodejs"):
+        mathrender._check_node(app)
+    app.builder.format = "latex"  # the PDF's maths is LaTeX's: no Node.js needed
+    mathrender._check_node(app)

@@ -1,6 +1,6 @@
 r"""Formulas typeset when the book is built, so that a reader's browser only shows them.
 
-A page used to typeset its formulas in the reader's browser with MathJax: 264 KB of script,
+A page used to typeset its formulas in the reader's browser with MathJax: 258 KB of script,
 and formulas that changed size after the first paint (a table of formulas grew and shrank as
 each row was typeset, and the page jumped). The book now has every formula typeset by KaTeX
 while Sphinx writes the page, with the well-kept ``sphinxcontrib-katex`` extension and its
