@@ -64,6 +64,9 @@ endef
 
 book: $(STAMP)
 	$(CHECK_CODE_HASH)
+	@# Execute the pages the cache lacks on every core first (the build would run them one
+	@# by one); a page that fails is left to the build, which reports it.
+	$(BIN)/python scripts/execute_pages.py
 	@# On failure forget the parsed pages (not the execution cache), so the next build reads
 	@# them again and reports the same problems instead of "no targets are out of date".
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
@@ -79,6 +82,7 @@ LATEX_FLAGS := -interaction=nonstopmode -halt-on-error -file-line-error
 pdf: $(STAMP)
 	scripts/install-tex.sh
 	$(CHECK_CODE_HASH)
+	$(BIN)/python scripts/execute_pages.py
 	@start=$$(date +%s); \
 	LATEXOPTS="$(LATEX_FLAGS)" $(BIN)/jupyter-book build . --builder pdflatex \
 	  --path-output $(PDF_BUILD) $(JB_FLAGS) || { rm -rf $(PDF_BUILD)/_build/.doctrees; exit 1; }; \
