@@ -222,10 +222,21 @@ class TestOffline:
             # (KaTeX draws one it cannot typeset as red source, class katex-error).
             assert not re.search(r"<script[^>]*(?:mathjax|katex)", text, re.I), page
             assert "katex-error" not in text, page
+            # Each formula is MathML for a screen reader beside an aria-hidden drawing with
+            # nothing focusable in it (KaTeX draws a link only for \href or \url): the
+            # browser tests' accessibility scans leave formulas out on the strength of this.
+            formulas = text.count('<span class="katex">')
+            assert text.count('<span class="katex-mathml"><math') == formulas, page
+            hidden = (
+                r'<span (?:class="katex-html" aria-hidden="true"'
+                r'|aria-hidden="true" class="katex-html")>'
+            )
+            assert len(re.findall(hidden, text)) == formulas, page
             # No formula sets its own colour: a formula is the colour of its text, so the
             # browser tests' colour checks of the text hold for it.
             tex = " ".join(re.findall(r'<annotation encoding="application/x-tex">([^<]*)', text))
             assert not re.search(r"\\(?:text)?colou?r\b", tex), page
+            assert not re.search(r"\\(?:href|url)\b", tex), page
             # A page with formulas preloads KaTeX's two main fonts; one without, none.
             preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="font"', text)
             if '<span class="katex">' in text:
