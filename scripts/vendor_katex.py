@@ -31,19 +31,24 @@ FONT_SOURCES = re.compile(
 )
 
 
+def npm_package(name: str, version: str, tmp: Path) -> Path:
+    """Fetch `name` at `version` from the npm registry into `tmp`; return its unpacked folder."""
+    subprocess.run(
+        ["npm", "pack", "--silent", f"{name}@{version}"],
+        cwd=tmp,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    with tarfile.open(tmp / f"{name}-{version}.tgz") as tar:
+        tar.extractall(tmp, filter="data")
+    return tmp / "package"
+
+
 def main() -> None:
     """Fetch KaTeX at the bundled version and write its stylesheet, fonts and licence."""
     version = sphinx_katex.katex_version
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            ["npm", "pack", "--silent", f"katex@{version}"],
-            cwd=tmp,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        with tarfile.open(Path(tmp) / f"katex-{version}.tgz") as tar:
-            tar.extractall(tmp, filter="data")
-        package = Path(tmp) / "package"
+        package = npm_package("katex", version, Path(tmp))
         bundled = Path(sphinx_katex.__file__).with_name("katex.min.js").read_bytes()
         if (package / "dist/katex.min.js").read_bytes() != bundled:
             raise SystemExit(f"sphinxcontrib-katex's katex.min.js is not KaTeX {version}'s")

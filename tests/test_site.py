@@ -196,6 +196,37 @@ class TestPlotly:
         # After calcbook.js, whose calcbook.onFigure the game uses.
         assert html.index("_static/calcbook.js") < html.index("_static/sandpit.js")
 
+    def test_every_part_has_answer_boxes_and_only_their_pages_load_the_checker(
+        self, site: Path
+    ) -> None:
+        """At least three boxes per part (issue 16); answers.js and math.js's URL on exactly the
+        pages with a box; math.js itself is never a <script> of a page (loaded on first use)."""
+        from calcbook.answerbox import MATHJS
+
+        per_part: dict[str, int] = {}
+        for page in html_pages(site):
+            html = page.read_text(encoding="utf-8")
+            boxes = html.count('<form class="calcbook-answer"')
+            checker = re.search(r'<script[^>]*src="[^"]*_static/answers\.js[^"]*"', html)
+            meta = re.findall(r'<meta name="calcbook-mathjs" content="([^"]+)"', html)
+            name = str(page.relative_to(site))
+            assert bool(boxes) == bool(checker) == bool(meta), name
+            assert "math-" not in "".join(re.findall(r"<script[^>]*>", html)), name
+            if meta:
+                assert (page.parent / meta[0]).resolve() == (site / "_static" / MATHJS), name
+            part = re.match(r"book/(0\d)-", name)
+            if boxes and part:
+                per_part[part[1]] = per_part.get(part[1], 0) + boxes
+            for spec in re.findall(
+                r'<script type="application/json" class="calcbook-answer-spec">(.*?)</script>',
+                html,
+            ):
+                spec = json.loads(spec)
+                assert len(spec["values"]) == len(spec["points"]) >= 1, name
+        assert per_part == {k: per_part.get(k, 0) for k in ("01", "02", "03", "04", "05", "06")}
+        assert min(per_part.values()) >= 3, per_part
+        assert (site / "_static" / MATHJS).stat().st_size > 500_000  # the whole parser
+
 
 class TestOffline:
     def test_no_script_or_stylesheet_from_another_host(self, site: Path) -> None:

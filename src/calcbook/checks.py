@@ -28,6 +28,7 @@ from calcbook._numeric import (
     symbol_named,
     to_sympy,
 )
+from calcbook.answers import slip
 from calcbook.derivatives import symbolic_derivative
 from calcbook.multivariate import (
     symbolic_gradient,
@@ -159,6 +160,11 @@ def check_derivative(
     )
     if isinstance(verdict, tuple):
         at, got, want = verdict
+        if not extra:
+            names = sorted(s.name for s in answer_expr.free_symbols | expected.free_symbols)
+            about = f"the derivative of {function_expr}"
+            known = slip(answer_expr, expected, names or [var_symbol.name], about)
+            hints += [known.rstrip(".")] if known else []
         hints.append(
             f"at {at}, your answer gives {got:.6g} but the derivative of {function_expr} is "
             f"{want:.6g}"
