@@ -3,12 +3,14 @@
 The building blocks are one formula each, so the book can show them next to their derivation:
 :func:`forward_difference`, :func:`backward_difference`, :func:`central_difference`,
 :func:`complex_step` and :func:`richardson`. :func:`derivative` is the function to call: it
-checks its input, picks a good step for the method and the scale of `x`, and can report an
-error estimate. :func:`symbolic_derivative` gives the exact answer with SymPy.
+checks its input, picks a good step for the method and the scale of `x` (a smaller one near
+trouble, and one that stays inside the domain of `f`), and can report an error estimate.
+:func:`symbolic_derivative` gives the exact answer with SymPy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from calcbook._numeric import (
     validate_derivative_args,
     validate_method,
 )
+from calcbook.errors import ConvergenceError
 
 # In reading order (the API page follows it): the formulas, the function to call, the rest.
 __all__ = [  # noqa: RUF022
@@ -42,6 +45,9 @@ __all__ = [  # noqa: RUF022
     "METHODS",
     "RICHARDSON_LEVELS",
     "SAFETY",
+    "STEP_TOLERANCE",
+    "DOMAIN_SHRINK",
+    "MAX_STEPS",
 ]
 
 #: The values `method` may take in :func:`derivative`.
@@ -51,6 +57,17 @@ RICHARDSON_LEVELS = 4
 COMPLEX_STEP = 1e-20
 #: The error estimate's truncation part is multiplied by this, for safety.
 SAFETY = 2.0
+#: For each method, how large the truncation part of the error estimate (with :data:`SAFETY`)
+#: may be, relative to :math:`|f'(x)| + |f(x)| / \max(1, |x|)`, before :func:`derivative` gives
+#: up the default step for a smaller one. Tuned on the suites of ``benchmarks/derivatives.py``:
+#: 2 to 4 times the largest value on its smooth functions (where the default step is good and
+#: must stay), and far below the values near trouble.
+STEP_TOLERANCE = {"forward": 5e-7, "backward": 5e-7, "central": 5e-9, "richardson": 3e-10}
+#: How much :func:`derivative` shrinks a default step that takes a point outside the domain of
+#: `f` (a power of 2, so that the step stays exact in floating point).
+DOMAIN_SHRINK = 16
+#: How many steps :func:`derivative` tries at most for each point, the default step included.
+MAX_STEPS = 12
 
 ArrayLike = float | np.ndarray
 
@@ -315,7 +332,9 @@ def default_step(method: str, x: ArrayLike) -> ArrayLike:
     steps that :func:`richardson` and the error estimate of :func:`derivative` use: no
     representation error enters the differences. (Rounding to the nearest power of 2 changes
     the step by at most a factor :math:`\sqrt{2}`, which hardly changes the error near the
-    best step.) A step given to :func:`derivative` is used as it is.
+    best step.) :func:`derivative` starts from this step and makes it smaller where `f` is not
+    finite at a point of the difference or where its error estimate asks for a smaller one
+    (see its Notes); a step given to :func:`derivative` is used as it is.
 
     Examples
     --------
@@ -331,9 +350,7 @@ def default_step(method: str, x: ArrayLike) -> ArrayLike:
     if method == "complex":
         h = np.full(x_arr.shape, COMPLEX_STEP)
     else:
-        h = RELATIVE_STEP[method] * np.maximum(1.0, np.abs(x_arr))
-        h = 2.0 ** np.round(np.log2(h))  # a power of 2 halves exactly (Richardson's steps)
-        h = (x_arr + h) - x_arr  # and x + h is exactly h away from x
+        h = _exact_step(x_arr, RELATIVE_STEP[method] * np.maximum(1.0, np.abs(x_arr)))
     return float(h) if h.ndim == 0 else h
 
 
@@ -344,14 +361,18 @@ class DerivativeResult:
     Attributes
     ----------
     value : float or numpy.ndarray
-        The derivative, as ``derivative(..., full=False)`` returns it.
+        The derivative, as ``derivative(..., full=False)`` returns it, except where the
+        error estimate made ``"forward"``, ``"backward"`` or ``"central"`` choose a smaller
+        step than the default one (see :func:`derivative`, Notes).
     error_estimate : float or numpy.ndarray
         An estimate of the absolute error of `value` (see :func:`derivative`, Notes).
     evaluations : int
         How many times `f` was called, each call on all points of `x` at once; it includes the
-        evaluations made only for the error estimate.
+        evaluations made only for the error estimate (none for ``"richardson"``) and those at
+        steps that were tried and given up.
     h : float or numpy.ndarray
-        The step used (the largest step for ``"richardson"``).
+        The step used (the largest step for ``"richardson"``): the default step, or the
+        smaller one that :func:`derivative` chose.
     method : str
         The method used.
     """
@@ -383,15 +404,39 @@ def _format(value: ArrayLike, spec: str) -> str:
 
 
 class _Evaluator:
-    """Call `f` on all points at once, count the calls, and explain what goes wrong."""
+    """Call `f` on all points at once, count the calls, and explain what goes wrong.
 
-    def __init__(self, f: Callable, shape: tuple[int, ...]) -> None:
-        self.f, self.shape, self.calls = f, shape, 0
+    Each point is evaluated once: a second call at the same point(s) returns the stored values.
+    With ``domain=True`` (the default steps of :func:`derivative`), NumPy's floating-point
+    warnings are silenced, a complex value at a real point becomes NaN, and so does, for a scalar
+    `x`, an ``ArithmeticError`` raised by `f` (``1 / x`` at 0.0, ``math.exp(1000)``):
+    :func:`derivative` then shrinks the step.
+    """
+
+    def __init__(self, f: Callable, shape: tuple[int, ...], *, domain: bool = False) -> None:
+        self.f, self.shape, self.domain, self.calls = f, shape, domain, 0
+        self.values: dict[tuple, Any] = {}
+        self.error: Exception | None = None  # the last error of f turned into NaN
+
+    def quiet(self) -> Any:
+        """Silence NumPy's warnings about NaN and infinity where `domain` is set."""
+        return np.errstate(all="ignore") if self.domain else contextlib.nullcontext()
 
     def __call__(self, x: Any) -> Any:
+        if isinstance(x, float | complex):  # a Python number is its own key
+            key: Any = x
+        else:
+            point = np.asarray(x)
+            key = (point.dtype.str, point.shape, point.tobytes())
+        if key not in self.values:
+            self.values[key] = self._evaluate(x)
+        return self.values[key]
+
+    def _evaluate(self, x: Any) -> Any:
         self.calls += 1
         try:
-            with warnings.catch_warnings():  # math.sin(np.complex128) would drop the imaginary part
+            with warnings.catch_warnings():
+                # math.sin(np.complex128) would drop the imaginary part
                 warnings.simplefilter("error", np.exceptions.ComplexWarning)
                 y = np.asarray(self.f(x))
         except (TypeError, np.exceptions.ComplexWarning) as err:
@@ -408,6 +453,13 @@ class _Evaluator:
                     "arrays (use numpy functions such as np.sin, or wrap f in np.vectorize)"
                 ) from err
             raise
+        except ArithmeticError as err:
+            if not self.domain or self.shape:
+                raise
+            self.error, y = err, np.asarray(np.nan)
+        if self.domain and np.iscomplexobj(y) and not np.iscomplexobj(x):
+            # A complex value at a real point, as (-1.0)**0.5 gives: outside the real domain.
+            y = np.where(y.imag == 0, y.real, np.nan)
         if y.shape not in (self.shape, ()):
             raise ValueError(
                 f"`f` must return one value per point of `x`: for `x` of shape {self.shape} "
@@ -441,11 +493,14 @@ def derivative(
         (:func:`backward_difference`), ``"complex"`` (:func:`complex_step`), or
         ``"richardson"`` (:func:`richardson` with :data:`RICHARDSON_LEVELS` levels).
     h : float or array_like, optional
-        The step, positive (for ``"richardson"``, the largest step). By default
-        :func:`default_step` picks one for the method and the scale of `x`.
+        The step, positive (for ``"richardson"``, the largest step), used as it is. By default
+        :func:`default_step` picks one for the method and the scale of `x`, which
+        :func:`derivative` makes smaller where it must (see Notes).
     full : bool, optional
-        If true, return a :class:`DerivativeResult` with an error estimate (this costs extra
-        evaluations of `f`) instead of the value alone.
+        If true, return a :class:`DerivativeResult` with an error estimate instead of the value
+        alone. The estimate costs extra evaluations of `f` (none for ``"richardson"``), and
+        with the default step it lets ``"forward"``, ``"backward"`` and ``"central"`` choose a
+        smaller step where the default one is too large (see Notes).
 
     Returns
     -------
@@ -463,10 +518,46 @@ def derivative(
         If `x` or `h` is not finite, `h` is not positive, `method` is unknown, `f` returns the
         wrong shape, or, for ``method="complex"``, `f` visibly discards the imaginary part
         (e.g. with ``abs`` or ``np.real``): the complex step is then 0 while `f` changes.
+    ConvergenceError
+        If, with the default step, `f` has no finite real value at the points of the method
+        for any step tried, down to :math:`2^{-40}` times the default one: `x` is at the edge
+        of the domain of `f` (use ``"forward"`` or ``"backward"`` there) or outside it. Its
+        `result` is the :class:`DerivativeResult`, with NaN where no step was found.
 
     Notes
     -----
-    The error estimate with ``full=True`` is the sum of two parts. Each is a rough bound
+    **The step.** Without `h`, each point starts from :func:`default_step`, which is scaled by
+    :math:`\max(1, |x|)` and so is too large where the higher derivatives of `f` grow fast:
+    close to a singularity (:math:`\log x` or :math:`1/x` at :math:`x = 10^{-3}`,
+    :math:`\tan x` near :math:`\pi/2`), near the edge of the domain, or across a narrow
+    feature. The step then changes, point by point:
+
+    - where `f` is not finite at a point of the difference (NaN or infinite, as ``np.log`` is
+      below 0, which Richardson's largest step of 0.03 reaches from :math:`x = 0.01`), or is
+      not real there, or, for a scalar `x`, raises an ``ArithmeticError``, the step is
+      divided by :data:`DOMAIN_SHRINK` and tried again. NumPy's warnings from such points do
+      not reach the caller;
+    - where the truncation part of the error estimate (below) is above
+      ``STEP_TOLERANCE[method]`` times :math:`|f'(x)| + |f(x)| / \max(1, |x|)`, or the step
+      has just been shrunk to stay inside the domain, and the truncation part is also larger
+      than the round-off part, the step becomes the one that balances the two. A truncation
+      error :math:`c h^p` and a round-off error :math:`r h_0 / h` (:math:`r` at the step
+      :math:`h_0`) sum to the least at :math:`h = h_0 (r / (p\, c h_0^p))^{1/(p+1)}`. For
+      the central difference (:math:`p = 2`) this is the classical
+      :math:`h \approx (3 \epsilon |f| / |f'''|)^{1/3}`, with :math:`c` read off the estimate
+      instead of :math:`f'''`; for ``"richardson"``, :math:`p = 6`, the order of its estimate.
+
+    This repeats while the step is still too large, at most :data:`MAX_STEPS` steps in all;
+    each point keeps the step whose estimate, relative to the same scale, is the smallest
+    (reported as ``h``). Richardson's
+    estimate reuses its own central differences, so ``"richardson"`` adapts at no cost, with
+    or without ``full=True``. ``"forward"``, ``"backward"`` and ``"central"`` need two more
+    evaluations for it, so they adapt only with ``full=True`` (or once a step has left the
+    domain): near trouble, ask for ``full=True``. Where the default step is good it is kept,
+    and `f` is called no more often than the value and the estimate asked for need; no point
+    is evaluated twice. With ``method="complex"`` or a given `h`, the step is used as it is.
+
+    **The error estimate** with ``full=True`` is the sum of two parts. Each is a rough bound
     in the usual case, not a guarantee; on the suite of ``benchmarks/derivatives.py`` it
     bounds the true error at almost every point and exceeds it by a factor of about 5:
 
@@ -476,8 +567,9 @@ def derivative(
       :math:`D(h)` is about :math:`|D(h) - D(h/2)| \cdot 2^p / (2^p - 1)`. For
       ``"richardson"`` it is the difference between the result and the extrapolation one
       level lower from the steps :math:`h/2` and below, which usually overstates the error;
-    - round-off: :math:`2 \epsilon |f(x)| / h_{\min}`, with the smallest step used: the
-      rounding of the two values of :math:`f` in a difference, divided by the step. For
+    - round-off: :math:`2 \epsilon |f| / h_{\min}`, with the smallest step of the result and
+      the larger :math:`|f|` at its two points: the rounding of the two values of :math:`f`
+      in a difference, divided by the step. For
       ``"complex"``, which subtracts nothing, the whole estimate is
       :math:`4 \epsilon (|f'(x)| + |f(x)| / \max(1, |x|))`.
 
@@ -503,19 +595,13 @@ def derivative(
         h_in = default_step(method, x_in)
     else:
         h_in = float(h_arr) if scalar else np.broadcast_to(h_arr, x_arr.shape).copy()
-    g = _Evaluator(f, x_arr.shape)
-    rule = _RULES[method]
-    value = rule(g, x_in, h_in)
-    if method == "complex":
-        value = _check_complex_step(g, x_in, value)
-    if not full:
-        return float(value) if scalar else np.asarray(value, dtype=float)
-    error = _error_estimate(g, x_in, h_in, method, value)
-    if scalar:
-        return DerivativeResult(float(value), float(error), g.calls, h_in, method)
-    return DerivativeResult(
-        np.asarray(value, dtype=float), np.asarray(error, dtype=float), g.calls, h_in, method
-    )
+    # Only a default step adapts: kept inside the domain, and smaller where the estimate asks.
+    g = _Evaluator(f, x_arr.shape, domain=h_arr is None and method != "complex")
+    trial = _Trial.at(g, x_in, h_in, method, full)
+    if g.domain:
+        trial = _adapt(g, x_in, trial, method, full)
+    result = trial.result(g.calls, method)
+    return result if full else result.value
 
 
 def _richardson(f: Callable, x: ArrayLike, h: ArrayLike) -> ArrayLike:
@@ -529,7 +615,8 @@ _RULES = {
     "complex": complex_step,
     "richardson": _richardson,
 }
-_ORDERS = {"forward": 1, "backward": 1, "central": 2}
+# The order of each method's truncation estimate: the error of D(h) is about c h**p.
+_ORDERS = {"forward": 1, "backward": 1, "central": 2, "richardson": 2 * (RICHARDSON_LEVELS - 1)}
 
 
 def _check_complex_step(g: _Evaluator, x: ArrayLike, value: ArrayLike) -> ArrayLike:
@@ -549,22 +636,191 @@ def _check_complex_step(g: _Evaluator, x: ArrayLike, value: ArrayLike) -> ArrayL
     return value
 
 
-def _error_estimate(
-    g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str, value: ArrayLike
-) -> ArrayLike:
-    """Estimate the absolute error of `value` (see the Notes of :func:`derivative`)."""
-    fx = np.abs(g(x))
-    if method == "complex":  # nothing cancels: only the rounding inside f
-        return 4 * EPS * (np.abs(value) + fx / np.maximum(1.0, np.abs(x)))
-    if method == "richardson":
-        lower = richardson(g, x, h / 2, levels=RICHARDSON_LEVELS - 1)
-        truncation = np.abs(value - lower)
-        smallest_step = h / 2 ** (RICHARDSON_LEVELS - 1)
+@dataclass(frozen=True)
+class _Trial:
+    """The derivative at one step (per point), and the two parts of its error estimate.
+
+    `size` is :math:`|f|` next to `x`, the scale of the round-off, and `error` is the error
+    estimate of :class:`DerivativeResult`. Without an estimate (``full=False`` for the
+    differences other than Richardson's), `truncation`, `roundoff` and `size` are 0.
+    """
+
+    h: np.ndarray
+    value: np.ndarray
+    truncation: np.ndarray
+    roundoff: np.ndarray
+    size: np.ndarray
+    error: np.ndarray
+    finite: np.ndarray
+
+    @classmethod
+    def at(cls, g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str, estimate: bool) -> _Trial:
+        """Compute the derivative with step `h` and, if asked, estimate its truncation error."""
+        with g.quiet():
+            if method == "complex":
+                value = _check_complex_step(g, x, complex_step(g, x, h))
+                size = np.abs(g(x)) if estimate else np.zeros(np.shape(x))
+                roundoff = 4 * EPS * (np.abs(value) + size / np.maximum(1.0, np.abs(x)))
+                return cls.of(h, value, 0.0, roundoff, size)
+            more = estimate or method == "richardson"  # more points than the outermost ones
+            if g.domain and more and not np.any(_finite(g, x, h, method)):  # all outside
+                return cls.of(h, np.nan, np.nan, np.nan, np.nan)
+            value = _RULES[method](g, x, h)
+            if method == "richardson":  # the extrapolation one level lower: no new points
+                lower = richardson(g, x, h / 2, levels=RICHARDSON_LEVELS - 1)
+                truncation = np.abs(value - lower)
+                smallest = h / 2 ** (RICHARDSON_LEVELS - 1)
+            else:
+                p = _ORDERS[method]
+                truncation = (
+                    np.abs(value - _RULES[method](g, x, h / 2)) * 2**p / (2**p - 1)
+                    if estimate
+                    else 0.0
+                )
+                smallest = h
+            if not more:  # the value alone: no estimate, so no round-off part either
+                return cls.of(h, value, 0.0, 0.0, 0.0)
+            # The rounding of the two values of f in a difference, divided by the step.
+            size = _largest_value(g, x, smallest, method)
+            return cls.of(h, value, truncation, 2 * EPS * size / smallest, size)
+
+    @classmethod
+    def of(cls, *fields: ArrayLike) -> _Trial:
+        """Make a trial of the first five fields, each broadcast to the shape of the step `h`."""
+        h, value, truncation, roundoff, size = (np.asarray(a, dtype=float) for a in fields)
+        if value.shape != h.shape or size.shape != h.shape:  # NaN or 0.0 for all points
+            value, truncation, roundoff, size = np.broadcast_arrays(
+                value, truncation, roundoff, size, h
+            )[:4]
+        error = SAFETY * truncation + roundoff
+        finite = np.isfinite(value) & np.isfinite(error)
+        return cls(h, value, truncation, roundoff, size, error, finite)
+
+    def where(self, mask: np.ndarray, other: _Trial) -> _Trial:
+        """Take this trial where `mask` is true, else `other` (point by point)."""
+        pairs = zip(vars(self).values(), vars(other).values(), strict=True)
+        return _Trial(*(np.where(mask, a, b) for a, b in pairs))
+
+    def result(self, evaluations: int, method: str) -> DerivativeResult:
+        """Return the result of :func:`derivative`: floats for a scalar `x`, else arrays."""
+        scalar = self.value.ndim == 0
+        fields = [self.value, self.error, self.h]
+        value, error, h = (float(a) for a in fields) if scalar else fields
+        return DerivativeResult(value, error, evaluations, h, method)
+
+
+def _finite(g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str) -> np.ndarray:
+    """Whether `f` is finite at the outermost point(s) of the step `h` (those farthest from x)."""
+    if method == "forward":
+        return np.isfinite(g(x + h))
+    if method == "backward":
+        return np.isfinite(g(x - h))
+    return np.isfinite(g(x + h)) & np.isfinite(g(x - h))
+
+
+def _largest_value(g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str) -> np.ndarray:
+    """Return the larger :math:`|f|` at the two points of the difference of step `h`."""
+    right = g(x) if method == "backward" else g(x + h)
+    left = g(x) if method == "forward" else g(x - h)
+    return np.maximum(np.abs(right), np.abs(left))
+
+
+def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) -> _Trial:
+    """Shrink the default step where `f` is not finite, or where the error estimate says so.
+
+    All points at once, each keeping the step whose error estimate, relative to the scale of
+    the derivative, is the smallest tried. Once a step has left the domain, every trial
+    estimates its error (the default step was not good there, so the extra evaluations are
+    worth it). Raises ConvergenceError if no step keeps some point inside the domain of `f`.
+    """
+    if trial.finite.all() and not trial.truncation.any():  # plain differences, all inside
+        return trial
+    best, first = trial, trial.h
+    active = np.ones(trial.value.shape, dtype=bool)
+    edge = np.zeros(trial.value.shape, dtype=bool)  # where a step reached outside the domain
+    for _ in range(MAX_STEPS - 1):
+        edge |= ~trial.finite
+        h = _next_step(x, trial, first, method, edge)
+        if h is None:  # every step is good (the usual case)
+            break
+        active &= np.isfinite(h)
+        if not active.any():
+            break
+        h = _like(x, np.where(active, h, best.h))
+        trial = _Trial.at(g, x, h, method, full or bool(edge.any()))
+        # Compared relative to the derivative: a step across a pole (1/x at 1e-7 with the step
+        # 0.03) gives a small value with a small absolute estimate, but not a small relative one.
+        better = trial.finite & ~(_relative_error(x, best) <= _relative_error(x, trial))
+        best = trial.where(active & better, best)
+    outside = ~best.finite
+    if outside.any():
+        xs = np.broadcast_to(x, outside.shape)[outside]
+        others = " or ".join(f"method={m!r}" for m in ("forward", "backward") if m != method)
+        raise ConvergenceError(
+            f"`f` has no finite real value at the points that method={method!r} uses near "
+            f"x = {float(xs[0])!r}"
+            + (f" and {xs.size - 1} other point(s)" if xs.size > 1 else "")
+            + f" for every step tried, from {np.max(first):.1e} down to "
+            f"{np.min(trial.h[outside]):.1e}: x is at the edge of the domain of `f` or outside "
+            f"it. At an edge, {others} takes points on one side of x only.",
+            result=best.result(g.calls, method),
+        ) from g.error
+    return best
+
+
+def _next_step(
+    x: ArrayLike, trial: _Trial, first: ArrayLike, method: str, edge: np.ndarray
+) -> np.ndarray | None:
+    r"""Return the step to try next at each point: NaN where the step of `trial` is good.
+
+    None if the step is good at every point (without computing the new steps).
+
+    Outside the domain of `f`, the step shrinks by DOMAIN_SHRINK. Where the truncation part of
+    the estimate is larger than the round-off part, and either above STEP_TOLERANCE or near the
+    `edge` of the domain, the step becomes the one that balances the two: for an error
+    :math:`c h^p + r h_0 / h` (``r`` the round-off part at :math:`h_0`), the smallest sum is at
+    :math:`h = h_0 (r / (p\, c h_0^p))^{1/(p+1)}`.
+    """
+    h, truncation, roundoff, outside = trial.h, trial.truncation, trial.roundoff, ~trial.finite
+    if not truncation.any():  # not estimated: only the domain counts
+        if not outside.any():
+            return None
+        too_large = np.zeros(outside.shape, dtype=bool)
     else:
-        p = _ORDERS[method]
-        truncation = np.abs(value - _RULES[method](g, x, h / 2)) * 2**p / (2**p - 1)
-        smallest_step = h
-    return SAFETY * truncation + 2 * EPS * fx / smallest_step
+        large = edge | (SAFETY * truncation > STEP_TOLERANCE[method] * _scale(x, trial))
+        too_large = large & (truncation > roundoff)
+        if not (outside.any() or too_large.any()):
+            return None
+    p = _ORDERS[method]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        balanced = np.minimum(h * (roundoff / (p * truncation)) ** (1 / (p + 1)), h / 2)
+    step = np.where(outside, h / DOMAIN_SHRINK, np.where(too_large, balanced, np.nan))
+    # No step below this: far below the default one, and well above the spacing of x.
+    smallest = np.maximum(first * 2.0**-40, 2**10 * np.spacing(np.abs(x)))
+    step = _exact_step(x, np.maximum(step, smallest))  # NaN stays NaN
+    return np.where(step < h, step, np.nan)
+
+
+def _scale(x: ArrayLike, trial: _Trial) -> np.ndarray:
+    """Return the scale of the derivative, ``abs(f'(x)) + abs(f(x)) / max(1, abs(x))``."""
+    return np.abs(trial.value) + trial.size / np.maximum(1.0, np.abs(x))
+
+
+def _relative_error(x: ArrayLike, trial: _Trial) -> np.ndarray:
+    """Return the error estimate of `trial` relative to the scale of the derivative."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return trial.error / _scale(x, trial)
+
+
+def _exact_step(x: ArrayLike, h: ArrayLike) -> np.ndarray:
+    """Return `h` rounded to a power of 2 and then to ``(x + h) - x`` (see `default_step`)."""
+    h = 2.0 ** np.round(np.log2(h))  # a power of 2 halves exactly (Richardson's steps)
+    return (x + h) - x  # and x + h is exactly h away from x
+
+
+def _like(x: ArrayLike, a: np.ndarray) -> ArrayLike:
+    """Return `a` as a Python float for a scalar `x` (as `derivative` passes it)."""
+    return float(a) if np.ndim(x) == 0 else a
 
 
 def symbolic_derivative(expr: str | sympy.Expr, var: str | sympy.Symbol = "x") -> sympy.Expr:
