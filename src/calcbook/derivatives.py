@@ -733,13 +733,10 @@ def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) 
     estimates its error (the default step was not good there, so the extra evaluations are
     worth it). Raises ConvergenceError if no step keeps some point inside the domain of `f`.
     """
-    if trial.finite.all() and not trial.truncation.any():  # plain differences, all inside
-        return trial
     best, first = trial, trial.h
-    active = np.ones(trial.value.shape, dtype=bool)
-    edge = np.zeros(trial.value.shape, dtype=bool)  # where a step reached outside the domain
+    edge = ~trial.finite  # where a step reached outside the domain
+    active = np.ones(edge.shape, dtype=bool)
     for _ in range(MAX_STEPS - 1):
-        edge |= ~trial.finite
         h = _next_step(x, trial, first, method, edge)
         if h is None:  # every step is good (the usual case)
             break
@@ -752,6 +749,7 @@ def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) 
         # 0.03) gives a small value with a small absolute estimate, but not a small relative one.
         better = trial.finite & ~(_relative_error(x, best) <= _relative_error(x, trial))
         best = trial.where(active & better, best)
+        edge = edge | ~trial.finite
     outside = ~best.finite
     if outside.any():
         xs = np.broadcast_to(x, outside.shape)[outside]
