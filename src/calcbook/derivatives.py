@@ -586,6 +586,18 @@ def derivative(
     >>> result = derivative(np.log, 2.0, method="richardson", full=True)
     >>> abs(result.value - 0.5) <= result.error_estimate < 1e-10
     True
+
+    Near trouble: at :math:`x = 10^{-3}`, Richardson's default largest step 0.03 would take
+    ``np.log`` below 0, and the central difference's default step is too large for
+    :math:`\log x` there; ``full=True`` lets the central difference see that and shrink it.
+
+    >>> print(f"{derivative(np.log, 1e-3, method='richardson'):.9f}")
+    1000.000000000
+    >>> print(f"{derivative(np.log, 1e-3):.9f}")  # the default step of the central difference
+    1000.019403231
+    >>> result = derivative(np.log, 1e-3, full=True)
+    >>> print(f"{result.value:.9f} with the step {result.h:.1e}")
+    1000.000000060 with the step 1.5e-08
     """
     x_arr, h_arr = validate_derivative_args(f, x, method, h)
     scalar = x_arr.ndim == 0
