@@ -11,11 +11,12 @@ trouble, and one that stays inside the domain of `f`), and can report an error e
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy
@@ -346,11 +347,15 @@ def default_step(method: str, x: ArrayLike) -> ArrayLike:
     1e-20
     """
     validate_method(method)
+    if isinstance(x, float):  # the usual case, without the cost of a 0-d array
+        if method == "complex":
+            return COMPLEX_STEP
+        return float(_exact_step(x, RELATIVE_STEP[method] * _scale_of(x)))
     x_arr = np.asarray(x, dtype=float)
     if method == "complex":
         h = np.full(x_arr.shape, COMPLEX_STEP)
     else:
-        h = _exact_step(x_arr, RELATIVE_STEP[method] * np.maximum(1.0, np.abs(x_arr)))
+        h = _exact_step(x_arr, RELATIVE_STEP[method] * _scale_of(x_arr))
     return float(h) if h.ndim == 0 else h
 
 
@@ -410,7 +415,8 @@ class _Evaluator:
     With ``domain=True`` (the default steps of :func:`derivative`), NumPy's floating-point
     warnings are silenced, a complex value at a real point becomes NaN, and so does, for a scalar
     `x`, an ``ArithmeticError`` raised by `f` (``1 / x`` at 0.0, ``math.exp(1000)``):
-    :func:`derivative` then shrinks the step.
+    :func:`derivative` then shrinks the step. It is called only inside :meth:`_Trial.at`, which
+    sets up the warnings once for all the calls (:meth:`quiet`, and ComplexWarning as an error).
     """
 
     def __init__(self, f: Callable, shape: tuple[int, ...], *, domain: bool = False) -> None:
@@ -435,10 +441,7 @@ class _Evaluator:
     def _evaluate(self, x: Any) -> Any:
         self.calls += 1
         try:
-            with warnings.catch_warnings():
-                # math.sin(np.complex128) would drop the imaginary part
-                warnings.simplefilter("error", np.exceptions.ComplexWarning)
-                y = np.asarray(self.f(x))
+            y = np.asarray(self.f(x))  # in _Trial.at, where ComplexWarning is an error
         except (TypeError, np.exceptions.ComplexWarning) as err:
             if np.iscomplexobj(x):
                 raise TypeError(
@@ -457,7 +460,7 @@ class _Evaluator:
             if not self.domain or self.shape:
                 raise
             self.error, y = err, np.asarray(np.nan)
-        if self.domain and np.iscomplexobj(y) and not np.iscomplexobj(x):
+        if self.domain and y.dtype.kind == "c" and not np.iscomplexobj(x):
             # A complex value at a real point, as (-1.0)**0.5 gives: outside the real domain.
             y = np.where(y.imag == 0, y.real, np.nan)
         if y.shape not in (self.shape, ()):
@@ -465,7 +468,9 @@ class _Evaluator:
                 f"`f` must return one value per point of `x`: for `x` of shape {self.shape} "
                 f"it returned shape {y.shape}"
             )
-        return np.broadcast_to(y, self.shape) if self.shape else y[()]
+        if not self.shape:
+            return y[()]
+        return y if y.shape == self.shape else np.broadcast_to(y, self.shape)
 
 
 def derivative(
@@ -627,14 +632,16 @@ _RULES = {
     "complex": complex_step,
     "richardson": _richardson,
 }
+# NumPy's floats, so that a division by 0 in _adapt gives NaN or infinity, as for arrays.
+_ZERO, _NAN = np.float64(0.0), np.float64(np.nan)
 # The order of each method's truncation estimate: the error of D(h) is about c h**p.
 _ORDERS = {"forward": 1, "backward": 1, "central": 2, "richardson": 2 * (RICHARDSON_LEVELS - 1)}
 
 
 def _check_complex_step(g: _Evaluator, x: ArrayLike, value: ArrayLike) -> ArrayLike:
     """Raise if `f` dropped the imaginary part: Im f is exactly 0 where f visibly changes."""
-    zero = np.asarray(value) == 0
-    if np.any(zero):
+    zero = value == 0
+    if _any(zero):
         h = default_step("central", x)
         slope = np.abs(central_difference(g, x, h))
         scale = np.maximum(1.0, np.abs(g(x)))
@@ -648,93 +655,107 @@ def _check_complex_step(g: _Evaluator, x: ArrayLike, value: ArrayLike) -> ArrayL
     return value
 
 
-@dataclass(frozen=True)
-class _Trial:
+class _Trial(NamedTuple):
     """The derivative at one step (per point), and the two parts of its error estimate.
 
     `size` is :math:`|f|` next to `x`, the scale of the round-off, and `error` is the error
     estimate of :class:`DerivativeResult`. Without an estimate (``full=False`` for the
-    differences other than Richardson's), `truncation`, `roundoff` and `size` are 0.
+    differences other than Richardson's, and for the complex step), `truncation`, `roundoff`
+    and `size` are 0. For a scalar `x` the fields are scalars (NumPy's or Python's floats, or
+    0-d arrays once :func:`_adapt` has chosen between trials), else arrays of the shape of `x`.
     """
 
-    h: np.ndarray
-    value: np.ndarray
-    truncation: np.ndarray
-    roundoff: np.ndarray
-    size: np.ndarray
-    error: np.ndarray
-    finite: np.ndarray
+    h: ArrayLike
+    value: ArrayLike
+    truncation: ArrayLike
+    roundoff: ArrayLike
+    size: ArrayLike
+    error: ArrayLike
+    finite: ArrayLike
 
     @classmethod
     def at(cls, g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str, estimate: bool) -> _Trial:
         """Compute the derivative with step `h` and, if asked, estimate its truncation error."""
-        with g.quiet():
-            if method == "complex":
+        # One context for all the calls of f, as it costs microseconds. ComplexWarning is an
+        # error in it: math.sin(np.complex128) would drop the imaginary part with only a warning.
+        with warnings.catch_warnings(), g.quiet():
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            if method == "complex":  # nothing cancels: only the rounding inside f
                 value = _check_complex_step(g, x, complex_step(g, x, h))
-                size = np.abs(g(x)) if estimate else np.zeros(np.shape(x))
-                roundoff = 4 * EPS * (np.abs(value) + size / np.maximum(1.0, np.abs(x)))
-                return cls.of(h, value, 0.0, roundoff, size)
+                if not estimate:
+                    return cls.of(h, value)
+                size = abs(g(x))
+                return cls.of(h, value, _ZERO, 4 * EPS * (abs(value) + size / _scale_of(x)), size)
             more = estimate or method == "richardson"  # more points than the outermost ones
-            if g.domain and more and not np.any(_finite(g, x, h, method)):  # all outside
-                return cls.of(h, np.nan, np.nan, np.nan, np.nan)
+            if g.domain and more and not _any(_finite(g, x, h, method)):  # all outside
+                return cls.of(h, _NAN, _NAN, _NAN, _NAN)
             value = _RULES[method](g, x, h)
+            if not more:  # the value alone: no estimate, so no round-off part either
+                return cls.of(h, value)
             if method == "richardson":  # the extrapolation one level lower: no new points
                 lower = richardson(g, x, h / 2, levels=RICHARDSON_LEVELS - 1)
-                truncation = np.abs(value - lower)
+                truncation = abs(value - lower)
                 smallest = h / 2 ** (RICHARDSON_LEVELS - 1)
             else:
                 p = _ORDERS[method]
-                truncation = (
-                    np.abs(value - _RULES[method](g, x, h / 2)) * 2**p / (2**p - 1)
-                    if estimate
-                    else 0.0
-                )
+                truncation = abs(value - _RULES[method](g, x, h / 2)) * 2**p / (2**p - 1)
                 smallest = h
-            if not more:  # the value alone: no estimate, so no round-off part either
-                return cls.of(h, value, 0.0, 0.0, 0.0)
             # The rounding of the two values of f in a difference, divided by the step.
             size = _largest_value(g, x, smallest, method)
             return cls.of(h, value, truncation, 2 * EPS * size / smallest, size)
 
     @classmethod
-    def of(cls, *fields: ArrayLike) -> _Trial:
-        """Make a trial of the first five fields, each broadcast to the shape of the step `h`."""
-        h, value, truncation, roundoff, size = (np.asarray(a, dtype=float) for a in fields)
-        if value.shape != h.shape or size.shape != h.shape:  # NaN or 0.0 for all points
-            value, truncation, roundoff, size = np.broadcast_arrays(
-                value, truncation, roundoff, size, h
-            )[:4]
-        error = SAFETY * truncation + roundoff
-        finite = np.isfinite(value) & np.isfinite(error)
-        return cls(h, value, truncation, roundoff, size, error, finite)
+    def of(cls, h: ArrayLike, value: ArrayLike, *estimate: ArrayLike) -> _Trial:
+        """Make a trial of the step `h`, the derivative `value` and its estimate, if any.
 
-    def where(self, mask: np.ndarray, other: _Trial) -> _Trial:
+        `estimate` is `truncation`, `roundoff` and `size` (all 0 if not given). For an array
+        `h`, each field is a float array of its shape.
+        """
+        if not estimate:  # no estimate, so no error either
+            zero = np.zeros(h.shape) if isinstance(h, np.ndarray) else _ZERO
+            value = _shaped(h, value)
+            return cls(h, value, zero, zero, zero, zero, _isfinite(value))
+        value, truncation, roundoff, size = (_shaped(h, a) for a in (value, *estimate))
+        error = SAFETY * truncation + roundoff
+        return cls(h, value, truncation, roundoff, size, error, _isfinite(value, error))
+
+    def where(self, mask: ArrayLike, other: _Trial) -> _Trial:
         """Take this trial where `mask` is true, else `other` (point by point)."""
-        pairs = zip(vars(self).values(), vars(other).values(), strict=True)
-        return _Trial(*(np.where(mask, a, b) for a, b in pairs))
+        return _Trial(*(np.where(mask, a, b) for a, b in zip(self, other, strict=True)))
 
     def result(self, evaluations: int, method: str) -> DerivativeResult:
         """Return the result of :func:`derivative`: floats for a scalar `x`, else arrays."""
-        scalar = self.value.ndim == 0
         fields = [self.value, self.error, self.h]
-        value, error, h = (float(a) for a in fields) if scalar else fields
+        value, error, h = (float(a) for a in fields) if np.ndim(self.value) == 0 else fields
         return DerivativeResult(value, error, evaluations, h, method)
 
 
-def _finite(g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str) -> np.ndarray:
+def _shaped(h: ArrayLike, a: ArrayLike) -> ArrayLike:
+    """Return `a` as a field of the trial of step `h`.
+
+    For an array `h`, a float array of its shape (from NaN or 0.0 for all points), else `a`.
+    """
+    if not isinstance(h, np.ndarray):
+        return a
+    if isinstance(a, np.ndarray) and a.shape == h.shape:
+        return a.astype(float, copy=False)
+    return np.full(h.shape, a, dtype=float)
+
+
+def _finite(g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str) -> ArrayLike:
     """Whether `f` is finite at the outermost point(s) of the step `h` (those farthest from x)."""
     if method == "forward":
-        return np.isfinite(g(x + h))
+        return _isfinite(g(x + h))
     if method == "backward":
-        return np.isfinite(g(x - h))
-    return np.isfinite(g(x + h)) & np.isfinite(g(x - h))
+        return _isfinite(g(x - h))
+    return _isfinite(g(x + h), g(x - h))
 
 
-def _largest_value(g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str) -> np.ndarray:
+def _largest_value(g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str) -> ArrayLike:
     """Return the larger :math:`|f|` at the two points of the difference of step `h`."""
     right = g(x) if method == "backward" else g(x + h)
     left = g(x) if method == "forward" else g(x - h)
-    return np.maximum(np.abs(right), np.abs(left))
+    return np.maximum(abs(right), abs(left))
 
 
 def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) -> _Trial:
@@ -747,11 +768,11 @@ def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) 
     """
     best, first = trial, trial.h
     edge = ~trial.finite  # where a step reached outside the domain
-    active = np.ones(edge.shape, dtype=bool)
+    h = _next_step(x, trial, first, method, edge)
+    if h is None:  # every step is good (the usual case)
+        return trial
+    active = np.ones(np.shape(edge), dtype=bool)
     for _ in range(MAX_STEPS - 1):
-        h = _next_step(x, trial, first, method, edge)
-        if h is None:  # every step is good (the usual case)
-            break
         active &= np.isfinite(h)
         if not active.any():
             break
@@ -762,6 +783,9 @@ def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) 
         better = trial.finite & ~(_relative_error(x, best) <= _relative_error(x, trial))
         best = trial.where(active & better, best)
         edge = edge | ~trial.finite
+        h = _next_step(x, trial, first, method, edge)
+        if h is None:
+            break
     outside = ~best.finite
     if outside.any():
         xs = np.broadcast_to(x, outside.shape)[outside]
@@ -771,8 +795,8 @@ def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) 
             f"x = {float(xs[0])!r}"
             + (f" and {xs.size - 1} other point(s)" if xs.size > 1 else "")
             + f" for every step tried, from {np.max(first):.1e} down to "
-            f"{np.min(trial.h[outside]):.1e}: x is at the edge of the domain of `f` or outside "
-            f"it. At an edge, {others} takes points on one side of x only.",
+            f"{np.min(np.asarray(trial.h)[outside]):.1e}: x is at the edge of the domain of "
+            f"`f` or outside it. At an edge, {others} takes points on one side of x only.",
             result=best.result(g.calls, method),
         ) from g.error
     return best
@@ -792,14 +816,14 @@ def _next_step(
     :math:`h = h_0 (r / (p\, c h_0^p))^{1/(p+1)}`.
     """
     h, truncation, roundoff, outside = trial.h, trial.truncation, trial.roundoff, ~trial.finite
-    if not truncation.any():  # not estimated: only the domain counts
-        if not outside.any():
+    if not _any(truncation):  # not estimated: only the domain counts
+        if not _any(outside):
             return None
-        too_large = np.zeros(outside.shape, dtype=bool)
+        too_large = np.zeros(np.shape(outside), dtype=bool)
     else:
         large = edge | (SAFETY * truncation > STEP_TOLERANCE[method] * _scale(x, trial))
         too_large = large & (truncation > roundoff)
-        if not (outside.any() or too_large.any()):
+        if not _any(outside | too_large):
             return None
     p = _ORDERS[method]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -813,7 +837,7 @@ def _next_step(
 
 def _scale(x: ArrayLike, trial: _Trial) -> np.ndarray:
     """Return the scale of the derivative, ``abs(f'(x)) + abs(f(x)) / max(1, abs(x))``."""
-    return np.abs(trial.value) + trial.size / np.maximum(1.0, np.abs(x))
+    return abs(trial.value) + trial.size / _scale_of(x)
 
 
 def _relative_error(x: ArrayLike, trial: _Trial) -> np.ndarray:
@@ -822,10 +846,30 @@ def _relative_error(x: ArrayLike, trial: _Trial) -> np.ndarray:
         return trial.error / _scale(x, trial)
 
 
-def _exact_step(x: ArrayLike, h: ArrayLike) -> np.ndarray:
+def _exact_step(x: ArrayLike, h: ArrayLike) -> ArrayLike:
     """Return `h` rounded to a power of 2 and then to ``(x + h) - x`` (see `default_step`)."""
-    h = 2.0 ** np.round(np.log2(h))  # a power of 2 halves exactly (Richardson's steps)
+    # np.rint is np.round with no decimals, as a ufunc: as fast on a scalar as on an array.
+    h = 2.0 ** np.rint(np.log2(h))  # a power of 2 halves exactly (Richardson's steps)
     return (x + h) - x  # and x + h is exactly h away from x
+
+
+def _scale_of(x: ArrayLike) -> ArrayLike:
+    """Return ``max(1, |x|)``, the scale of the steps (NaN for NaN, as np.maximum gives)."""
+    if isinstance(x, np.ndarray):
+        return np.maximum(1.0, np.abs(x))
+    return max(abs(x), 1.0)  # NaN first, so max keeps it
+
+
+def _isfinite(a: ArrayLike, b: ArrayLike = 0.0) -> ArrayLike:
+    """Whether `a` and `b` are finite, point by point (np.isfinite; math's test on scalars)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.isfinite(a) & np.isfinite(b)
+    return np.bool_(math.isfinite(a) and math.isfinite(b))
+
+
+def _any(a: ArrayLike) -> bool:
+    """Whether any point of `a` is true (np.any, without its cost on a scalar)."""
+    return bool(a.any()) if isinstance(a, np.ndarray) else bool(a)
 
 
 def _like(x: ArrayLike, a: np.ndarray) -> ArrayLike:
