@@ -617,8 +617,7 @@ def derivative(
     trial = _Trial.at(g, x_in, h_in, method, full)
     if g.domain:
         trial = _adapt(g, x_in, trial, method, full)
-    result = trial.result(g.calls, method)
-    return result if full else result.value
+    return trial.result(g.calls, method) if full else _plain(trial.value)
 
 
 def _richardson(f: Callable, x: ArrayLike, h: ArrayLike) -> ArrayLike:
@@ -725,8 +724,7 @@ class _Trial(NamedTuple):
 
     def result(self, evaluations: int, method: str) -> DerivativeResult:
         """Return the result of :func:`derivative`: floats for a scalar `x`, else arrays."""
-        fields = [self.value, self.error, self.h]
-        value, error, h = (float(a) for a in fields) if np.ndim(self.value) == 0 else fields
+        value, error, h = (_plain(a) for a in (self.value, self.error, self.h))
         return DerivativeResult(value, error, evaluations, h, method)
 
 
@@ -776,7 +774,7 @@ def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) 
         active &= np.isfinite(h)
         if not active.any():
             break
-        h = _like(x, np.where(active, h, best.h))
+        h = _plain(np.where(active, h, best.h))
         trial = _Trial.at(g, x, h, method, full or bool(edge.any()))
         # Compared relative to the derivative: a step across a pole (1/x at 1e-7 with the step
         # 0.03) gives a small value with a small absolute estimate, but not a small relative one.
@@ -872,9 +870,9 @@ def _any(a: ArrayLike) -> bool:
     return bool(a.any()) if isinstance(a, np.ndarray) else bool(a)
 
 
-def _like(x: ArrayLike, a: np.ndarray) -> ArrayLike:
-    """Return `a` as a Python float for a scalar `x` (as `derivative` passes it)."""
-    return float(a) if np.ndim(x) == 0 else a
+def _plain(a: ArrayLike) -> ArrayLike:
+    """Return `a` as :func:`derivative` passes it: a Python float for a scalar (or 0-d array)."""
+    return a if isinstance(a, np.ndarray) and a.ndim else float(a)
 
 
 def symbolic_derivative(expr: str | sympy.Expr, var: str | sympy.Symbol = "x") -> sympy.Expr:
