@@ -874,16 +874,19 @@ def _scale_of(x: ArrayLike) -> ArrayLike:
     return max(abs(x), 1.0)  # NaN first, so max keeps it
 
 
-def _isfinite(a: ArrayLike, b: ArrayLike = 0.0) -> ArrayLike:
-    """Whether `a` and `b` are finite, point by point (np.isfinite; math's test on scalars)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return np.isfinite(a) & np.isfinite(b)
-    return np.bool_(math.isfinite(a) and math.isfinite(b))
+def _isfinite(a: ArrayLike, b: ArrayLike | None = None) -> ArrayLike:
+    """Whether `a` (and `b`, of the same kind) is finite, point by point.
+
+    np.isfinite for arrays, math.isfinite (as a NumPy bool) for scalars.
+    """
+    if isinstance(a, np.ndarray):
+        return np.isfinite(a) if b is None else np.isfinite(a) & np.isfinite(b)
+    return np.bool_(math.isfinite(a) and (b is None or math.isfinite(b)))
 
 
 def _any(a: ArrayLike) -> bool:
-    """Whether any point of `a` is true (np.any, without its cost on a scalar)."""
-    return bool(a.any()) if isinstance(a, np.ndarray) else bool(a)
+    """Whether any point of `a` is true, i.e. not 0 (np.any, without its cost)."""
+    return bool(np.count_nonzero(a)) if isinstance(a, np.ndarray) else bool(a)
 
 
 def _plain(a: ArrayLike) -> ArrayLike:
