@@ -24,6 +24,29 @@ SUITE = {
     "log(1 + x**2)/(2 + sin(x))": [-2.0, 0.5, 1.0, 3.0],
 }
 
+#: Functions near trouble (issue 16): their higher derivatives grow large near the point, so the
+#: default steps, scaled by max(1, |x|), are too large there. Close to a singularity (log, 1/x,
+#: sqrt, x**1.5 and x*log(x) near 0, tan near pi/2, 1/(x - 2) near its pole), at the edge of the
+#: domain (log(1 - x), asin near 1) or with a narrow feature (a peak of width 0.01, a steep tanh,
+#: sin(1/x)); where the domain ends, Richardson's default largest step 0.03 reaches past it. Last,
+#: two smooth functions at |x| << 1, where the default steps are fine and must cost nothing extra.
+NEAR_TROUBLE = {
+    "log(x)": [1e-4, 1e-3, 0.01],
+    "1/x": [-0.01, 1e-3],
+    "sqrt(x)": [1e-3, 0.01],
+    "x**1.5": [1e-4],
+    "x*log(x)": [1e-4],
+    "tan(x)": [1.5, 1.57],
+    "log(1 - x)": [0.99, 0.999],
+    "asin(x)": [0.999],
+    "1/(x - 2)": [1.99, 2.002],
+    "1/(1 + 10**4*x**2)": [-0.02, 0.005],
+    "tanh(100*x)": [0.01],
+    "sin(1/x)": [0.1],
+    "sin(x)": [1e-4],
+    "exp(x)": [1e-4],
+}
+
 #: Smooth functions of 2 to 5 variables: expression -> (variables in order, points). Exponentials,
 #: logarithms, trigonometry, rational functions, a Rosenbrock valley; coordinates from 0 to 50.
 #: Shared by tests/test_multivariate.py and benchmarks/multivariate.py. Points stay at least 0.1

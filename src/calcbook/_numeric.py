@@ -67,7 +67,7 @@ def validate_derivative_args(
     if x_arr.dtype.kind not in "biuf":  # not bool, int or float: e.g. str, complex, None
         raise TypeError(f"`x` must be a real number or an array of them, got {x!r}")
     x_arr = x_arr.astype(float)
-    if not np.all(np.isfinite(x_arr)):
+    if not np.isfinite(x_arr).all():
         raise ValueError(f"`x` must be finite, got {x!r}")
     if h is None:
         return x_arr, None
@@ -75,7 +75,7 @@ def validate_derivative_args(
         h_arr = np.asarray(h, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"`h` must be a positive number, got {h!r}") from None
-    if not np.all(np.isfinite(h_arr)):
+    if not np.isfinite(h_arr).all():
         raise ValueError(f"`h` must be finite, got {h!r}")
     if not np.all(h_arr > 0):
         raise ValueError(f"`h` must be positive, got {h!r}")

@@ -3,17 +3,20 @@
 The building blocks are one formula each, so the book can show them next to their derivation:
 :func:`forward_difference`, :func:`backward_difference`, :func:`central_difference`,
 :func:`complex_step` and :func:`richardson`. :func:`derivative` is the function to call: it
-checks its input, picks a good step for the method and the scale of `x`, and can report an
-error estimate. :func:`symbolic_derivative` gives the exact answer with SymPy.
+checks its input, picks a good step for the method and the scale of `x` (a smaller one near
+trouble, and one that stays inside the domain of `f`), and can report an error estimate.
+:func:`symbolic_derivative` gives the exact answer with SymPy.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy
@@ -27,6 +30,7 @@ from calcbook._numeric import (
     validate_derivative_args,
     validate_method,
 )
+from calcbook.errors import ConvergenceError
 
 # In reading order (the API page follows it): the formulas, the function to call, the rest.
 __all__ = [  # noqa: RUF022
@@ -42,6 +46,9 @@ __all__ = [  # noqa: RUF022
     "METHODS",
     "RICHARDSON_LEVELS",
     "SAFETY",
+    "STEP_TOLERANCE",
+    "DOMAIN_SHRINK",
+    "MAX_STEPS",
 ]
 
 #: The values `method` may take in :func:`derivative`.
@@ -51,6 +58,17 @@ RICHARDSON_LEVELS = 4
 COMPLEX_STEP = 1e-20
 #: The error estimate's truncation part is multiplied by this, for safety.
 SAFETY = 2.0
+#: For each method, how large the truncation part of the error estimate (with :data:`SAFETY`)
+#: may be, relative to :math:`|f'(x)| + |f(x)| / \max(1, |x|)`, before :func:`derivative` gives
+#: up the default step for a smaller one. Tuned on the suites of ``benchmarks/derivatives.py``:
+#: 2 to 4 times the largest value on its smooth functions (where the default step is good and
+#: must stay), and far below the values near trouble.
+STEP_TOLERANCE = {"forward": 5e-7, "backward": 5e-7, "central": 5e-9, "richardson": 3e-10}
+#: How much :func:`derivative` shrinks a default step that takes a point outside the domain of
+#: `f` (a power of 2, so that the step stays exact in floating point).
+DOMAIN_SHRINK = 16
+#: How many steps :func:`derivative` tries at most for each point, the default step included.
+MAX_STEPS = 12
 
 ArrayLike = float | np.ndarray
 
@@ -315,7 +333,9 @@ def default_step(method: str, x: ArrayLike) -> ArrayLike:
     steps that :func:`richardson` and the error estimate of :func:`derivative` use: no
     representation error enters the differences. (Rounding to the nearest power of 2 changes
     the step by at most a factor :math:`\sqrt{2}`, which hardly changes the error near the
-    best step.) A step given to :func:`derivative` is used as it is.
+    best step.) :func:`derivative` starts from this step and makes it smaller where `f` is not
+    finite at a point of the difference or where its error estimate asks for a smaller one
+    (see its Notes); a step given to :func:`derivative` is used as it is.
 
     Examples
     --------
@@ -327,13 +347,15 @@ def default_step(method: str, x: ArrayLike) -> ArrayLike:
     1e-20
     """
     validate_method(method)
+    if isinstance(x, float):  # the usual case, without the cost of a 0-d array
+        if method == "complex":
+            return COMPLEX_STEP
+        return float(_exact_step(x, RELATIVE_STEP[method] * _scale_of(x)))
     x_arr = np.asarray(x, dtype=float)
     if method == "complex":
         h = np.full(x_arr.shape, COMPLEX_STEP)
     else:
-        h = RELATIVE_STEP[method] * np.maximum(1.0, np.abs(x_arr))
-        h = 2.0 ** np.round(np.log2(h))  # a power of 2 halves exactly (Richardson's steps)
-        h = (x_arr + h) - x_arr  # and x + h is exactly h away from x
+        h = _exact_step(x_arr, RELATIVE_STEP[method] * _scale_of(x_arr))
     return float(h) if h.ndim == 0 else h
 
 
@@ -344,14 +366,18 @@ class DerivativeResult:
     Attributes
     ----------
     value : float or numpy.ndarray
-        The derivative, as ``derivative(..., full=False)`` returns it.
+        The derivative, as ``derivative(..., full=False)`` returns it, except where the
+        error estimate made ``"forward"``, ``"backward"`` or ``"central"`` choose a smaller
+        step than the default one (see :func:`derivative`, Notes).
     error_estimate : float or numpy.ndarray
         An estimate of the absolute error of `value` (see :func:`derivative`, Notes).
     evaluations : int
         How many times `f` was called, each call on all points of `x` at once; it includes the
-        evaluations made only for the error estimate.
+        evaluations made only for the error estimate (none for ``"richardson"``) and those at
+        steps that were tried and given up.
     h : float or numpy.ndarray
-        The step used (the largest step for ``"richardson"``).
+        The step used (the largest step for ``"richardson"``): the default step, or the
+        smaller one that :func:`derivative` chose.
     method : str
         The method used.
     """
@@ -383,17 +409,40 @@ def _format(value: ArrayLike, spec: str) -> str:
 
 
 class _Evaluator:
-    """Call `f` on all points at once, count the calls, and explain what goes wrong."""
+    """Call `f` on all points at once, count the calls, and explain what goes wrong.
 
-    def __init__(self, f: Callable, shape: tuple[int, ...]) -> None:
-        self.f, self.shape, self.calls = f, shape, 0
+    Each point is evaluated once: a second call at the same point(s) returns the stored values.
+    With ``domain=True`` (the default steps of :func:`derivative`), NumPy's floating-point
+    warnings are silenced, a complex value at a real point becomes NaN, and so does, for a scalar
+    `x`, an ``ArithmeticError`` raised by `f` (``1 / x`` at 0.0, ``math.exp(1000)``):
+    :func:`derivative` then shrinks the step. It is called only inside :meth:`_Trial.at`, which
+    sets up the warnings once for all the calls (:meth:`quiet`, and ComplexWarning as an error).
+    """
+
+    def __init__(self, f: Callable, shape: tuple[int, ...], *, domain: bool = False) -> None:
+        self.f, self.shape, self.domain, self.calls = f, shape, domain, 0
+        self.values: dict[Any, Any] = {}
+        self.error: Exception | None = None  # the last error of f turned into NaN
+
+    def quiet(self) -> Any:
+        """Silence NumPy's warnings about NaN and infinity where `domain` is set."""
+        return np.errstate(all="ignore") if self.domain else contextlib.nullcontext()
 
     def __call__(self, x: Any) -> Any:
+        if isinstance(x, float | complex):  # a Python number is its own key
+            key: Any = x
+        else:
+            points = np.asarray(x)
+            key = _Points((points.dtype.str, points.shape, points.tobytes()))
+        y = self.values.get(key)
+        if y is None:  # never a value of f
+            y = self.values[key] = self._evaluate(x)
+        return y
+
+    def _evaluate(self, x: Any) -> Any:
         self.calls += 1
         try:
-            with warnings.catch_warnings():  # math.sin(np.complex128) would drop the imaginary part
-                warnings.simplefilter("error", np.exceptions.ComplexWarning)
-                y = np.asarray(self.f(x))
+            y = np.asarray(self.f(x))  # in _Trial.at, where ComplexWarning is an error
         except (TypeError, np.exceptions.ComplexWarning) as err:
             if np.iscomplexobj(x):
                 raise TypeError(
@@ -408,12 +457,36 @@ class _Evaluator:
                     "arrays (use numpy functions such as np.sin, or wrap f in np.vectorize)"
                 ) from err
             raise
+        except ArithmeticError as err:
+            if not self.domain or self.shape:
+                raise
+            self.error, y = err, np.asarray(np.nan)
+        if self.domain and y.dtype.kind == "c" and not np.iscomplexobj(x):
+            # A complex value at a real point, as (-1.0)**0.5 gives: outside the real domain.
+            y = np.where(y.imag == 0, y.real, np.nan)
         if y.shape not in (self.shape, ()):
             raise ValueError(
                 f"`f` must return one value per point of `x`: for `x` of shape {self.shape} "
                 f"it returned shape {y.shape}"
             )
-        return np.broadcast_to(y, self.shape) if self.shape else y[()]
+        if not self.shape:
+            return y[()]
+        return y if y.shape == self.shape else np.broadcast_to(y, self.shape)
+
+
+class _Points(tuple):
+    """An array of points as a dictionary key: its dtype, shape and bytes.
+
+    Equal to the same points byte for byte, but hashed by its first and last 16 bytes only (a
+    point or two), since hashing all the bytes of a large array costs about as much as
+    evaluating `f` there.
+    """
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        dtype, shape, data = self
+        return hash((dtype, shape, data[:16], data[-16:]))
 
 
 def derivative(
@@ -441,11 +514,14 @@ def derivative(
         (:func:`backward_difference`), ``"complex"`` (:func:`complex_step`), or
         ``"richardson"`` (:func:`richardson` with :data:`RICHARDSON_LEVELS` levels).
     h : float or array_like, optional
-        The step, positive (for ``"richardson"``, the largest step). By default
-        :func:`default_step` picks one for the method and the scale of `x`.
+        The step, positive (for ``"richardson"``, the largest step), used as it is. By default
+        :func:`default_step` picks one for the method and the scale of `x`, which
+        :func:`derivative` makes smaller where it must (see Notes).
     full : bool, optional
-        If true, return a :class:`DerivativeResult` with an error estimate (this costs extra
-        evaluations of `f`) instead of the value alone.
+        If true, return a :class:`DerivativeResult` with an error estimate instead of the value
+        alone. The estimate costs extra evaluations of `f` (none for ``"richardson"``), and
+        with the default step it lets ``"forward"``, ``"backward"`` and ``"central"`` choose a
+        smaller step where the default one is too large (see Notes).
 
     Returns
     -------
@@ -463,10 +539,46 @@ def derivative(
         If `x` or `h` is not finite, `h` is not positive, `method` is unknown, `f` returns the
         wrong shape, or, for ``method="complex"``, `f` visibly discards the imaginary part
         (e.g. with ``abs`` or ``np.real``): the complex step is then 0 while `f` changes.
+    ConvergenceError
+        If, with the default step, `f` has no finite real value at the points of the method
+        for any step tried, down to :math:`2^{-40}` times the default one: `x` is at the edge
+        of the domain of `f` (use ``"forward"`` or ``"backward"`` there) or outside it. Its
+        `result` is the :class:`DerivativeResult`, with NaN where no step was found.
 
     Notes
     -----
-    The error estimate with ``full=True`` is the sum of two parts. Each is a rough bound
+    **The step.** Without `h`, each point starts from :func:`default_step`, which is scaled by
+    :math:`\max(1, |x|)` and so is too large where the higher derivatives of `f` grow fast:
+    close to a singularity (:math:`\log x` or :math:`1/x` at :math:`x = 10^{-3}`,
+    :math:`\tan x` near :math:`\pi/2`), near the edge of the domain, or across a narrow
+    feature. The step then changes, point by point:
+
+    - where `f` is not finite at a point of the difference (NaN or infinite, as ``np.log`` is
+      below 0, which Richardson's largest step of 0.03 reaches from :math:`x = 0.01`), or is
+      not real there, or, for a scalar `x`, raises an ``ArithmeticError``, the step is
+      divided by :data:`DOMAIN_SHRINK` and tried again. NumPy's warnings from such points do
+      not reach the caller;
+    - where the truncation part of the error estimate (below) is above
+      ``STEP_TOLERANCE[method]`` times :math:`|f'(x)| + |f(x)| / \max(1, |x|)`, or the step
+      has just been shrunk to stay inside the domain, and the truncation part is also larger
+      than the round-off part, the step becomes the one that balances the two. A truncation
+      error :math:`c h^p` and a round-off error :math:`r h_0 / h` (:math:`r` at the step
+      :math:`h_0`) sum to the least at :math:`h = h_0 (r / (p\, c h_0^p))^{1/(p+1)}`. For
+      the central difference (:math:`p = 2`) this is the classical
+      :math:`h \approx (3 \epsilon |f| / |f'''|)^{1/3}`, with :math:`c` read off the estimate
+      instead of :math:`f'''`; for ``"richardson"``, :math:`p = 6`, the order of its estimate.
+
+    This repeats while the step is still too large, at most :data:`MAX_STEPS` steps in all;
+    each point keeps the step whose estimate, relative to the same scale, is the smallest
+    (reported as ``h``). Richardson's
+    estimate reuses its own central differences, so ``"richardson"`` adapts at no cost, with
+    or without ``full=True``. ``"forward"``, ``"backward"`` and ``"central"`` need two more
+    evaluations for it, so they adapt only with ``full=True`` (or once a step has left the
+    domain): near trouble, ask for ``full=True``. Where the default step is good it is kept,
+    and `f` is called no more often than the value and the estimate asked for need; no point
+    is evaluated twice. With ``method="complex"`` or a given `h`, the step is used as it is.
+
+    **The error estimate** with ``full=True`` is the sum of two parts. Each is a rough bound
     in the usual case, not a guarantee; on the suite of ``benchmarks/derivatives.py`` it
     bounds the true error at almost every point and exceeds it by a factor of about 5:
 
@@ -476,8 +588,9 @@ def derivative(
       :math:`D(h)` is about :math:`|D(h) - D(h/2)| \cdot 2^p / (2^p - 1)`. For
       ``"richardson"`` it is the difference between the result and the extrapolation one
       level lower from the steps :math:`h/2` and below, which usually overstates the error;
-    - round-off: :math:`2 \epsilon |f(x)| / h_{\min}`, with the smallest step used: the
-      rounding of the two values of :math:`f` in a difference, divided by the step. For
+    - round-off: :math:`2 \epsilon |f| / h_{\min}`, with the smallest step of the result and
+      the larger :math:`|f|` at its two points: the rounding of the two values of :math:`f`
+      in a difference, divided by the step. For
       ``"complex"``, which subtracts nothing, the whole estimate is
       :math:`4 \epsilon (|f'(x)| + |f(x)| / \max(1, |x|))`.
 
@@ -494,6 +607,18 @@ def derivative(
     >>> result = derivative(np.log, 2.0, method="richardson", full=True)
     >>> abs(result.value - 0.5) <= result.error_estimate < 1e-10
     True
+
+    Near trouble: at :math:`x = 10^{-3}`, Richardson's default largest step 0.03 would take
+    ``np.log`` below 0, and the central difference's default step is too large for
+    :math:`\log x` there; ``full=True`` lets the central difference see that and shrink it.
+
+    >>> print(f"{derivative(np.log, 1e-3, method='richardson'):.9f}")
+    1000.000000000
+    >>> print(f"{derivative(np.log, 1e-3):.9f}")  # the default step of the central difference
+    1000.019403231
+    >>> result = derivative(np.log, 1e-3, full=True)
+    >>> print(f"{result.value:.9f} with the step {result.h:.1e}")
+    1000.000000060 with the step 1.5e-08
     """
     x_arr, h_arr = validate_derivative_args(f, x, method, h)
     scalar = x_arr.ndim == 0
@@ -503,19 +628,12 @@ def derivative(
         h_in = default_step(method, x_in)
     else:
         h_in = float(h_arr) if scalar else np.broadcast_to(h_arr, x_arr.shape).copy()
-    g = _Evaluator(f, x_arr.shape)
-    rule = _RULES[method]
-    value = rule(g, x_in, h_in)
-    if method == "complex":
-        value = _check_complex_step(g, x_in, value)
-    if not full:
-        return float(value) if scalar else np.asarray(value, dtype=float)
-    error = _error_estimate(g, x_in, h_in, method, value)
-    if scalar:
-        return DerivativeResult(float(value), float(error), g.calls, h_in, method)
-    return DerivativeResult(
-        np.asarray(value, dtype=float), np.asarray(error, dtype=float), g.calls, h_in, method
-    )
+    # Only a default step adapts: kept inside the domain, and smaller where the estimate asks.
+    g = _Evaluator(f, x_arr.shape, domain=h_arr is None and method != "complex")
+    trial = _Trial.at(g, x_in, h_in, method, full)
+    if g.domain:
+        trial = _adapt(g, x_in, trial, method, full)
+    return trial.result(g.calls, method) if full else _plain(trial.value)
 
 
 def _richardson(f: Callable, x: ArrayLike, h: ArrayLike) -> ArrayLike:
@@ -529,13 +647,16 @@ _RULES = {
     "complex": complex_step,
     "richardson": _richardson,
 }
-_ORDERS = {"forward": 1, "backward": 1, "central": 2}
+# NumPy's floats, so that a division by 0 in _adapt gives NaN or infinity, as for arrays.
+_ZERO, _NAN = np.float64(0.0), np.float64(np.nan)
+# The order of each method's truncation estimate: the error of D(h) is about c h**p.
+_ORDERS = {"forward": 1, "backward": 1, "central": 2, "richardson": 2 * (RICHARDSON_LEVELS - 1)}
 
 
 def _check_complex_step(g: _Evaluator, x: ArrayLike, value: ArrayLike) -> ArrayLike:
     """Raise if `f` dropped the imaginary part: Im f is exactly 0 where f visibly changes."""
-    zero = np.asarray(value) == 0
-    if np.any(zero):
+    zero = value == 0
+    if _any(zero):
         h = default_step("central", x)
         slope = np.abs(central_difference(g, x, h))
         scale = np.maximum(1.0, np.abs(g(x)))
@@ -549,22 +670,228 @@ def _check_complex_step(g: _Evaluator, x: ArrayLike, value: ArrayLike) -> ArrayL
     return value
 
 
-def _error_estimate(
-    g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str, value: ArrayLike
-) -> ArrayLike:
-    """Estimate the absolute error of `value` (see the Notes of :func:`derivative`)."""
-    fx = np.abs(g(x))
-    if method == "complex":  # nothing cancels: only the rounding inside f
-        return 4 * EPS * (np.abs(value) + fx / np.maximum(1.0, np.abs(x)))
-    if method == "richardson":
-        lower = richardson(g, x, h / 2, levels=RICHARDSON_LEVELS - 1)
-        truncation = np.abs(value - lower)
-        smallest_step = h / 2 ** (RICHARDSON_LEVELS - 1)
+class _Trial(NamedTuple):
+    """The derivative at one step (per point), and the two parts of its error estimate.
+
+    `size` is :math:`|f|` next to `x`, the scale of the round-off, and `error` is the error
+    estimate of :class:`DerivativeResult`. Without an estimate (``full=False`` for the
+    differences other than Richardson's, and for the complex step), `truncation`, `roundoff`
+    and `size` are 0. For a scalar `x` the fields are scalars (NumPy's or Python's floats, or
+    0-d arrays once :func:`_adapt` has chosen between trials), else arrays of the shape of `x`.
+    """
+
+    h: ArrayLike
+    value: ArrayLike
+    truncation: ArrayLike
+    roundoff: ArrayLike
+    size: ArrayLike
+    error: ArrayLike
+    finite: ArrayLike
+
+    @classmethod
+    def at(cls, g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str, estimate: bool) -> _Trial:
+        """Compute the derivative with step `h` and, if asked, estimate its truncation error."""
+        # One context for all the calls of f, as it costs microseconds. ComplexWarning is an
+        # error in it: math.sin(np.complex128) would drop the imaginary part with only a warning.
+        with warnings.catch_warnings(), g.quiet():
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            if method == "complex":  # nothing cancels: only the rounding inside f
+                value = _check_complex_step(g, x, complex_step(g, x, h))
+                if not estimate:
+                    return cls.of(h, value)
+                size = abs(g(x))
+                return cls.of(h, value, _ZERO, 4 * EPS * (abs(value) + size / _scale_of(x)), size)
+            more = estimate or method == "richardson"  # more points than the outermost ones
+            if g.domain and more and not _any(_finite(g, x, h, method)):  # all outside
+                return cls.of(h, _NAN, _NAN, _NAN, _NAN)
+            value = _RULES[method](g, x, h)
+            if not more:  # the value alone: no estimate, so no round-off part either
+                return cls.of(h, value)
+            if method == "richardson":  # the extrapolation one level lower: no new points
+                lower = richardson(g, x, h / 2, levels=RICHARDSON_LEVELS - 1)
+                truncation = abs(value - lower)
+                smallest = h / 2 ** (RICHARDSON_LEVELS - 1)
+            else:
+                p = _ORDERS[method]
+                truncation = abs(value - _RULES[method](g, x, h / 2)) * 2**p / (2**p - 1)
+                smallest = h
+            # The rounding of the two values of f in a difference, divided by the step.
+            size = _largest_value(g, x, smallest, method)
+            return cls.of(h, value, truncation, 2 * EPS * size / smallest, size)
+
+    @classmethod
+    def of(cls, h: ArrayLike, value: ArrayLike, *estimate: ArrayLike) -> _Trial:
+        """Make a trial of the step `h`, the derivative `value` and its estimate, if any.
+
+        `estimate` is `truncation`, `roundoff` and `size` (all 0 if not given). For an array
+        `h`, each field is a float array of its shape.
+        """
+        if not estimate:  # no estimate, so no error either
+            zero = np.zeros(h.shape) if isinstance(h, np.ndarray) else _ZERO
+            value = _shaped(h, value)
+            return cls(h, value, zero, zero, zero, zero, _isfinite(value))
+        value, truncation, roundoff, size = (_shaped(h, a) for a in (value, *estimate))
+        error = SAFETY * truncation + roundoff
+        return cls(h, value, truncation, roundoff, size, error, _isfinite(value, error))
+
+    def where(self, mask: ArrayLike, other: _Trial) -> _Trial:
+        """Take this trial where `mask` is true, else `other` (point by point)."""
+        return _Trial(*(np.where(mask, a, b) for a, b in zip(self, other, strict=True)))
+
+    def result(self, evaluations: int, method: str) -> DerivativeResult:
+        """Return the result of :func:`derivative`: floats for a scalar `x`, else arrays."""
+        value, error, h = (_plain(a) for a in (self.value, self.error, self.h))
+        return DerivativeResult(value, error, evaluations, h, method)
+
+
+def _shaped(h: ArrayLike, a: ArrayLike) -> ArrayLike:
+    """Return `a` as a field of the trial of step `h`.
+
+    For an array `h`, a float array of its shape (from NaN or 0.0 for all points), else `a`.
+    """
+    if not isinstance(h, np.ndarray):
+        return a
+    if isinstance(a, np.ndarray) and a.shape == h.shape:
+        return a.astype(float, copy=False)
+    return np.full(h.shape, a, dtype=float)
+
+
+def _finite(g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str) -> ArrayLike:
+    """Whether `f` is finite at the outermost point(s) of the step `h` (those farthest from x)."""
+    if method == "forward":
+        return _isfinite(g(x + h))
+    if method == "backward":
+        return _isfinite(g(x - h))
+    return _isfinite(g(x + h), g(x - h))
+
+
+def _largest_value(g: _Evaluator, x: ArrayLike, h: ArrayLike, method: str) -> ArrayLike:
+    """Return the larger :math:`|f|` at the two points of the difference of step `h`."""
+    right = g(x) if method == "backward" else g(x + h)
+    left = g(x) if method == "forward" else g(x - h)
+    return np.maximum(abs(right), abs(left))
+
+
+def _adapt(g: _Evaluator, x: ArrayLike, trial: _Trial, method: str, full: bool) -> _Trial:
+    """Shrink the default step where `f` is not finite, or where the error estimate says so.
+
+    All points at once, each keeping the step whose error estimate, relative to the scale of
+    the derivative, is the smallest tried. Once a step has left the domain, every trial
+    estimates its error (the default step was not good there, so the extra evaluations are
+    worth it). Raises ConvergenceError if no step keeps some point inside the domain of `f`.
+    """
+    best, first = trial, trial.h
+    edge = ~trial.finite  # where a step reached outside the domain
+    h = _next_step(x, trial, first, method, edge)
+    if h is None:  # every step is good (the usual case)
+        return trial
+    active = np.ones(np.shape(edge), dtype=bool)
+    for _ in range(MAX_STEPS - 1):
+        active &= np.isfinite(h)
+        if not active.any():
+            break
+        h = _plain(np.where(active, h, best.h))
+        trial = _Trial.at(g, x, h, method, full or bool(edge.any()))
+        # Compared relative to the derivative: a step across a pole (1/x at 1e-7 with the step
+        # 0.03) gives a small value with a small absolute estimate, but not a small relative one.
+        better = trial.finite & ~(_relative_error(x, best) <= _relative_error(x, trial))
+        best = trial.where(active & better, best)
+        edge = edge | ~trial.finite
+        h = _next_step(x, trial, first, method, edge)
+        if h is None:
+            break
+    outside = ~best.finite
+    if outside.any():
+        xs = np.broadcast_to(x, outside.shape)[outside]
+        others = " or ".join(f"method={m!r}" for m in ("forward", "backward") if m != method)
+        raise ConvergenceError(
+            f"`f` has no finite real value at the points that method={method!r} uses near "
+            f"x = {float(xs[0])!r}"
+            + (f" and {xs.size - 1} other point(s)" if xs.size > 1 else "")
+            + f" for every step tried, from {np.max(first):.1e} down to "
+            f"{np.min(np.asarray(trial.h)[outside]):.1e}: x is at the edge of the domain of "
+            f"`f` or outside it. At an edge, {others} takes points on one side of x only.",
+            result=best.result(g.calls, method),
+        ) from g.error
+    return best
+
+
+def _next_step(
+    x: ArrayLike, trial: _Trial, first: ArrayLike, method: str, edge: np.ndarray
+) -> np.ndarray | None:
+    r"""Return the step to try next at each point: NaN where the step of `trial` is good.
+
+    None if the step is good at every point (without computing the new steps).
+
+    Outside the domain of `f`, the step shrinks by DOMAIN_SHRINK. Where the truncation part of
+    the estimate is larger than the round-off part, and either above STEP_TOLERANCE or near the
+    `edge` of the domain, the step becomes the one that balances the two: for an error
+    :math:`c h^p + r h_0 / h` (``r`` the round-off part at :math:`h_0`), the smallest sum is at
+    :math:`h = h_0 (r / (p\, c h_0^p))^{1/(p+1)}`.
+    """
+    h, truncation, roundoff, outside = trial.h, trial.truncation, trial.roundoff, ~trial.finite
+    if not _any(truncation):  # not estimated: only the domain counts
+        if not _any(outside):
+            return None
+        too_large = np.zeros(np.shape(outside), dtype=bool)
     else:
-        p = _ORDERS[method]
-        truncation = np.abs(value - _RULES[method](g, x, h / 2)) * 2**p / (2**p - 1)
-        smallest_step = h
-    return SAFETY * truncation + 2 * EPS * fx / smallest_step
+        large = edge | (SAFETY * truncation > STEP_TOLERANCE[method] * _scale(x, trial))
+        too_large = large & (truncation > roundoff)
+        if not _any(outside | too_large):
+            return None
+    p = _ORDERS[method]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        balanced = np.minimum(h * (roundoff / (p * truncation)) ** (1 / (p + 1)), h / 2)
+    step = np.where(outside, h / DOMAIN_SHRINK, np.where(too_large, balanced, np.nan))
+    # No step below this: far below the default one, and well above the spacing of x.
+    smallest = np.maximum(first * 2.0**-40, 2**10 * np.spacing(np.abs(x)))
+    step = _exact_step(x, np.maximum(step, smallest))  # NaN stays NaN
+    return np.where(step < h, step, np.nan)
+
+
+def _scale(x: ArrayLike, trial: _Trial) -> np.ndarray:
+    """Return the scale of the derivative, ``abs(f'(x)) + abs(f(x)) / max(1, abs(x))``."""
+    return abs(trial.value) + trial.size / _scale_of(x)
+
+
+def _relative_error(x: ArrayLike, trial: _Trial) -> np.ndarray:
+    """Return the error estimate of `trial` relative to the scale of the derivative."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return trial.error / _scale(x, trial)
+
+
+def _exact_step(x: ArrayLike, h: ArrayLike) -> ArrayLike:
+    """Return `h` rounded to a power of 2 and then to ``(x + h) - x`` (see `default_step`)."""
+    # np.rint is np.round with no decimals, as a ufunc: as fast on a scalar as on an array.
+    h = 2.0 ** np.rint(np.log2(h))  # a power of 2 halves exactly (Richardson's steps)
+    return (x + h) - x  # and x + h is exactly h away from x
+
+
+def _scale_of(x: ArrayLike) -> ArrayLike:
+    """Return ``max(1, |x|)``, the scale of the steps (NaN for NaN, as np.maximum gives)."""
+    if isinstance(x, np.ndarray):
+        return np.maximum(1.0, np.abs(x))
+    return max(abs(x), 1.0)  # NaN first, so max keeps it
+
+
+def _isfinite(a: ArrayLike, b: ArrayLike | None = None) -> ArrayLike:
+    """Whether `a` (and `b`, of the same kind) is finite, point by point.
+
+    np.isfinite for arrays, math.isfinite (as a NumPy bool) for scalars.
+    """
+    if isinstance(a, np.ndarray):
+        return np.isfinite(a) if b is None else np.isfinite(a) & np.isfinite(b)
+    return np.bool_(math.isfinite(a) and (b is None or math.isfinite(b)))
+
+
+def _any(a: ArrayLike) -> bool:
+    """Whether any point of `a` is true, i.e. not 0 (np.any, without its cost)."""
+    return bool(np.count_nonzero(a)) if isinstance(a, np.ndarray) else bool(a)
+
+
+def _plain(a: ArrayLike) -> ArrayLike:
+    """Return `a` as :func:`derivative` passes it: a Python float for a scalar (or 0-d array)."""
+    return a if isinstance(a, np.ndarray) and a.ndim else float(a)
 
 
 def symbolic_derivative(expr: str | sympy.Expr, var: str | sympy.Symbol = "x") -> sympy.Expr:
