@@ -341,6 +341,34 @@ def test_search_finds_a_word_of_the_preface(context, site_url: str) -> None:
     assert not context.visit.errors
 
 
+#: The search controls a reader can see: visible search buttons and fields.
+VISIBLE_SEARCH = """() => [...document.querySelectorAll('.search-button__button, form.bd-search')]
+  .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().width > 0)
+  .map((e) => e.parentElement.className)"""
+
+
+def test_one_search_box_on_a_wide_screen_and_a_search_button_on_a_phone(
+    context, site_url: str
+) -> None:
+    """No empty top bar with a second search box: the sidebar's is the one at 1280 px; on a
+    phone, where the sidebar is hidden, the page's header has a search button that opens it."""
+    page = open_page(context, f"{site_url}/book/02-multivariate-calculus/jacobian.html")
+    assert page.locator("#pst-header .navbar-persistent--container").count() == 0
+    assert page.evaluate(VISIBLE_SEARCH) == ["sidebar-primary-item"]
+    page.set_viewport_size(PHONE)
+    page.wait_for_function(f"() => ({VISIBLE_SEARCH})().length === 1")
+    assert page.evaluate(VISIBLE_SEARCH) == ["article-header-buttons"]
+    page.locator(".article-header-buttons .search-button__button").click()
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.wait_for(state="visible")
+    field.fill("sandpit")
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=sandpit*")
+    page.locator("#search-results p.search-summary").filter(has_text="Search finished").wait_for()
+    assert page.locator("#search-results li").count() > 0
+    assert not context.visit.errors, context.visit.errors
+
+
 def test_dark_mode_toggles_and_recolours_figures(context, site_url: str) -> None:
     page = open_page(context, f"{site_url}/book/intro.html")
     tick = page.locator(".plotly-graph-div .xtick text").first
