@@ -310,3 +310,69 @@ class TestLinks:
             "index.html -> book/a.html#nowhere: no anchor #nowhere",
             "index.html -> gone.html: no such file",
         ]
+
+
+def _text(html: str) -> str:
+    """The text of an HTML fragment: tags dropped, entities decoded, spaces collapsed."""
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def reference_list(site: Path) -> list[tuple[str, str]]:
+    """The reference list's entries, in order, as (id, label)."""
+    html = (site / "book/appendix/references.html").read_text(encoding="utf-8")
+    return [
+        (anchor, _text(label))
+        for anchor, label in re.findall(
+            r'<div class="citation" id="([^"]+)" role="doc-biblioentry">\s*'
+            r'<span class="label"><span class="fn-bracket">\[</span>(.*?)'
+            r'<span class="fn-bracket">\]</span></span>',
+            html,
+            re.S,
+        )
+    ]
+
+
+class TestCitations:
+    """In-text citations are author–year, and so is the reference list (calcbook.bibstyle)."""
+
+    def test_the_list_is_labelled_by_author_and_year_and_sorted_by_author(self, site: Path):
+        entries = reference_list(site)
+        bib = (ROOT / "book/references.bib").read_text(encoding="utf-8")
+        assert len(entries) == len(re.findall(r"^@\w+\{", bib, re.M)) > 30  # :all: of them
+        labels = [label for _, label in entries]
+        assert len(set(labels)) == len(labels)
+        assert all(re.fullmatch(r"\D+, \d{4}[a-z]?", label) for label in labels), labels
+        assert "Dye et al., 2018" in labels and "Boyd and Vandenberghe, 2004" in labels
+        first_authors = [re.split(r",| and | et al\.", label)[0] for label in labels]
+        assert first_authors == sorted(first_authors, key=str.casefold), first_authors
+        assert not any(re.fullmatch(r"\d+", label) for label in labels)  # no numbers left
+
+    def test_every_citation_reads_like_the_label_it_links_to(self, site: Path) -> None:
+        """``{cite:p}`` is "(label)"; ``{cite:t}`` is "names (year)" of the label "names, year"."""
+        labels = dict(reference_list(site))
+        checked = {"p": 0, "t": 0}
+        wrong = []
+        for page in html_pages(site):
+            html = page.read_text(encoding="utf-8")
+            for cite in re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', html, re.S):
+                links = re.findall(r'href="[^"]*references\.html#([^"]+)"[^>]*>(.*?)</a>', cite)
+                assert links, f"{page.name}: a citation without a link: {cite}"
+                text = _text(cite)
+                if text.startswith("("):  # parenthetical: each link is its whole label
+                    checked["p"] += 1
+                    wrong += [
+                        (page.name, _text(shown), labels[anchor])
+                        for anchor, shown in links
+                        if _text(shown) != labels[anchor]
+                    ]
+                else:  # textual: names, then the label's year, linked, in parentheses
+                    checked["t"] += 1
+                    ((anchor, shown),) = links
+                    names, _, year = labels[anchor].rpartition(", ")
+                    if text != f"{names} ({year})" or _text(shown) != year:
+                        wrong.append((page.name, text, labels[anchor]))
+        assert not wrong, wrong[:10]
+        assert checked["p"] > 50 and checked["t"] > 30, checked
+
