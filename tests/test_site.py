@@ -376,3 +376,50 @@ class TestCitations:
         assert not wrong, wrong[:10]
         assert checked["p"] > 50 and checked["t"] > 30, checked
 
+
+class TestSearchEnginesAndLinkPreviews:
+    """sitemap.xml lists the book's pages; each page carries its Open Graph tags."""
+
+    def test_sitemap_lists_every_toc_page_at_the_sites_address(self, site: Path) -> None:
+        from xml.etree import ElementTree
+
+        base = yaml_config()["html"]["baseurl"]
+        assert base.startswith("https://") and base.endswith("/")
+        root = ElementTree.parse(site / "sitemap.xml").getroot()
+        namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        listed = [loc.text for loc in root.findall("s:url/s:loc", namespace)]
+        assert len(listed) == len(set(listed))
+        assert set(listed) == {f"{base}{f}.html" for f in toc_files()}
+        # Every address is a page of the site.
+        assert all((site / url.removeprefix(base)).is_file() for url in listed)
+
+    def test_every_page_has_its_open_graph_tags(self, site: Path) -> None:
+        import html as html_lib
+
+        config = yaml_config()
+        base, title = config["html"]["baseurl"], config["title"]
+        for f in toc_files():
+            html = (site / f"{f}.html").read_text(encoding="utf-8")
+            tags = {
+                key: html_lib.unescape(value)
+                for key, value in re.findall(
+                    r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', html
+                )
+            }
+            page_title = _text(re.search(r"<title>(.*?)</title>", html, re.S)[1])
+            assert tags["og:title"] and page_title.startswith(tags["og:title"]), f
+            assert tags["og:url"] == f"{base}{f}.html", f
+            assert f'<link rel="canonical" href="{base}{f}.html" />' in html, f
+            assert tags["og:site_name"] == title and tags["og:type"] == "website", f
+            description = tags["og:description"]
+            assert len(description) > 60 and description == tags["description"], f
+            # The book's card, served by the site itself.
+            image = tags["og:image"]
+            assert image == f"{base}_static/social-card.png" and tags["og:image:alt"], f
+        from PIL import Image
+
+        with Image.open(site / "_static/social-card.png") as card:
+            assert card.size == (1200, 630)  # the size link previews ask for
+
+    def test_no_social_card_images_were_drawn(self, site: Path) -> None:
+        assert not (site / "_images" / "social_previews").exists()
