@@ -211,6 +211,51 @@ def test_no_serious_accessibility_violations_in_dark_mode(visit: PageVisit) -> N
     assert not serious, f"{visit.path} (dark):\n" + "\n".join(serious)
 
 
+#: A phone's width, at which every page's numbered formulas are measured.
+PHONE = {"width": 390, "height": 844}
+
+#: Every numbered display formula of the page (solutions' dropdowns opened): its number
+#: (``.eqno``) must not overlap the visible part of the formula (KaTeX's HTML, the box that
+#: scrolls sideways, clipped to the formula's row ``div.math``), must be whole inside the row,
+#: and must leave the formula at least half the row. Returns how many were measured and what
+#: was wrong.
+EQUATION_NUMBERS = """() => {
+  for (const details of document.querySelectorAll('details')) details.open = true;
+  const wrong = [];
+  let measured = 0;
+  for (const number of document.querySelectorAll('div.math > .eqno')) {
+    const row = number.parentElement.getBoundingClientRect();
+    const formula = number.parentElement.querySelector(':scope > .katex-display .katex-html');
+    const label = number.textContent.replace('#', '').trim();
+    if (!formula) { wrong.push(`${label}: no typeset formula beside it`); continue; }
+    if (row.width === 0) continue;  // not displayed
+    measured += 1;
+    const n = number.getBoundingClientRect(), f = formula.getBoundingClientRect();
+    const left = Math.max(f.left, row.left), right = Math.min(f.right, row.right);
+    const top = Math.max(f.top, row.top), bottom = Math.min(f.bottom, row.bottom);
+    const across = Math.min(n.right, right) - Math.max(n.left, left);
+    const down = Math.min(n.bottom, bottom) - Math.max(n.top, top);
+    if (across > 0.5 && down > 0.5) wrong.push(`${label} covers ${across.toFixed(0)} px of it`);
+    if (n.left < row.left - 0.5 || n.right > row.right + 0.5) wrong.push(`${label} is cut off`);
+    if (right - left < row.width / 2) wrong.push(`${label}: formula ${right - left} px wide`);
+  }
+  return {measured, wrong};
+}"""
+
+
+def test_equation_numbers_stay_beside_their_formulas_on_a_phone(visit: PageVisit) -> None:
+    """At 390 px no equation number covers its formula (the formula scrolls beside it).
+
+    The page is narrowed, not loaded again: the stylesheets place the numbers, once KaTeX's
+    fonts (loaded with the page) have given the formulas their widths.
+    """
+    visit.page.set_viewport_size(PHONE)
+    found = visit.page.evaluate(EQUATION_NUMBERS)
+    assert not found["wrong"], f"{visit.path} at {PHONE['width']} px: {found['wrong']}"
+    if 'class="eqno"' in (SITE / visit.path).read_text(encoding="utf-8"):
+        assert found["measured"] > 0, f"{visit.path}: its numbered formulas were not measured"
+
+
 def test_the_whole_visit_logged_no_error(visit: PageVisit) -> None:
     """Last on each page: loading, drawing, scanning and the switch to dark logged no error."""
     assert not visit.errors, f"{visit.path}: {visit.errors}"
@@ -288,6 +333,34 @@ def test_search_finds_a_word_of_the_preface(context, site_url: str) -> None:
     hrefs = [a.get_attribute("href") or "" for a in results.locator("a").all()]
     assert any("book/intro.html" in h for h in hrefs), hrefs
     assert not context.visit.errors
+
+
+#: The search controls a reader can see: visible search buttons and fields.
+VISIBLE_SEARCH = """() => [...document.querySelectorAll('.search-button__button, form.bd-search')]
+  .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().width > 0)
+  .map((e) => e.parentElement.className)"""
+
+
+def test_one_search_box_on_a_wide_screen_and_a_search_button_on_a_phone(
+    context, site_url: str
+) -> None:
+    """No empty top bar with a second search box: the sidebar's is the one at 1280 px; on a
+    phone, where the sidebar is hidden, the page's header has a search button that opens it."""
+    page = open_page(context, f"{site_url}/book/02-multivariate-calculus/jacobian.html")
+    assert page.locator("#pst-header .navbar-persistent--container").count() == 0
+    assert page.evaluate(VISIBLE_SEARCH) == ["sidebar-primary-item"]
+    page.set_viewport_size(PHONE)
+    page.wait_for_function(f"() => ({VISIBLE_SEARCH})().length === 1")
+    assert page.evaluate(VISIBLE_SEARCH) == ["article-header-buttons"]
+    page.locator(".article-header-buttons .search-button__button").click()
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.wait_for(state="visible")
+    field.fill("sandpit")
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=sandpit*")
+    page.locator("#search-results p.search-summary").filter(has_text="Search finished").wait_for()
+    assert page.locator("#search-results li").count() > 0
+    assert not context.visit.errors, context.visit.errors
 
 
 def test_dark_mode_toggles_and_recolours_figures(context, site_url: str) -> None:

@@ -157,9 +157,7 @@ def level_of(state: dict) -> sandpit.Level:
 
 
 def expected_arrow(lv: sandpit.Level, p) -> np.ndarray:
-    arrow = -lv.gradient(np.asarray(p)) * SPEC["arrow"]["scale"]
-    length = np.hypot(*arrow)
-    return arrow * (SPEC["arrow"]["max"] / length) if length > SPEC["arrow"]["max"] else arrow
+    return sandpit.downhill_arrow(lv.gradient(np.asarray(p)))
 
 
 def test_mouse_dips_count_and_show_pythons_depth_and_arrow(board: Board) -> None:
@@ -402,6 +400,57 @@ def test_depth_only_mode_hides_the_arrows(board: Board) -> None:
     assert board.trace("arrows")["x"] == []
     board.click(-0.3, 0.3)
     assert board.trace("arrows")["x"] == [] and len(board.trace("dips")["x"]) == 2
+    assert not board.visit.errors, board.visit.errors
+
+
+def arrow_strokes(board: Board) -> list[list[tuple[float, float]]]:
+    """The arrows trace as its strokes (shaft, head, head per arrow), in pixels on the page."""
+    arrows = board.trace("arrows")
+    strokes, stroke = [], []
+    for x, y in zip(arrows["x"], arrows["y"], strict=True):
+        if x is None:  # NaN (null in JSON) ends a stroke
+            strokes.append(stroke)
+            stroke = []
+        else:
+            stroke.append(board.pixel(x, y))
+    return strokes
+
+
+def test_arrows_show_their_direction_on_gentle_slopes_and_grow_with_steepness(
+    board: Board,
+) -> None:
+    """On the needle's broad hollow the slope is about 1 cm/m: an arrow of -0.006 grad alone
+    would be 1 px long, hidden under its dip. The drawn arrow is at least ARROW["min"] long,
+    with a head of fixed size, and a steeper dip draws a longer one."""
+    board.choose("level", "needle")
+    lv = sandpit.level("needle")
+    hollow = lv.local_minima()[1, :2]  # the broad hollow, not the needle's hole
+    gentle, steep = hollow + np.array([0.06, 0.0]), np.array([0.9, 0.9])
+    board.click(*gentle)
+    state = board.click(*steep)
+    assert len(state["dips"]) == 2 and not state["over"]
+    dips = [np.array([d["x"], d["y"]]) for d in state["dips"]]
+    slopes = [np.hypot(*lv.gradient(p)) for p in dips]
+    assert slopes[0] < 1.5 and slopes[1] > 20 * slopes[0]
+    per_metre = board.pixel(1, 0)[0] - board.pixel(0, 0)[0]
+    # The old rule, -scale * grad, would draw the gentle arrow about 1 px long.
+    assert SPEC["arrow"]["scale"] * slopes[0] * per_metre < 2
+    strokes = arrow_strokes(board)
+    assert len(strokes) == 6, strokes  # shaft and two head strokes per dip
+    shafts = [np.hypot(*np.subtract(strokes[i][1], strokes[i][0])) for i in (0, 3)]
+    heads = [np.hypot(*np.subtract(s[1], s[0])) for s in (strokes[1:3] + strokes[4:6])]
+    for dip, shaft, p in zip(state["dips"], shafts, dips, strict=True):
+        # Each shaft starts at its dip and is as long as Python's downhill_arrow says.
+        assert_allclose(dip["arrow"], sandpit.downhill_arrow(lv.gradient(p)), atol=1e-12)
+        assert shaft == pytest.approx(np.hypot(*dip["arrow"]) * per_metre, abs=1.5)
+    # The gentle arrow is long enough to see beyond its dip's marker (11 px across; 15 px
+    # for the latest dip), and its head is the full fixed size.
+    assert shafts[0] >= SPEC["arrow"]["min"] * per_metre - 1.5 and shafts[0] >= 18
+    assert shafts[0] - 7.5 >= 10
+    assert min(heads) == pytest.approx(SPEC["arrow"]["head"] * per_metre, abs=1.5)
+    assert min(heads) >= 7
+    # Steeper floor, longer arrow.
+    assert shafts[1] > shafts[0] + 10
     assert not board.visit.errors, board.visit.errors
 
 

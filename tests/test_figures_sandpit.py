@@ -64,6 +64,21 @@ def test_one_trace_per_role_empty_until_played(board: go.Figure) -> None:
     assert all(-1 < v < 1 for v in (*grains.x, *grains.y))
 
 
+def test_the_arrow_rule_travels_with_the_board(board: go.Figure) -> None:
+    """The script draws the arrows by the spec's rule (calcbook.sandpit.downhill_arrow); even on
+    the narrowest board (a phone's, about 143 px per metre) the shortest arrow reaches beyond
+    the largest dip marker by more than its head."""
+    arrow = board.layout.meta["calcbook_sandpit"]["arrow"]
+    assert arrow == dict(sandpit.ARROW)
+    assert 0 < arrow["head"] < arrow["min"] < arrow["max"] and arrow["scale"] > 0
+    dips = next(t for t in board.data if t.meta == "dips")
+    largest_marker = dips.marker.size + 4  # the latest dip's marker is 4 px larger
+    per_metre = 143
+    assert arrow["min"] * per_metre >= largest_marker / 2 + arrow["head"] * per_metre + 2
+    arrows = next(t for t in board.data if t.meta == "arrows")
+    assert arrows.mode == "lines" and arrows.line.width >= 3
+
+
 def test_level_and_seed_choose_the_start(board: go.Figure) -> None:
     fig = sandpit_game(level="random", seed=42)
     assert fig.layout.meta["calcbook_sandpit_level"] == "random"

@@ -24,6 +24,7 @@ from calcbook.sandpit import (
     Stop,
     clip,
     descend,
+    downhill_arrow,
     fixed_step,
     game_spec,
     hybrid,
@@ -417,6 +418,67 @@ class TestErrors:
     def test_seed_only_for_random(self) -> None:
         with pytest.raises(ValueError, match="only the 'random' level"):
             level("bowl", seed=3)
+
+
+class TestDownhillArrow:
+    ARROW = sp.ARROW
+
+    def test_points_downhill_and_is_min_plus_scale_slope_long(self) -> None:
+        grads = np.concatenate([lv.gradient(POINTS) for lv in LEVELS.values()])
+        arrows = downhill_arrow(grads)
+        assert arrows.shape == grads.shape
+        slopes = np.hypot(*grads.T)
+        lengths = np.hypot(*arrows.T)
+        expected = np.minimum(self.ARROW["min"] + self.ARROW["scale"] * slopes, self.ARROW["max"])
+        assert_allclose(lengths, expected, rtol=1e-14)
+        # Along -grad: the cosine with -grad is 1, to rounding.
+        cosine = -np.sum(arrows * grads, axis=1) / (lengths * slopes)
+        assert_allclose(cosine, 1.0, rtol=0, atol=1e-14)
+        # Both sides of the cap are exercised by the levels' points.
+        assert (lengths < self.ARROW["max"]).sum() > 100 and (lengths == self.ARROW["max"]).any()
+
+    def test_the_gentlest_slope_still_draws_the_minimum(self) -> None:
+        for slope in (1e-9, 1e-3, 0.5, 2.0):
+            arrow = downhill_arrow([0.0, slope])
+            assert arrow[0] == 0.0 and arrow[1] < 0
+            assert np.hypot(*arrow) >= self.ARROW["min"]
+            # The old rule, -scale * grad alone, was shorter than a centimetre here.
+            assert self.ARROW["scale"] * slope < 0.0121
+        assert_allclose(np.hypot(*downhill_arrow([3.0, 4.0])), 0.12 + 0.006 * 5.0, rtol=1e-15)
+
+    def test_steeper_is_longer_until_the_cap(self) -> None:
+        slopes = np.linspace(0.01, 80.0, 400)
+        lengths = np.hypot(*downhill_arrow(np.column_stack([slopes, 0 * slopes])).T)
+        steps = np.diff(lengths)
+        below = lengths[1:] < self.ARROW["max"]
+        assert np.all(steps[below] > 0) and np.all(steps >= 0)
+        assert lengths[0] == pytest.approx(self.ARROW["min"], abs=1e-4)
+        assert lengths[-1] == pytest.approx(self.ARROW["max"], rel=1e-15)
+
+    @given(
+        st.floats(-1e3, 1e3, allow_nan=False),
+        st.floats(-1e3, 1e3, allow_nan=False),
+        st.floats(1.0, 10.0),
+    )
+    @settings(max_examples=200)
+    def test_monotone_in_the_slope(self, gx: float, gy: float, factor: float) -> None:
+        g = np.array([gx, gy])
+        if np.hypot(gx, gy) == 0:
+            assert_allclose(downhill_arrow(g), [0.0, 0.0], atol=0)
+            return
+        assert np.hypot(*downhill_arrow(factor * g)) >= np.hypot(*downhill_arrow(g)) - 1e-15
+
+    def test_flat_floor_has_no_arrow(self) -> None:
+        arrow = downhill_arrow([0.0, 0.0])
+        assert arrow.tolist() == [0.0, 0.0] and not np.signbit(arrow).any()
+
+    def test_in_the_spec(self) -> None:
+        assert game_spec()["arrow"] == dict(self.ARROW)
+        assert set(self.ARROW) == {"min", "scale", "max", "head"}
+
+    def test_bad_shape(self) -> None:
+        with pytest.raises(ValueError, match="shape"):
+            downhill_arrow([1.0, 2.0, 3.0])
 
 
 class TestSpec:

@@ -352,3 +352,116 @@ class TestLinks:
             "index.html -> book/a.html#nowhere: no anchor #nowhere",
             "index.html -> gone.html: no such file",
         ]
+
+
+def _text(html: str) -> str:
+    """The text of an HTML fragment: tags dropped, entities decoded, spaces collapsed."""
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def reference_list(site: Path) -> list[tuple[str, str]]:
+    """The reference list's entries, in order, as (id, label)."""
+    html = (site / "book/appendix/references.html").read_text(encoding="utf-8")
+    return [
+        (anchor, _text(label))
+        for anchor, label in re.findall(
+            r'<div class="citation" id="([^"]+)" role="doc-biblioentry">\s*'
+            r'<span class="label"><span class="fn-bracket">\[</span>(.*?)'
+            r'<span class="fn-bracket">\]</span></span>',
+            html,
+            re.S,
+        )
+    ]
+
+
+class TestCitations:
+    """In-text citations are author–year, and so is the reference list (calcbook.bibstyle)."""
+
+    def test_the_list_is_labelled_by_author_and_year_and_sorted_by_author(self, site: Path):
+        entries = reference_list(site)
+        bib = (ROOT / "book/references.bib").read_text(encoding="utf-8")
+        assert len(entries) == len(re.findall(r"^@\w+\{", bib, re.M)) > 30  # :all: of them
+        labels = [label for _, label in entries]
+        assert len(set(labels)) == len(labels)
+        assert all(re.fullmatch(r"\D+, \d{4}[a-z]?", label) for label in labels), labels
+        assert "Dye et al., 2018" in labels and "Boyd and Vandenberghe, 2004" in labels
+        first_authors = [re.split(r",| and | et al\.", label)[0] for label in labels]
+        assert first_authors == sorted(first_authors, key=str.casefold), first_authors
+        assert not any(re.fullmatch(r"\d+", label) for label in labels)  # no numbers left
+
+    def test_every_citation_reads_like_the_label_it_links_to(self, site: Path) -> None:
+        """``{cite:p}`` is "(label)"; ``{cite:t}`` is "names (year)" of the label "names, year"."""
+        labels = dict(reference_list(site))
+        checked = {"p": 0, "t": 0}
+        wrong = []
+        for page in html_pages(site):
+            html = page.read_text(encoding="utf-8")
+            for cite in re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', html, re.S):
+                links = re.findall(r'href="[^"]*references\.html#([^"]+)"[^>]*>(.*?)</a>', cite)
+                assert links, f"{page.name}: a citation without a link: {cite}"
+                text = _text(cite)
+                if text.startswith("("):  # parenthetical: each link is its whole label
+                    checked["p"] += 1
+                    wrong += [
+                        (page.name, _text(shown), labels[anchor])
+                        for anchor, shown in links
+                        if _text(shown) != labels[anchor]
+                    ]
+                else:  # textual: names, then the label's year, linked, in parentheses
+                    checked["t"] += 1
+                    ((anchor, shown),) = links
+                    names, _, year = labels[anchor].rpartition(", ")
+                    if text != f"{names} ({year})" or _text(shown) != year:
+                        wrong.append((page.name, text, labels[anchor]))
+        assert not wrong, wrong[:10]
+        assert checked["p"] > 50 and checked["t"] > 30, checked
+
+
+class TestSearchEnginesAndLinkPreviews:
+    """sitemap.xml lists the book's pages; each page carries its Open Graph tags."""
+
+    def test_sitemap_lists_every_toc_page_at_the_sites_address(self, site: Path) -> None:
+        from xml.etree import ElementTree
+
+        base = yaml_config()["html"]["baseurl"]
+        assert base.startswith("https://") and base.endswith("/")
+        root = ElementTree.parse(site / "sitemap.xml").getroot()
+        namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        listed = [loc.text for loc in root.findall("s:url/s:loc", namespace)]
+        assert len(listed) == len(set(listed))
+        assert set(listed) == {f"{base}{f}.html" for f in toc_files()}
+        # Every address is a page of the site.
+        assert all((site / url.removeprefix(base)).is_file() for url in listed)
+
+    def test_every_page_has_its_open_graph_tags(self, site: Path) -> None:
+        import html as html_lib
+
+        config = yaml_config()
+        base, title = config["html"]["baseurl"], config["title"]
+        for f in toc_files():
+            html = (site / f"{f}.html").read_text(encoding="utf-8")
+            tags = {
+                key: html_lib.unescape(value)
+                for key, value in re.findall(
+                    r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', html
+                )
+            }
+            page_title = _text(re.search(r"<title>(.*?)</title>", html, re.S)[1])
+            assert tags["og:title"] and page_title.startswith(tags["og:title"]), f
+            assert tags["og:url"] == f"{base}{f}.html", f
+            assert f'<link rel="canonical" href="{base}{f}.html" />' in html, f
+            assert tags["og:site_name"] == title and tags["og:type"] == "website", f
+            description = tags["og:description"]
+            assert len(description) > 60 and description == tags["description"], f
+            # The book's card, served by the site itself.
+            image = tags["og:image"]
+            assert image == f"{base}_static/social-card.png" and tags["og:image:alt"], f
+        from PIL import Image
+
+        with Image.open(site / "_static/social-card.png") as card:
+            assert card.size == (1200, 630)  # the size link previews ask for
+
+    def test_no_social_card_images_were_drawn(self, site: Path) -> None:
+        assert not (site / "_images" / "social_previews").exists()

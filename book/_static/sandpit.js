@@ -254,14 +254,14 @@
 
   // ---------------------------------------------------------------- drawing helpers
 
-  /* Shaft and two-stroke head of an arrow from p along v, as NaN-separated polyline points. */
+  /* Shaft and two-stroke head of an arrow from p along v, as NaN-separated polyline points. The
+   * head's strokes are `head` long (on an arrow shorter than twice that, half its length). */
   function arrowPoints(xs, ys, p, v, head) {
     var len = Math.hypot(v[0], v[1]);
     if (!(len > 1e-9)) return;
     var tip = [p[0] + v[0], p[1] + v[1]];
     xs.push(p[0], tip[0], NaN); ys.push(p[1], tip[1], NaN);
-    if (len < 0.012) return;
-    var h = Math.min(head, 0.4 * len), back = [-v[0] / len * h, -v[1] / len * h];
+    var h = Math.min(head, 0.5 * len), back = [-v[0] / len * h, -v[1] / len * h];
     var c = Math.cos(0.45), s = Math.sin(0.45);
     xs.push(tip[0], tip[0] + back[0] * c - back[1] * s, NaN,
             tip[0], tip[0] + back[0] * c + back[1] * s, NaN);
@@ -461,13 +461,20 @@
       render(true);
     }
 
+    /* The arrow at a dip (calcbook.sandpit.downhill_arrow): along -grad, min + scale |grad| long,
+     * at most max; none where the floor is flat. */
+    function downhillArrow(g) {
+      var slope = Math.hypot(g[0], g[1]), arrow = spec.arrow;
+      if (!(slope > 0)) return [0, 0];
+      var length = Math.min(arrow.min + arrow.scale * slope, arrow.max);
+      return [-g[0] / slope * length, -g[1] / slope * length];
+    }
+
     function found(p) { return distance(p, G.level.minimum) <= spec.find_radius; }
 
     function makeDip(p, auto, note) {
       var f = G.level.f(p[0], p[1]), g = G.level.grad(p[0], p[1]);
-      var a = [-g[0] * spec.arrow.scale, -g[1] * spec.arrow.scale], len = Math.hypot(a[0], a[1]);
-      if (len > spec.arrow.max) a = [a[0] * spec.arrow.max / len, a[1] * spec.arrow.max / len];
-      return { x: p[0], y: p[1], f: f, depth: -f, grad: g, arrow: a, auto: auto,
+      return { x: p[0], y: p[1], f: f, depth: -f, grad: g, arrow: downhillArrow(g), auto: auto,
                rule: auto ? G.rule : null, note: note || "", run: G.runs, n: G.dips.length + 1 };
     }
 
@@ -626,7 +633,9 @@
         size.push((d.auto ? 8 : 11) + (latest ? 4 : 0));
         colour.push(d.auto ? "#a0407a" : "#4a2f12");
         position.push(d.y > 0.86 ? "bottom center" : "top center");
-        if (G.mode === "arrow" && labelled) arrowPoints(ax, ay, [d.x, d.y], d.arrow, 0.06);
+        if (G.mode === "arrow" && labelled) {
+          arrowPoints(ax, ay, [d.x, d.y], d.arrow, spec.arrow.head);
+        }
         if (d.auto && i > 0) {
           var prev = shown[i - 1];
           pathPoints(px, py, [prev.x, prev.y], [d.x, d.y]);

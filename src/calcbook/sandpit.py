@@ -52,6 +52,7 @@ __all__ = [
     "Stop",
     "clip",
     "descend",
+    "downhill_arrow",
     "fixed_step",
     "game_spec",
     "hybrid",
@@ -75,8 +76,12 @@ STUCK_RADIUS = 0.1
 MAX_DIPS = 25
 #: In strategy mode, the automatic dips a rule takes after each click.
 AUTO_STEPS = 4
-#: The downhill arrow drawn at a dip is ``-grad * scale`` (m per cm/m), capped at max (m) long.
-ARROW: Mapping[str, float] = MappingProxyType({"scale": 0.006, "max": 0.3})
+#: The downhill arrow drawn at a dip (see :func:`downhill_arrow`): it points along ``-grad`` and
+#: is ``min + scale * |grad|`` metres long (``scale`` in m per cm/m), at most ``max``; ``head`` is
+#: the length (m) of its head's strokes, the same on every arrow.
+ARROW: Mapping[str, float] = MappingProxyType(
+    {"min": 0.12, "scale": 0.006, "max": 0.42, "head": 0.05}
+)
 #: The step rules' default parameters (and the range of the page's γ slider).
 RULES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     {
@@ -525,6 +530,51 @@ def level(id: str, seed: int | None = None) -> Level:
     if seed is not None:
         raise ValueError(f"only the 'random' level takes a `seed`, not {id!r}")
     return LEVELS[id]
+
+
+# --- the downhill arrow --------------------------------------------------------------------
+
+
+def downhill_arrow(grad: Any) -> np.ndarray:
+    """Return the arrow the game draws at a dip where the floor's gradient is `grad`.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of ``f`` at the dip (cm per m), shape ``(..., 2)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The arrow (m), shape ``(..., 2)``: along ``-grad``, the direction of steepest descent,
+        and ``ARROW["min"] + ARROW["scale"] * |grad|`` long, at most ``ARROW["max"]``. Where
+        the gradient is zero there is no downhill direction, and the arrow is zero.
+
+    Notes
+    -----
+    The length grows with the slope ``|grad|`` (strictly, until it reaches ``ARROW["max"]``), so
+    a longer arrow always means a steeper floor. The minimum length keeps the direction visible
+    on a gentle slope: drawn as ``-ARROW["scale"] * grad`` alone, an arrow at a slope of 2 cm/m
+    would be 1.2 cm long, a few pixels, hidden under the dip's marker. The game's script draws
+    the same arrow (``book/_static/sandpit.js``).
+
+    Examples
+    --------
+    >>> downhill_arrow([0.0, 10.0])  # 10 cm/m uphill towards +y: 0.12 + 0.06 m towards -y
+    array([ 0.  , -0.18])
+    >>> round(float(np.hypot(*downhill_arrow([1e-3, 0.0]))), 9)  # a gentle slope: the minimum
+    0.120006
+    >>> round(float(np.hypot(*downhill_arrow([300.0, 400.0]))), 9)  # a wall: capped
+    0.42
+    >>> downhill_arrow([0.0, 0.0])  # flat: no direction, no arrow
+    array([0., 0.])
+    """
+    g = _points(grad)
+    slope = np.hypot(g[..., 0], g[..., 1])
+    length = np.minimum(ARROW["min"] + ARROW["scale"] * slope, ARROW["max"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = np.where(slope[..., None] > 0, -g / slope[..., None], 0.0)
+    return unit * length[..., None] + 0.0  # + 0.0: no -0.0 in a flat coordinate
 
 
 # --- descending and local minima -----------------------------------------------------------
