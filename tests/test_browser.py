@@ -162,8 +162,9 @@ def axe_violations(page, rules: list[str] | None = None, *, colours: bool = True
     if not colours:
         options["rules"] = {rule: {"enabled": False} for rule in COLOUR_RULES}
     # Formulas are left out of the scan: on a maths-heavy page they are most of its elements
-    # (and of the scan's time), and no WCAG rule finds anything in them. Their visible glyphs (.katex-html) are an aria-hidden drawing in the colour of the
-    # text, with nothing focusable in it, and their MathML, what a screen reader reads, is
+    # (and of the scan's time), and no WCAG rule finds anything in them. Their visible glyphs
+    # (.katex-html) are an aria-hidden drawing in the colour of the text, with nothing
+    # focusable in it, and their MathML, what a screen reader reads, is
     # KaTeX's own; tests/test_site.py checks both of every formula of the site in the HTML.
     results = Axe().run(page, context={"exclude": [[".katex"]]}, options=options)
     found = [
