@@ -1,6 +1,6 @@
 /* calcbook: answer boxes, checked in the page without a kernel.
  *
- * Each box (form.calcbook-answer, written by the {answer} directive of calcbook.sphinxext)
+ * Each box (form.calcbook-answer, written by the {answer} directive of calcbook.answerbox)
  * carries a spec as JSON: the expected answer's values at a few points, computed at build
  * time by calcbook.answers.answer_spec. When the reader checks an answer, this reads it with
  * math.js (loaded once, on first use: its URL is in <meta name="calcbook-mathjs">), evaluates
@@ -39,6 +39,25 @@
 
   function splittable(name) {
     return name.length > 1 && name.indexOf("_") < 0 && GREEK.indexOf(name) < 0;
+  }
+
+  /* "(1, 2)" is a vector to SymPy (a tuple) but not to math.js: write each bracket pair that
+   * holds a comma at its own level, and is not a function's arguments, as [ ]. */
+  function tuplesAsVectors(text) {
+    var chars = text.split(""), open = [];
+    for (var i = 0; i < chars.length; i++) {
+      var c = chars[i];
+      if (c === "(" || c === "[") {
+        var call = c === "(" && i > 0 && /[A-Za-z0-9_]/.test(chars[i - 1]);
+        open.push({at: i, tuple: c === "(" && !call, comma: false});
+      } else if (c === "," && open.length) {
+        open[open.length - 1].comma = true;
+      } else if ((c === ")" || c === "]") && open.length) {
+        var group = open.pop();
+        if (c === ")" && group.tuple && group.comma) { chars[group.at] = "["; chars[i] = "]"; }
+      }
+    }
+    return chars.join("");
   }
 
   function verdict(correct, message, reason) {
@@ -150,7 +169,7 @@
     if (!text) return verdict(false, "Type your answer in the box first.", "empty");
     var node;
     try {
-      node = math.parse(text.replace(/\*\*/g, "^"));
+      node = math.parse(tuplesAsVectors(text.replace(/\*\*/g, "^")));
     } catch (err) {
       return malformed(spec);
     }
@@ -286,7 +305,7 @@
       var best = nonzero[0];
       nonzero.forEach(function (pair) { if (Math.abs(pair[1]) > Math.abs(best[1])) best = pair; });
       var c = best[0] / best[1];
-      if (c !== 0 && !close(c, 1, rtol) &&
+      if (c !== 0 && !close(c, 1, CLOSE) &&  /* a ratio near 1 is a rounded answer */
           pairs.every(function (pair) { return close(pair[0], c * pair[1], rtol); })) {
         return ["factor", c];
       }

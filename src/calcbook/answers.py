@@ -1,7 +1,7 @@
 """Answers a reader types into the page and has checked at once, without a kernel.
 
 An exercise of the book may end with an answer box (the ``{answer}`` directive of
-:mod:`calcbook.sphinxext`): the reader types a number, a vector, a matrix or a formula such as
+:mod:`calcbook.answerbox`): the reader types a number, a vector, a matrix or a formula such as
 ``2*x*cos(x^2)`` and gets a verdict in the page. At build time :func:`answer_spec` evaluates
 the expected answer at a few points and writes the values into the page as JSON; the
 expected formula itself is not needed in the browser. There ``book/_static/answers.js``
@@ -10,8 +10,9 @@ of :func:`check_answer`, which is the reference: the test suite runs both on the
 and asserts that they give the same verdict and the same message.
 
 The rule is :func:`calcbook.checks.check_derivative`'s: the answer is right if it agrees with
-the expected values at every point where both are defined, to a relative tolerance of
-``1e-9`` for formulas (``1e-6`` for numbers, six significant figures), at enough points. A
+the expected values at every point where both are defined, to a tolerance of ``1e-9`` for
+formulas (``5e-6`` for numbers: any value rounded to six significant figures passes), relative
+for values of size at least 1 and absolute below, at enough points. A
 wrong answer gets a hint that does not give the answer away: the wrong sign, off by a
 constant factor, a term missing, close but not to six figures, or a point where the two
 differ, with both values (:func:`diagnose` finds the first three, and
@@ -46,9 +47,10 @@ __all__ = [
 NICE_POINTS = (1.0, 2.0, -1.0, 0.5, 3.0, -2.0, 0.0)
 #: Random points after the nice ones, drawn from the spec's interval.
 RANDOM_POINTS = 10
-#: Relative tolerance of a formula (as calcbook.checks) and of a number (six figures).
+#: Tolerance of a formula (as calcbook.checks) and of a number: a value rounded to six
+#: significant figures is within 5e-6 of the exact one, relative (absolute below 1).
 RTOL_FORMULA = 1e-9
-RTOL_NUMBER = 1e-6
+RTOL_NUMBER = 5e-6
 #: A number this close (relative) but not within RTOL_NUMBER is "close".
 CLOSE = 1e-3
 #: At least this many points where both are defined to call a formula right.
@@ -148,7 +150,7 @@ def answer_spec(
         3, −2, 0) outside it are left out: give a positive interval for a formula defined
         only for positive values.
     rtol : float, optional
-        Relative tolerance; by default ``1e-9`` for a formula and ``1e-6`` for a number.
+        Relative tolerance; by default ``1e-9`` for a formula and ``5e-6`` for a number.
     seed : int, optional
         Seed of the random points.
 
@@ -346,7 +348,8 @@ def diagnose(
     if len(nonzero) >= 2:
         g0, w0 = max(nonzero, key=lambda pair: abs(pair[1]))
         c = g0 / w0
-        if c != 0 and not _close(c, 1.0, rtol) and all(_close(g, c * w, rtol) for g, w in pairs):
+        # A ratio near 1 is a rounded answer ("close"), not a factor.
+        if c != 0 and not _close(c, 1.0, CLOSE) and all(_close(g, c * w, rtol) for g, w in pairs):
             return ("factor", c)
     entries = len(want[0]) if want else 0
     for k in range(entries):
