@@ -10,9 +10,12 @@ The builds are independent, so they run side by side (the machine has two cores)
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -166,22 +169,32 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
         make_book(root, page, text)
         # Run from the book's folder, as `make book` runs from ours: the execution cache
         # path in _config.yml is relative to the working directory.
+        # The output goes to a file, not a pipe (a process the build leaves behind would
+        # hold a pipe open), and the build runs in its own session, so that whatever it
+        # started is stopped with it.
+        log = (root / "build.log").open("w")
         process = subprocess.Popen(
             [str(JUPYTER_BOOK), "build", ".", *flags],
             cwd=root,
-            stdout=subprocess.PIPE,
+            stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            text=True,
+            start_new_session=True,
         )
+        log.close()
         running[name] = (root, page, process)
     results = {}
     for name, (root, page, process) in running.items():
         try:
-            output, _ = process.communicate(timeout=BUILD_TIMEOUT)
+            process.wait(timeout=BUILD_TIMEOUT)
         except subprocess.TimeoutExpired:
             process.kill()
-            output, _ = process.communicate()
+            process.wait()
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        output = (root / "build.log").read_text(encoding="utf-8", errors="replace")
+        if process.returncode == -signal.SIGKILL:
             pytest.fail(f"building the tiny book {name!r} took over {BUILD_TIMEOUT} s:\n{output}")
         results[name] = Build(root, page, process.returncode, output)
     return results

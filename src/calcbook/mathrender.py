@@ -37,6 +37,9 @@ import hashlib
 import html as html_lib
 import re
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +219,53 @@ def _subset_katex_fonts(app: Sphinx, exception: Exception | None) -> None:
             target.write_bytes(data)
 
 
+def _start_server_process(
+    cls: type, rundir: Path, timeout: float
+) -> tuple[subprocess.Popen, socket.socket]:
+    """Start KaTeX's Node.js server and connect once it listens (sphinxcontrib-katex's, fixed).
+
+    The extension connects as soon as the server's socket file exists, which is a moment
+    before the server listens on it: on a busy machine the connection was refused and the
+    build failed. This tries again until the extension's own start-up timeout.
+    """
+    socket_path = rundir / "katex.sock"
+    process = subprocess.Popen(
+        cls.build_command(socket=socket_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=rundir,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        if socket_path.is_socket():
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(str(socket_path))
+                return process, sock
+            except ConnectionRefusedError:
+                sock.close()
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise cls.timeout_error(timeout)
+        time.sleep(0.005)
+
+
+def _stop_katex_server(app: Sphinx, exception: Exception | None) -> None:
+    """Stop the Node.js process that typeset the formulas, when the build ends, pass or fail.
+
+    sphinxcontrib-katex stops it only at the interpreter's exit (``atexit``), which a failed
+    build does not always reach: the process was seen left behind, holding the build's output
+    pipe open, so that whatever read that pipe (a test, a CI log) waited for ever.
+    """
+    server = sphinx_katex.KaTeXServer.katex_server
+    if server is not None:
+        sphinx_katex.KaTeXServer.katex_server = None
+        server.terminate()
+
+
+sphinx_katex.KaTeXServer.start_server_process = classmethod(_start_server_process)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
     app.setup_extension("sphinxcontrib.katex")
@@ -229,4 +279,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _check_node)
     app.connect("html-page-context", _preload_fonts)
     app.connect("build-finished", _subset_katex_fonts)
+    app.connect("build-finished", _stop_katex_server, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
