@@ -28,7 +28,7 @@ from calcbook._numeric import (
     symbol_named,
     to_sympy,
 )
-from calcbook.answers import slip
+from calcbook.answers import MIN_POINTS, NICE_POINTS, RTOL_FORMULA, slip
 from calcbook.derivatives import symbolic_derivative
 from calcbook.multivariate import (
     symbolic_gradient,
@@ -48,12 +48,12 @@ __all__ = [
     "check_taylor",
 ]
 
-#: Points tried first when looking for a place where two expressions differ: easy to check.
-_NICE_POINTS = (1.0, 2.0, -1.0, 0.5, 3.0, -2.0, 0.0)
+# The easy points tried first, the tolerance and the fewest points to call two expressions
+# equal are the answer boxes' (calcbook.answers): one rule for the page and for Python.
+_NICE_POINTS = NICE_POINTS
 _RANDOM_POINTS = 24
-_RTOL = 1e-9
-#: At least this many points where both are defined, to call two expressions equal.
-_MIN_POINTS = 5
+_RTOL = RTOL_FORMULA
+_MIN_POINTS = MIN_POINTS
 
 
 @dataclass(frozen=True)
