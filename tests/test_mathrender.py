@@ -114,3 +114,28 @@ def test_a_build_without_node_stops_with_a_clear_error(monkeypatch) -> None:
         mathrender._check_node(app)
     app.builder.format = "latex"  # the PDF's maths is LaTeX's: no Node.js needed
     mathrender._check_node(app)
+
+
+def test_the_server_stops_when_the_build_ends_and_only_once() -> None:
+    """The build-finished hook stops KaTeX's server and removes its folder; the extension's
+    own stop at exit is then withdrawn (it removed the folder again and printed the error)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import json, sphinxcontrib.katex as katex
+        from calcbook import mathrender
+        server = katex.KaTeXServer.get()
+        mathrender._stop_katex_server(None, None)
+        print(json.dumps([server.process.poll() is not None, server.rundir.exists(),
+                          katex.KaTeXServer.katex_server is None]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[true, false, true]", done.stdout
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -33,6 +33,7 @@ This module is the glue around that extension:
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import html as html_lib
 import re
@@ -261,6 +262,9 @@ def _stop_katex_server(app: Sphinx, exception: Exception | None) -> None:
     if server is not None:
         sphinx_katex.KaTeXServer.katex_server = None
         server.terminate()
+        # Its exit-time stop would now remove the server's folder a second time, and print
+        # the FileNotFoundError at the end of every build.
+        atexit.unregister(sphinx_katex.KaTeXServer.terminate)
 
 
 sphinx_katex.KaTeXServer.start_server_process = classmethod(_start_server_process)
