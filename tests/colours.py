@@ -42,6 +42,12 @@ class _Signature(HTMLParser):
         self.tokens: set[str] = set()
         self.stack: list[str] = []
 
+    @property
+    def in_formula(self) -> bool:
+        """Whether the parser is inside a KaTeX formula (``.katex``), which the scans see as
+        plain text in the colour around it (tests/test_browser.py), whatever its boxes."""
+        return any(".katex." in f"{entry.split('|')[0].split('[')[0]}." for entry in self.stack)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         if tag == "script" and values.get("src"):
@@ -56,7 +62,11 @@ class _Signature(HTMLParser):
         )
         token = tag + (f".{classes}" if classes else "") + (f"[{style}]" if style else "")
         parent = self.stack[-1] if self.stack else ""
-        if not any(hidden in self.stack for hidden in _HIDDEN) and tag not in _HIDDEN:
+        if (
+            not any(hidden in self.stack for hidden in _HIDDEN)
+            and tag not in _HIDDEN
+            and not self.in_formula
+        ):
             self.tokens.add(token)
             self.tokens.add(f"{parent.split('|')[0]} > {token}")
         if tag not in _VOID:

@@ -139,6 +139,37 @@ def test_only_the_sandpit_page_has_a_game(visit: PageVisit) -> None:
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
+#: Puts a stand-in in place of every formula of the page (kept in ``window.calcbookAxe``):
+#: a span holding the formula's TeX source as text, in a box of the formula's size (so that
+#: nothing around it moves: a table of formulas would otherwise grow a scroll bar).
+FORMULAS_TO_TEXT = """() => {
+  const boxes = [...document.querySelectorAll('.katex')].map((formula) => {
+    const box = formula.getBoundingClientRect();
+    return [formula, box.width, box.height];
+  });
+  window.calcbookAxe = boxes.map(([formula, width, height]) => {
+    const standIn = document.createElement('span');
+    const tex = formula.querySelector('.katex-mathml annotation');
+    standIn.textContent = tex ? tex.textContent : formula.textContent;
+    Object.assign(standIn.style, {
+      display: 'inline-block', width: `${width}px`, height: `${height}px`,
+      overflow: 'hidden', whiteSpace: 'nowrap', verticalAlign: 'middle',
+    });
+    formula.replaceWith(standIn);
+    return [formula, standIn];
+  });
+}"""
+
+#: Puts every formula back in place of its stand-in; says how many, and how many are left out.
+TEXT_TO_FORMULAS = """() => {
+  const pairs = window.calcbookAxe || [];
+  for (const [formula, standIn] of pairs) standIn.replaceWith(formula);
+  delete window.calcbookAxe;
+  return {replaced: pairs.length, formulas: document.querySelectorAll('.katex').length,
+          left: pairs.filter(([formula]) => !formula.isConnected).length};
+}"""
+
+
 def axe_violations(page, rules: list[str] | None = None, *, colours: bool = True) -> list[str]:
     """The serious and critical WCAG 2 A/AA violations axe-core finds on `page`, described.
 
@@ -161,12 +192,20 @@ def axe_violations(page, rules: list[str] | None = None, *, colours: bool = True
     }
     if not colours:
         options["rules"] = {rule: {"enabled": False} for rule in COLOUR_RULES}
-    # Formulas are left out of the scan: on a maths-heavy page they are most of its elements
-    # (and of the scan's time), and no WCAG rule finds anything in them. Their visible glyphs
-    # (.katex-html) are an aria-hidden drawing in the colour of the text, with nothing
-    # focusable in it, and their MathML, what a screen reader reads, is
+    # Each formula is scanned as the text of its TeX source, in the colour of the text around
+    # it: a stand-in put in its place for the scan and taken out after it. KaTeX draws a
+    # formula as dozens of positioned boxes, most of a maths-heavy page's elements, and no
+    # WCAG rule finds anything in them: that drawing is aria-hidden, in the colour of the
+    # text, with nothing focusable in it, and its MathML, what a screen reader reads, is
     # KaTeX's own; tests/test_site.py checks both of every formula of the site in the HTML.
-    results = Axe().run(page, context={"exclude": [[".katex"]]}, options=options)
+    # Leaving them out with axe's ``exclude`` saves less: axe still walks the whole page
+    # (Hessian page, every rule: 15.9 s with the formulas, 9.7 s excluded, 3.4 s stand-ins).
+    page.evaluate(FORMULAS_TO_TEXT)
+    try:
+        results = Axe().run(page, options=options)
+    finally:
+        restored = page.evaluate(TEXT_TO_FORMULAS)
+    assert restored["left"] == 0 and restored["formulas"] == restored["replaced"], restored
     found = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(

@@ -51,3 +51,16 @@ def test_a_new_class_parent_or_interactive_brings_its_page_in(tmp_path: Path) ->
 def test_a_page_that_is_not_built_is_scanned(tmp_path: Path) -> None:
     site = write_site(tmp_path, {"a.html": "<p>x</p>"})
     assert colour_cover(site, ["a.html", "missing.html"]) == ["a.html", "missing.html"]
+
+
+def test_the_boxes_inside_a_formula_bring_no_style() -> None:
+    """The colour scans see a formula as text (tests/test_browser.py), not as KaTeX's boxes."""
+    formula = (
+        "<p>so <span class='katex'><span class='katex-html' aria-hidden='true'>"
+        "<span class='mord mathnormal'>x</span></span></span> and "
+        "<span class='katex-display'><em>not a formula</em></span></p>"
+    )
+    tokens = style_signature(f"<body>{formula}</body>")
+    assert "p > span.katex" in tokens
+    assert not any("mord" in token or "katex-html" in token for token in tokens), tokens
+    assert "span.katex-display > em" in tokens  # a class that only starts with "katex"
