@@ -7,8 +7,12 @@ same (skipping only pip's bytecode compilation) in a fresh virtual environment, 
 the repository as a clean clone would have it,
 without ``constraints.txt`` (Binder does not see it); only pip's download cache is shared. Then,
 with that environment's own jupytext and nbclient, it opens every page of ``_toc.yml`` that has
-code cells as a notebook, as JupyterLab does on Binder, and runs all its cells (each page in
-its own kernel; two driver processes share the pages out).
+code cells as a notebook, as JupyterLab does on Binder, and runs all its cells. Two driver
+processes share the pages out; each runs its pages one after another in one kernel, with the
+namespace cleared and the page's folder made current before each page, so the libraries are
+imported once per driver, not once per page (about 3 s a page). That a page runs in a kernel
+of its own, needing nothing an earlier page left, is what the build checks: jupyter-cache
+executes every page in a new kernel.
 
 The environment is built once per test session (about two minutes with a warm pip cache on a
 2-core machine); all tests of this module run on one pytest-xdist worker (``SHARED_MODULES``
@@ -36,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 BINDER = REPO / "binder"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 INSTALL_TIMEOUT = 1800  # seconds, for creating the environment (cold pip cache, slow network)
-#: How many driver processes run the pages side by side (each page has its own kernel).
+#: How many driver processes run the pages side by side (each with its own kernel).
 PAGE_JOBS = min(2, os.cpu_count() or 1)
 
 #: Names repo2docker reads from binder/ for a pip-based Python environment.
@@ -46,7 +50,12 @@ BINDER_FILES = ("runtime.txt", "requirements.txt", "postBuild")
 #: them with *its* nbclient, and print one JSON line per page.
 DRIVER = textwrap.dedent(
     r'''
-    """Execute book pages as Binder would: jupytext opens them, nbclient runs all cells."""
+    """Execute book pages as Binder would: jupytext opens them, nbclient runs all cells.
+
+    The pages run one after another in one kernel: before each, a first cell clears the
+    namespace (``%reset -f``), closes Matplotlib's figures and moves to the page's folder.
+    A page that fails gets its kernel shut down; the next page starts a new one.
+    """
     import json
     import re
     import sys
@@ -57,7 +66,19 @@ DRIVER = textwrap.dedent(
     import nbclient
     import nbformat
 
+    RESET = "\n".join(
+        [
+            "%reset -f",
+            "import os as _os, sys as _sys",
+            "_plt = _sys.modules.get('matplotlib.pyplot')",
+            "_plt.close('all') if _plt else None",
+            "_os.chdir({folder!r})",
+            "del _os, _sys, _plt",
+        ]
+    )
+
     timeout = int(sys.argv[1])
+    client = None
     for name in sys.argv[2:]:
         page = Path(name)
         start = time.monotonic()
@@ -65,16 +86,26 @@ DRIVER = textwrap.dedent(
         try:
             nb = jupytext.read(page)
             result["code_cells"] = sum(cell.cell_type == "code" for cell in nb.cells)
-            # Last, a cell that tells which Python the kernel runs.
-            nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.prefix, end='')"))
             kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
-            client = nbclient.NotebookClient(
-                nb,
-                timeout=timeout,
-                kernel_name=kernel,
-                resources={"metadata": {"path": str(page.parent)}},
-            )
-            client.execute()
+            if client is not None and client.kernel_name != kernel:
+                client._cleanup_kernel()
+                client = None
+            # First, a fresh namespace in the page's folder; last, a cell that tells which
+            # Python the kernel runs.
+            reset = RESET.format(folder=str(page.parent.resolve()))
+            nb.cells.insert(0, nbformat.v4.new_code_cell(reset))
+            nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.prefix, end='')"))
+            if client is None:
+                client = nbclient.NotebookClient(
+                    nb,
+                    timeout=timeout,
+                    kernel_name=kernel,
+                    resources={"metadata": {"path": str(page.parent)}},
+                )
+            else:
+                client.nb = nb
+            client.execute(cleanup_kc=False)
+            nb.cells.pop(0)
             probe = nb.cells.pop()
             result["prefix"] = "".join(out.get("text", "") for out in probe.outputs)
             result["mime_types"] = sorted(
@@ -89,8 +120,13 @@ DRIVER = textwrap.dedent(
         except Exception as exc:  # report it, with the cell and traceback nbclient gives
             # Without the terminal colours of the traceback, so the message reads in a log.
             result["error"] = re.sub(r"\x1b\[[0-9;]*m", "", f"{type(exc).__name__}: {exc}")
+            if client is not None:  # a failed page may leave its kernel in any state
+                client._cleanup_kernel()
+                client = None
         result["seconds"] = round(time.monotonic() - start, 1)
         print(json.dumps(result), flush=True)
+    if client is not None:
+        client._cleanup_kernel()
     '''
 )
 
@@ -291,8 +327,8 @@ def page_results(binder_env: BinderEnv) -> dict[str, dict[str, Any]]:
     driver = binder_env.venv / "run_pages.py"
     driver.write_text(DRIVER, encoding="utf-8")
     timeout = cell_timeout()
-    # Pages are independent notebooks, each with its own kernel: run them in a few driver
-    # processes side by side (JupyterLab would run them one by one; the result is the same).
+    # Pages are independent notebooks: run them in a few driver processes side by side
+    # (JupyterLab would run them one by one; the result is the same).
     jobs = max(1, min(PAGE_JOBS, len(CODE_PAGES)))
     shares = [CODE_PAGES[i::jobs] for i in range(jobs)]
     start = time.monotonic()
