@@ -21,7 +21,7 @@ JB_FLAGS := -W -n --keep-going
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadscope
 
-.PHONY: help install book pdf serve test test-steps test-unit test-under-load lint bench bench-pages \
+.PHONY: help install execute book pdf serve test test-steps test-unit test-under-load lint bench bench-pages \
         screenshots clean clean-cache
 
 help:
@@ -62,11 +62,13 @@ define CHECK_CODE_HASH
 	@mkdir -p _build && echo $(CODE_HASH) > $(CODE_HASH_FILE)
 endef
 
-book: $(STAMP)
+# Execute the pages the cache lacks on every core first (the build would run them one by one);
+# a page that fails is left to the build, which reports it.
+execute: $(STAMP)
 	$(CHECK_CODE_HASH)
-	@# Execute the pages the cache lacks on every core first (the build would run them one
-	@# by one); a page that fails is left to the build, which reports it.
 	$(BIN)/python scripts/execute_pages.py
+
+book: execute
 	@# On failure forget the parsed pages (not the execution cache), so the next build reads
 	@# them again and reports the same problems instead of "no targets are out of date".
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
@@ -112,8 +114,25 @@ test:
 	$(MAKE) --no-print-directory test-steps || rc=$$?; \
 	$(PYTHON) scripts/budget.py make-test $$start; exit $$rc
 
-test-steps: lint book
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=25
+# The Binder simulation (tests/test_binder.py) needs no built book: it runs beside the build,
+# which keeps only one core of two busy while Sphinx reads and writes the pages, and its
+# report is printed after the build's. Then every other test runs,
+# on every core.
+BINDER_LOG := _build/test-binder.log
+
+test-steps: lint execute
+	@rc=0; binder_rc=0; \
+	$(BIN)/python -m pytest tests/test_binder.py -p no:cacheprovider --durations=5 \
+	  > $(BINDER_LOG) 2>&1 & binder=$$!; \
+	$(MAKE) --no-print-directory book || rc=$$?; \
+	wait $$binder || binder_rc=$$?; \
+	echo "::: the Binder simulation, run beside the build (exit $$binder_rc):"; \
+	cat $(BINDER_LOG); \
+	[ $$rc -eq 0 ] || exit $$rc; \
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=25 --ignore=tests/test_binder.py \
+	  || rc=$$?; \
+	[ $$binder_rc -eq 0 ] || echo "The Binder simulation failed: its report is above."; \
+	[ $$rc -ne 0 ] && exit $$rc; exit $$binder_rc
 
 # The proof that the browser tests wait for conditions, not for time: three runs in a row
 # while every core is kept busy by another process (scripts/under_load.py).

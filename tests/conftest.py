@@ -48,6 +48,7 @@ CHROMIUM_ARGS = [
 SHARED_MODULES = {
     "tests/test_binder.py": "the Binder environment, built once",
     "tests/test_strictness.py": "the three tiny books, built side by side",
+    "tests/test_figures_descent.py": "the learning-rate figure's 38 runs, about 10 s",
 }
 #: The module whose tests are parametrized by page and share that page's one load.
 SWEEP_MODULE = "tests/test_browser.py"

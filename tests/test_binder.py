@@ -14,9 +14,10 @@ imported once per driver, not once per page (about 3 s a page). That a page runs
 of its own, needing nothing an earlier page left, is what the build checks: jupyter-cache
 executes every page in a new kernel.
 
-The environment is built once per test session (about two minutes with a warm pip cache on a
-2-core machine); all tests of this module run on one pytest-xdist worker (``SHARED_MODULES``
-in conftest.py).
+The environment is built once per test session (about a minute and a quarter with a warm pip
+cache on a quiet 2-core machine); all tests of this module run on one pytest-xdist worker
+(``SHARED_MODULES`` in conftest.py). ``make test`` runs this module on its own, beside the
+book's build (which needs one core of two while Sphinx reads and writes), and the rest after.
 """
 
 from __future__ import annotations
