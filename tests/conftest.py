@@ -287,11 +287,13 @@ def draw_every_figure(page) -> None:
     page.evaluate("() => window.scrollTo(0, 0)")
 
 
-def settle(page) -> None:
-    """Wait until `page` has settled: typeset, fonts loaded, every figure drawn, no transition."""
+def settle(page, *, figures: bool = True) -> None:
+    """Wait until `page` has settled: typeset, fonts loaded, every figure drawn (unless
+    `figures` is false: a test that uses none of them), no transition."""
     page.evaluate(TYPESET)
-    draw_every_figure(page)
-    page.wait_for_function(FIGURES_DRAWN, timeout=WAIT_MS)
+    if figures:
+        draw_every_figure(page)
+        page.wait_for_function(FIGURES_DRAWN, timeout=WAIT_MS)
     page.wait_for_function(NO_TRANSITION, timeout=WAIT_MS)
 
 
@@ -305,8 +307,9 @@ def set_scheme(page, scheme: str) -> None:
     page.wait_for_function(NO_TRANSITION, timeout=WAIT_MS)
 
 
-def open_page(context, url: str, *, color_scheme: str = "light"):
-    """Open `url`, collect console errors, and wait until the page has settled (:func:`settle`).
+def open_page(context, url: str, *, color_scheme: str = "light", figures: bool = True):
+    """Open `url`, collect console errors, and wait until the page has settled (:func:`settle`;
+    with ``figures=False`` for a test that uses none of the page's figures: they stay twins).
 
     Console errors and uncaught exceptions go to ``context.visit.errors`` for as long as the
     page is open, so a test that checks them last also sees what its own actions caused.
@@ -321,7 +324,7 @@ def open_page(context, url: str, *, color_scheme: str = "light"):
     page.on("console", on_console)
     page.on("pageerror", lambda exc: context.visit.errors.append(f"uncaught: {exc}"))
     page.goto(url, wait_until="load")
-    settle(page)
+    settle(page, figures=figures)
     return page
 
 

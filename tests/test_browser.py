@@ -362,7 +362,7 @@ def test_figures_rearrange_on_a_phone(browser, site_url: str) -> None:
 
 
 def test_search_finds_a_word_of_the_preface(context, site_url: str) -> None:
-    page = open_page(context, f"{site_url}/search.html?q=sandpit")
+    page = open_page(context, f"{site_url}/search.html?q=sandpit", figures=False)
     # Sphinx's search lists results as it finds them and says when it is done: read the list
     # only then (reading it at the first result was a race).
     summary = page.locator("#search-results p.search-summary")
@@ -386,7 +386,9 @@ def test_one_search_box_on_a_wide_screen_and_a_search_button_on_a_phone(
 ) -> None:
     """No empty top bar with a second search box: the sidebar's is the one at 1280 px; on a
     phone, where the sidebar is hidden, the page's header has a search button that opens it."""
-    page = open_page(context, f"{site_url}/book/02-multivariate-calculus/jacobian.html")
+    page = open_page(
+        context, f"{site_url}/book/02-multivariate-calculus/jacobian.html", figures=False
+    )
     assert page.locator("#pst-header .navbar-persistent--container").count() == 0
     assert page.evaluate(VISIBLE_SEARCH) == ["sidebar-primary-item"]
     page.set_viewport_size(PHONE)

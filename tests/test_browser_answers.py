@@ -26,7 +26,7 @@ MATRIX_PAGE = "book/02-multivariate-calculus/hessian.html"
 def formula_page(browser, site_url: str):
     """The product-rule page, opened once for this module's tests on this worker."""
     ctx = new_context(browser, site_url)
-    page = open_page(ctx, f"{site_url}/{FORMULA_PAGE}")
+    page = open_page(ctx, f"{site_url}/{FORMULA_PAGE}", figures=False)
     yield page
     assert not ctx.visit.errors, ctx.visit.errors
     ctx.close()
@@ -135,7 +135,7 @@ def test_a_screen_reader_hears_the_label_the_format_and_the_verdict(formula_page
 def test_a_matrix_of_formulas(browser, site_url: str) -> None:
     ctx = new_context(browser, site_url, viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
-        page = open_page(ctx, f"{site_url}/{MATRIX_PAGE}")
+        page = open_page(ctx, f"{site_url}/{MATRIX_PAGE}", figures=False)
         right = "[[6x y^2, 6x^2 y - 2], [6x^2 y - 2, 2x^3 + e^y]]"
         assert_verdict(answer(page, 0, right), right, "correct")
         wrong = "[[6x y^2, 6x^2 y], [6x^2 y, 2x^3 + e^y]]"
