@@ -116,8 +116,7 @@ test:
 
 # The Binder simulation (tests/test_binder.py) needs no built book: it runs beside the build,
 # which keeps only one core of two busy while Sphinx reads and writes the pages, and its
-# report is printed after the build's. Then every other test runs,
-# on every core.
+# report is printed after the build's. Then every other test runs, on every core.
 BINDER_LOG := _build/test-binder.log
 
 test-steps: lint execute
