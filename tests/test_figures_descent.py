@@ -4,7 +4,8 @@ Every slider position of the learning-rate figure must draw the path that
 ``calcbook.optimise.gradient_descent`` takes with that learning rate (or, for the last
 position, with its backtracking line search), sampled as ``path_indices`` says; the rates
 figure must report the rate that the theorem predicts. The test problems are checked against
-SymPy and against SciPy's own Rosenbrock function.
+SymPy, and calcbook's Rosenbrock function and gradient against SciPy's, bit for bit: the
+reference runs below call calcbook's, and are then SciPy's runs to the last step.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.optimize import rosen, rosen_der
 
@@ -29,6 +32,8 @@ from calcbook.figures.descent import (
     narrow_valley_hessian,
     path_indices,
     quadratic_problem,
+    rosenbrock,
+    rosenbrock_gradient,
     run_descent,
 )
 from calcbook.figures.theme import NARROW_WIDTH, PALETTE
@@ -49,7 +54,7 @@ def reference_run(panel: int, gamma: float | str):
     f, grad, start = (
         (narrow_valley, narrow_valley_gradient, VALLEY_START)
         if panel == 0
-        else (rosen, rosen_der, ROSENBROCK_START)
+        else (rosenbrock, rosenbrock_gradient, ROSENBROCK_START)
     )
     try:
         return gradient_descent(f, start, grad=grad, step=gamma, max_iter=10_000), True
@@ -67,6 +72,36 @@ class TestProblems:
             assert_allclose(narrow_valley_gradient(p), grad(*p))
             hess = sp.hessian(f, (x, y)).subs({x: p[0], y: p[1]})
             assert_allclose(narrow_valley_hessian(p), np.array(hess, dtype=float))
+
+    @given(
+        st.tuples(
+            st.floats(-1e6, 1e6, allow_subnormal=False), st.floats(-1e6, 1e6, allow_subnormal=False)
+        )
+    )
+    def test_rosenbrock_is_scipys_to_the_last_bit(self, point) -> None:
+        x = np.array(point)
+        assert rosenbrock(x) == rosen(x)
+        assert np.array_equal(rosenbrock_gradient(x), rosen_der(x))
+
+    def test_rosenbrock_on_the_runs_points_and_bad_points(self) -> None:
+        """Every point of a run on the figure's slider, where the last bits matter most."""
+        points = [(1.0, 1.0), (0.1, -3e-9)]
+        for step in (0.0019, 0.007):  # a slow run and a diverging one
+            with pytest.raises(ConvergenceError) as caught:
+                gradient_descent(rosen, ROSENBROCK_START, grad=rosen_der, step=step, max_iter=500)
+            points += list(caught.value.result.history)
+        for x in points:
+            assert rosenbrock(x) == rosen(np.asarray(x))
+            assert np.array_equal(rosenbrock_gradient(x), rosen_der(np.asarray(x)))
+        assert rosenbrock((1.0, 1.0)) == 0.0
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond float: inf and nan, as SciPy
+            for x in [(1e200, 1.0), (-1e300, 1e300), (np.inf, 0.0), (np.nan, 1.0)]:
+                assert_allclose(rosenbrock(x), rosen(np.array(x)), rtol=0)
+                assert_allclose(rosenbrock_gradient(x), rosen_der(np.array(x)), rtol=0)
+        for bad in ([1.0], [[1.0, 2.0]], [1.0, 2.0, 3.0]):
+            for func in (rosenbrock, rosenbrock_gradient):
+                with pytest.raises(ValueError, match=r"point \(x, y\) of the plane"):
+                    func(bad)
 
     def test_quadratic_problem(self) -> None:
         q = quadratic_problem(64.0, n=6, seed=3)
