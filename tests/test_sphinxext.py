@@ -362,7 +362,7 @@ class TestAddPlotlyJs:
         assert events[("html-page-context", "_add_plotly_js")] < 500
         assert events[("html-page-context", "_dedupe_scripts")] < 500
         assert ("build-finished", "_copy_plotly_js") in events
-        assert ("env-updated", "_render_pending_twins") in events
+        assert ("build-finished", "_copy_twins") in events  # waits for the twins' renders
         assert ("build-finished", "_copy_twins") in events
         assert events[("html-collect-pages", "_forget_source_pages")] < 500  # before viewcode
 
@@ -486,7 +486,10 @@ class TestTwinsInTheBuild:
         html = container.children[0].astext()
         twins = twins_of(figure)
         assert env.calcbook_twins == {"book/part/page": {t.name for t in twins.values()}}
-        assert set(env.app._calcbook_pending_twins) == {t.name for t in twins.values()}
+        # Submitted to the build's background renderer (stopped here: test_twins renders).
+        background = env.app._calcbook_twin_renderer
+        assert set(background._submitted) == {t.name for t in twins.values()}
+        assert background.finish(cancel=True) == []
         for twin in twins.values():
             assert f'src="../../_images/twins/{twin.name}"' in html
         assert 'alt="Still image of the interactive figure: The curve f."' in html

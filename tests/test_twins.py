@@ -18,6 +18,8 @@ from calcbook.twins import (
     THEMES,
     WIDE_WIDTH,
     FigureBox,
+    Twin,
+    TwinRenderer,
     figure_box,
     plain_text,
     render_twins,
@@ -214,6 +216,81 @@ def test_render_webp_and_pdf_then_reuse_the_cache(chromium, tmp_path):
     # A second build finds every twin in the cache and renders nothing.
     assert render_twins(twins, tmp_path) == []
     assert not [p for p in tmp_path.iterdir() if p.is_dir()]  # no scratch folder left
+
+
+def test_the_renderer_takes_more_while_it_renders(chromium, tmp_path):
+    """The build submits each page's twins as it reads the page and waits once, at the end."""
+    renderer = TwinRenderer(tmp_path)
+    assert renderer.finish() == []  # nothing submitted: no browser started
+    first = list(twins_of(small()).values())
+    second = list(twins_of(stacked()).values())
+    renderer.submit(first)
+    renderer.submit(second + first[:2])  # while the first are rendering; repeats are dropped
+    written = renderer.finish()
+    assert sorted(p.name for p in written) == sorted(t.name for t in first + second)
+    for twin in first + second:
+        assert (tmp_path / twin.name).read_bytes()[8:12] == b"WEBP"
+    # Submitted again, they are all in the cache: nothing is rendered, no browser started.
+    renderer.submit(first + second)
+    assert renderer.finish() == []
+    assert not [p for p in tmp_path.iterdir() if p.is_dir()]  # no scratch folder left
+
+
+def test_the_renderer_says_when_kaleido_fails_and_a_failed_build_drops_the_rest(chromium, tmp_path):
+    good = twins_of(small())["light", "wide"]
+    bad = Twin("bad.webp", good.figure, good.width, good.height, "light", "wide", "tiff")
+    renderer = TwinRenderer(tmp_path)
+    renderer.submit([bad])
+    renderer.submit([good])  # after the failure, if it came already: must not hang
+    with pytest.raises(RuntimeError, match="kaleido could not render 2 figure twins"):
+        renderer.finish()
+    assert not (tmp_path / "bad.webp").exists()
+    # A build that failed: what was submitted and not yet started is dropped, without error.
+    renderer.submit([bad])
+    assert renderer.finish(cancel=True) == []
+
+
+def test_a_tab_kept_between_figures_draws_each_as_a_fresh_tab_would(chromium, tmp_path):
+    """The renderer keeps each tab's page between figures (kaleido reloads it): a figure
+    drawn after others is the same image, pixel for pixel, as drawn in a fresh tab; PDFs
+    drawn one after another each get their own size."""
+    import kaleido
+    import numpy as np
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from calcbook.sphinxext import plotly_js_source
+    from calcbook.twins import _tab_keeping
+
+    assert _tab_keeping(kaleido.Kaleido) is not kaleido.Kaleido  # the override still applies
+    before = list(twins_of(stacked()).values()) + list(twins_of(small()).values())
+    after = list(twins_of(small(height=300, title="after")).values())
+    pdfs = [twins_of(small(height=h), fmt="pdf")["light", "wide"] for h in (300, 500)]
+    render_twins(before + after + pdfs, tmp_path / "kept", processes=1)
+    os.environ.setdefault("BROWSER_PATH", chromium)
+    kaleido.write_fig_from_object_sync(  # kaleido's own way: a page loaded for each figure
+        [
+            {
+                "fig": twin.figure,
+                "path": str(tmp_path / twin.name),
+                "opts": {"format": "webp", "width": twin.width, "height": twin.height, "scale": 2},
+            }
+            for twin in after
+        ],
+        kopts={"n": 1, "plotlyjs": str(plotly_js_source()), "mathjax": False},
+    )
+    for twin in after:
+        with (
+            Image.open(tmp_path / "kept" / twin.name) as kept,
+            Image.open(tmp_path / twin.name) as fresh,
+        ):
+            assert np.array_equal(
+                np.asarray(kept.convert("RGBA")), np.asarray(fresh.convert("RGBA"))
+            )
+    for twin in pdfs:
+        page = PdfReader(tmp_path / "kept" / twin.name).pages[0]
+        ratio = float(page.mediabox.height) / float(page.mediabox.width)
+        assert ratio == pytest.approx(twin.height / twin.width, rel=0.02), twin
 
 
 def test_a_page_twin_shows_the_figures_still_note_and_print_does_not():

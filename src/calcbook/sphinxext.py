@@ -286,9 +286,7 @@ def _register_twins(env: Any, figure: dict[str, Any]) -> dict[tuple[str, str], s
     from calcbook.twins import twins_of
 
     twins = twins_of(figure)
-    pending = _pending(env)
-    for twin in twins.values():
-        pending[twin.name] = twin
+    _renderer(env).submit(twins.values())
     names = env.calcbook_twins.setdefault(env.docname, set())
     names.update(t.name for t in twins.values())
     page_dir = posixpath.dirname(env.app.builder.get_target_uri(env.docname))
@@ -298,12 +296,18 @@ def _register_twins(env: Any, figure: dict[str, Any]) -> dict[tuple[str, str], s
     }
 
 
-def _pending(env: Any) -> dict:
-    """Twins met while reading that may still need rendering (kept off the pickled env)."""
+def _renderer(env: Any) -> Any:
+    """Return the build's :class:`~calcbook.twins.TwinRenderer` (kept off the pickled env).
+
+    It renders each page's twins in the background, from when the page is read until the
+    site is written (:func:`_copy_twins` waits for it).
+    """
     app = env.app
-    if not hasattr(app, "_calcbook_pending_twins"):
-        app._calcbook_pending_twins = {}
-    return app._calcbook_pending_twins
+    if not hasattr(app, "_calcbook_twin_renderer"):
+        from calcbook.twins import TwinRenderer
+
+        app._calcbook_twin_renderer = TwinRenderer(_twin_cache(env))
+    return app._calcbook_twin_renderer
 
 
 def _latex_twin(env: Any, figure: dict[str, Any], alt: str) -> nodes.Element:
@@ -355,21 +359,16 @@ def _merge_twins(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
             env.calcbook_twins[docname] = other.calcbook_twins[docname]
 
 
-def _render_pending_twins(app: Sphinx, env: Any) -> list[str]:
-    """After reading, render every twin the pages need that the cache lacks, in one batch."""
-    pending = _pending(env)
-    if pending:
-        from calcbook.twins import render_twins
+def _copy_twins(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the twins that the pages show into ``_images/twins``; remove those none shows.
 
-        written = render_twins(list(pending.values()), _twin_cache(env))
+    First wait for the twins rendered in the background (:func:`_renderer`).
+    """
+    renderer = getattr(app, "_calcbook_twin_renderer", None)
+    if renderer is not None:  # a failed build drops the twins not yet started
+        written = renderer.finish(cancel=exception is not None)
         if written:
             logger.info(f"[calcbook] rendered {len(written)} figure twins")
-        pending.clear()
-    return []
-
-
-def _copy_twins(app: Sphinx, exception: Exception | None) -> None:
-    """Copy the twins that the pages show into ``_images/twins``; remove those none shows."""
     if exception is not None or app.builder.format != "html":
         return
     cache = _twin_cache(app.env)
@@ -511,7 +510,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _outdated_for_missing_twins)
     app.connect("env-purge-doc", _purge_twins)
     app.connect("env-merge-info", _merge_twins)
-    app.connect("env-updated", _render_pending_twins)
     app.connect("build-finished", _copy_twins)
     # Before viewcode's own handler (priority 500), which writes the source pages.
     app.connect("html-collect-pages", _forget_source_pages, priority=100)
