@@ -39,10 +39,13 @@ help:
 
 install: $(STAMP)
 
+# uv (pinned in constraints.txt, installed by pip) installs the same pinned versions as pip
+# would, downloading in parallel: about 10 s instead of 80 s in a fresh clone. Python compiles
+# each module the first time it is imported, instead of all of them at install.
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[book,test]"
 	@touch $(STAMP)
 
 # The execution cache keys a page on its code cells only, so a change to the calcbook package
@@ -143,6 +146,7 @@ test-under-load: $(STAMP)
 # benchmarks/network.py compares backprop with PyTorch: the bench extra installs its CPU build.
 BENCH_STAMP := $(VENV)/.installed-bench
 
+# pip, not uv: pip takes PyTorch's CPU build from the machine's wheels where it has them.
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test,bench]"
 	@touch $(BENCH_STAMP)
