@@ -3,9 +3,13 @@
 repo2docker builds from ``binder/`` alone (because that folder exists, it ignores configuration
 at the repository root). It runs, from the repository root,
 ``pip install -r binder/requirements.txt``, then ``./binder/postBuild``. This module does the
-same (skipping only pip's bytecode compilation) in a fresh virtual environment, on a copy of
-the repository as a clean clone would have it,
-without ``constraints.txt`` (Binder does not see it); only pip's download cache is shared. Then,
+same in a fresh virtual environment, on a copy of the repository as a clean clone would have it,
+without ``constraints.txt`` (Binder does not see it), with one difference: uv (the one
+``make install`` put beside pytest) installs ``requirements.txt``, from uv's download cache,
+which ``make install`` has filled. Like pip, it installs the newest versions that satisfy the
+file (the same versions, unless a package was released in between), in about 10 s instead of
+pip's 75 s with a warm cache and 150 s with a cold one, which held up ``make test``'s build
+beside which this module runs. ``postBuild`` runs as it is, with the environment's own pip. Then,
 with that environment's own jupytext and nbclient, it opens every page of ``_toc.yml`` that has
 code cells as a notebook, as JupyterLab does on Binder, and runs all its cells. Two driver
 processes share the pages out; each runs its pages one after another in one kernel, with the
@@ -14,10 +18,11 @@ imported once per driver, not once per page (about 3 s a page). That a page runs
 of its own, needing nothing an earlier page left, is what the build checks: jupyter-cache
 executes every page in a new kernel.
 
-The environment is built once per test session (about a minute and a quarter with a warm pip
-cache on a quiet 2-core machine); all tests of this module run on one pytest-xdist worker
-(``SHARED_MODULES`` in conftest.py). ``make test`` runs this module on its own, beside the
-book's build (which needs one core of two while Sphinx reads and writes), and the rest after.
+The environment is built once per test session (about half a minute with a warm uv cache on a
+quiet 2-core machine, most of it postBuild's editable install of calcbook); all tests of this
+module run on one pytest-xdist worker (``SHARED_MODULES`` in conftest.py). ``make test`` runs
+this module on its own, beside the book's build (which needs one core of two while Sphinx reads
+and writes), and the rest after.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 BINDER = REPO / "binder"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-INSTALL_TIMEOUT = 1800  # seconds, for creating the environment (cold pip cache, slow network)
+INSTALL_TIMEOUT = 1800  # seconds, for creating the environment (cold cache, slow network)
 #: How many driver processes run the pages side by side (each with its own kernel).
 PAGE_JOBS = min(2, os.cpu_count() or 1)
 
@@ -259,11 +264,25 @@ def copy_clean_checkout(target: Path) -> None:
             shutil.copy2(source, target / name)  # keeps postBuild's executable bit
 
 
-def pip_cache_dir() -> str:
-    """Return the pip download cache of the user running the tests (shared, to save time)."""
-    if os.environ.get("PIP_CACHE_DIR"):
-        return os.environ["PIP_CACHE_DIR"]
-    return str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pip")
+def user_cache_dir(tool: str) -> str:
+    """Return the download cache of `tool` (pip or uv) of the user running the tests.
+
+    The environment gets a new home, so the cache is named to it explicitly (shared, to save
+    time): ``PIP_CACHE_DIR`` or ``UV_CACHE_DIR`` where set, else the XDG cache folder.
+    """
+    variable = f"{tool.upper()}_CACHE_DIR"
+    if os.environ.get(variable):
+        return os.environ[variable]
+    return str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / tool)
+
+
+def uv_program() -> str:
+    """Return the uv that ``make install`` installed beside this Python (else uv on PATH)."""
+    beside = Path(sys.executable).parent / "uv"
+    found = str(beside) if beside.is_file() else shutil.which("uv")
+    if found is None:
+        pytest.fail("uv is missing: make install puts it in .venv (constraints.txt pins it)")
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -283,7 +302,7 @@ def binder_env(tmp_path_factory: pytest.TempPathFactory) -> BinderEnv:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PYTHON", "JUPYTER", "VIRTUAL_ENV", "CONDA", "PIP_CONSTRAINT"))
+        if not key.startswith(("PYTHON", "JUPYTER", "VIRTUAL_ENV", "CONDA", "PIP_", "UV_"))
     }
     env.update(
         HOME=str(home),
@@ -291,7 +310,8 @@ def binder_env(tmp_path_factory: pytest.TempPathFactory) -> BinderEnv:
         VIRTUAL_ENV=str(venv),
         KERNEL_PYTHON_PREFIX=str(venv),  # as repo2docker sets it
         NB_PYTHON_PREFIX=str(venv),
-        PIP_CACHE_DIR=pip_cache_dir(),
+        PIP_CACHE_DIR=user_cache_dir("pip"),
+        UV_CACHE_DIR=user_cache_dir("uv"),
         PIP_NO_INPUT="1",
         PIP_DISABLE_PIP_VERSION_CHECK="1",
     )
@@ -302,12 +322,13 @@ def binder_env(tmp_path_factory: pytest.TempPathFactory) -> BinderEnv:
     binder.timings["venv"] = time.monotonic() - start
 
     start = time.monotonic()
-    # As repo2docker does, but without compiling every installed module to bytecode (about 40
-    # of the install's 90 s here): the kernels compile what they import, and the pages run the
-    # same either way.
+    # What repo2docker does with pip, done by uv (see the module's docstring). Without
+    # compiling every installed module to bytecode, as pip would: the kernels compile what
+    # they import (PYTHONDONTWRITEBYTECODE is not passed on), and the pages run the same.
     binder.run(
-        binder.python, "-m", "pip", "install", "--no-compile", "-r", "binder/requirements.txt"
-    )
+        uv_program(), "pip", "install", "--quiet", "--python", binder.python,
+        "-r", "binder/requirements.txt",
+    )  # fmt: skip
     binder.timings["requirements.txt"] = time.monotonic() - start
 
     start = time.monotonic()

@@ -139,6 +139,14 @@ def test_no_unresolved_reference_or_citation() -> None:
     assert "There were undefined references" not in log
 
 
+def test_every_figure_fits_its_page() -> None:
+    """No float (a figure with its caption) is taller than the page, where it would run into
+    the footer: LaTeX says "Float too large for page" when one is."""
+    log = PDF.with_suffix(".log").read_text(errors="replace")
+    too_large = re.findall(r"Float\s+too\s+large\s+for\s+page\s+by\s+[\d.]+pt", log)
+    assert not too_large, too_large
+
+
 def test_every_character_has_a_glyph() -> None:
     """No character of the text is missing from the fonts it is set in (it would print blank)."""
     log = PDF.with_suffix(".log").read_text(errors="replace")

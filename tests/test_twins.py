@@ -220,7 +220,7 @@ def test_render_webp_and_pdf_then_reuse_the_cache(chromium, tmp_path):
 
 def test_the_renderer_takes_more_while_it_renders(chromium, tmp_path):
     """The build submits each page's twins as it reads the page and waits once, at the end."""
-    renderer = TwinRenderer(tmp_path)
+    renderer = TwinRenderer(tmp_path, processes=1)  # one tab: test_render_webp_... has two
     assert renderer.finish() == []  # nothing submitted: no browser started
     first = list(twins_of(small()).values())
     second = list(twins_of(stacked()).values())
@@ -239,7 +239,7 @@ def test_the_renderer_takes_more_while_it_renders(chromium, tmp_path):
 def test_the_renderer_says_when_kaleido_fails_and_a_failed_build_drops_the_rest(chromium, tmp_path):
     good = twins_of(small())["light", "wide"]
     bad = Twin("bad.webp", good.figure, good.width, good.height, "light", "wide", "tiff")
-    renderer = TwinRenderer(tmp_path)
+    renderer = TwinRenderer(tmp_path, processes=1)
     renderer.submit([bad])
     renderer.submit([good])  # after the failure, if it came already: must not hang
     with pytest.raises(RuntimeError, match="kaleido could not render 2 figure twins"):
@@ -264,7 +264,10 @@ def test_a_tab_kept_between_figures_draws_each_as_a_fresh_tab_would(chromium, tm
 
     assert _tab_keeping(kaleido.Kaleido) is not kaleido.Kaleido  # the override still applies
     before = list(twins_of(stacked()).values()) + list(twins_of(small()).values())
-    after = list(twins_of(small(height=300, title="after")).values())
+    # Drawn after the others, one of each theme and layout (kaleido's own way below loads
+    # plotly.js again for each, 3 s apiece).
+    after_all = twins_of(small(height=300, title="after"))
+    after = [after_all["light", "wide"], after_all["dark", "narrow"]]
     pdfs = [twins_of(small(height=h), fmt="pdf")["light", "wide"] for h in (300, 500)]
     render_twins(before + after + pdfs, tmp_path / "kept", processes=1)
     os.environ.setdefault("BROWSER_PATH", chromium)

@@ -66,6 +66,11 @@ INTERACTION_ATTRIBUTE = "calcbook_interaction"
 _PREAMBLE_FIXES = r"""
 % calcbook.latexpages: a citation (\DUrole, \hyperlink) may sit in a figure caption.
 \AtBeginDocument{\robustify\DUrole\robustify\hyperlink}
+% calcbook.latexpages: no image taller than three quarters of the text block (Sphinx's cap is
+% the whole block), so that a tall figure (two stacked panels) keeps its caption on its page.
+\makeatletter
+\AtBeginDocument{\spx@image@maxheight=0.75\textheight}
+\makeatother
 """
 
 
