@@ -21,7 +21,7 @@ JB_FLAGS := -W -n --keep-going
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadscope
 
-.PHONY: help install execute book pdf serve test test-steps test-unit test-under-load lint bench bench-pages \
+.PHONY: help install execute book build-html pdf serve test test-steps test-unit test-under-load lint bench bench-pages \
         screenshots clean clean-cache
 
 help:
@@ -74,11 +74,20 @@ execute: $(STAMP)
 	$(CHECK_CODE_HASH)
 	$(BIN)/python scripts/execute_pages.py
 
-book: execute
-	@# On failure forget the parsed pages (not the execution cache), so the next build reads
-	@# them again and reports the same problems instead of "no targets are out of date".
+# On failure forget the parsed pages (not the execution cache), so the next build reads them
+# again and reports the same problems instead of "no targets are out of date".
+define BUILD_HTML
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The book is in $(HTML)/index.html (preview it with: make serve)"
+endef
+
+book: execute
+	$(BUILD_HTML)
+
+# The build alone, for test-steps, whose `execute` has run (a second pass finds every page
+# in the cache, but takes seconds to say so).
+build-html: $(STAMP)
+	$(BUILD_HTML)
 
 # The book as a PDF: Sphinx's LaTeX writer (the same pages, executed from the same cache), then
 # XeLaTeX through latexmk, from Debian's TeX, which scripts/install-tex.sh installs if it is
@@ -129,7 +138,7 @@ test-steps: lint execute
 	@rc=0; binder_rc=0; \
 	$(BIN)/python -m pytest tests/test_binder.py -p no:cacheprovider --durations=5 \
 	  > $(BINDER_LOG) 2>&1 & binder=$$!; \
-	$(MAKE) --no-print-directory book || rc=$$?; \
+	$(MAKE) --no-print-directory build-html || rc=$$?; \
 	wait $$binder || binder_rc=$$?; \
 	echo "::: the Binder simulation, run beside the build (exit $$binder_rc):"; \
 	cat $(BINDER_LOG); \

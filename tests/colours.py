@@ -18,9 +18,9 @@ brings a token no other page has.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
-from html.parser import HTMLParser
 from pathlib import Path
 
 #: Elements whose content is not shown as text (their tokens do not matter to colour rules).
@@ -36,23 +36,96 @@ _META_KEY = re.compile(r'"(calcbook_[a-z_]+)":')
 _COLOUR_STYLE = re.compile(r"(?:^|-)(?:color|background|opacity|filter|visibility|display)")
 
 
-class _Signature(HTMLParser):
+#: A comment, a declaration, a start tag (its name, its attributes, whether it closes itself)
+#: or an end tag of HTML, read as Python's html.parser reads them, but without its per-character
+#: state machine: the pages are 60 MB of HTML, most of it KaTeX's boxes, read at collection.
+_MARKUP = re.compile(
+    r"<!--.*?-->|<![^>]*>|<\?[^>]*>"
+    r"|<(?P<end>/)?(?P<tag>[a-zA-Z][^\s/>]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?P<close>/)?>",
+    re.DOTALL,
+)
+_ATTRIBUTE = re.compile(r"([^\s/>=\"']+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
+#: Elements whose content is text, not markup, for Python's parser (and for browsers).
+_RAW_TEXT = ("script", "style")
+
+
+_SPAN = re.compile(r"<(/?)span\b[^>]*>", re.IGNORECASE)
+
+
+def _formula_end(page: str, position: int) -> int:
+    """Return where the formula whose ``<span class="katex">`` ends at `position` closes."""
+    depth = 1
+    for found in _SPAN.finditer(page, position):
+        depth += -1 if found.group(1) else 1
+        if depth == 0:
+            return found.end()
+    return len(page)
+
+
+def _attributes(text: str) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name, value in _ATTRIBUTE.findall(text):
+        if value[:1] in ("'", '"'):
+            value = value[1:-1]
+        found.setdefault(name.lower(), html.unescape(value) if value else None)
+    return found
+
+
+class _Signature:
+    """The style tokens of a page, as its elements open (see :func:`style_signature`)."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.tokens: set[str] = set()
-        self.stack: list[str] = []
+        #: The open elements: (token, tag, is a formula) each.
+        self.stack: list[tuple[str, str, bool]] = []
+        #: How many open elements are KaTeX formulas (``.katex``).
+        self.formulas = 0
+
+    def feed(self, page: str) -> None:
+        """Read the HTML `page`: open and close its elements in order."""
+        position = 0
+        while True:
+            found = _MARKUP.search(page, position)
+            if found is None:
+                return
+            position = found.end()
+            tag = found.group("tag")
+            if tag is None:  # a comment or a declaration
+                continue
+            tag = tag.lower()
+            if found.group("end"):
+                self.handle_endtag(tag)
+                continue
+            attrs = _attributes(found.group("attrs")) if not self.formulas else {}
+            self.handle_starttag(tag, attrs)
+            if found.group("close"):
+                self.handle_endtag(tag)
+            elif self.formulas and tag == "span" and self.stack[-1][2]:
+                # A formula opened: nothing in it has a token, so skip to its end (KaTeX's
+                # markup is well formed: count its spans).
+                position = _formula_end(page, position)
+                self.handle_endtag(tag)
+            elif tag in _RAW_TEXT:  # its text runs to its end tag, whatever it holds
+                closing = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(page, position)
+                position = closing.start() if closing else len(page)
 
     @property
     def in_formula(self) -> bool:
-        """Whether the parser is inside a KaTeX formula (``.katex``), which the scans see as
+        """Whether the reader is inside a KaTeX formula (``.katex``), which the scans see as
         plain text in the colour around it (tests/test_browser.py), whatever its boxes."""
-        return any(".katex." in f"{entry.split('|')[0].split('[')[0]}." for entry in self.stack)
+        return self.formulas > 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
+    def handle_starttag(self, tag: str, values: dict[str, str | None]) -> None:
+        if self.formulas:
+            # Inside a formula no element has a token (most of a page's elements are KaTeX's
+            # boxes, so this is most of the reading); only the nesting is kept.
+            if tag not in _VOID:
+                self.stack.append(("", tag, False))
+            return
         if tag == "script" and values.get("src"):
             self.tokens.add("script:" + values["src"].split("?")[0].rsplit("/", 1)[-1])
-        classes = ".".join(sorted((values.get("class") or "").split()))
+        class_names = (values.get("class") or "").split()
+        classes = ".".join(sorted(class_names))
         style = ";".join(
             sorted(
                 declaration
@@ -61,21 +134,20 @@ class _Signature(HTMLParser):
             )
         )
         token = tag + (f".{classes}" if classes else "") + (f"[{style}]" if style else "")
-        parent = self.stack[-1] if self.stack else ""
-        if (
-            not any(hidden in self.stack for hidden in _HIDDEN)
-            and tag not in _HIDDEN
-            and not self.in_formula
-        ):
+        if tag not in _HIDDEN:
+            parent = self.stack[-1][0] if self.stack else ""
             self.tokens.add(token)
-            self.tokens.add(f"{parent.split('|')[0]} > {token}")
+            self.tokens.add(f"{parent} > {token}")
         if tag not in _VOID:
-            self.stack.append(f"{token}|{tag}")
+            formula = "katex" in class_names
+            self.stack.append((token, tag, formula))
+            self.formulas += formula
 
     def handle_endtag(self, tag: str) -> None:
         # Pop up to and including the matching open tag (HTML allows omitted end tags).
         for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i].endswith(f"|{tag}"):
+            if self.stack[i][1] == tag:
+                self.formulas -= sum(formula for _, _, formula in self.stack[i:])
                 del self.stack[i:]
                 return
 
@@ -89,17 +161,16 @@ def scripted_keys(site: Path) -> frozenset[str]:
     )
 
 
-def style_signature(html: str, scripted: frozenset[str] = frozenset()) -> frozenset[str]:
+def style_signature(page: str, scripted: frozenset[str] = frozenset()) -> frozenset[str]:
     """Return the style tokens of a page's HTML (see the module's docstring).
 
     `scripted` are the metadata keys that a script turns into HTML controls
     (:func:`scripted_keys`): a figure carrying one adds the token ``interactive:<key>``.
     """
     parser = _Signature()
-    parser.feed(html)
-    parser.close()
+    parser.feed(page)
     tokens = set(parser.tokens)
-    tokens.update(f"interactive:{key}" for key in _META_KEY.findall(html) if key in scripted)
+    tokens.update(f"interactive:{key}" for key in _META_KEY.findall(page) if key in scripted)
     return frozenset(tokens)
 
 

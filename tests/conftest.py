@@ -329,15 +329,17 @@ def open_page(context, url: str, *, color_scheme: str = "light", figures: bool =
 
 
 @contextmanager
-def visiting(browser, site_url: str, path: str, **options) -> Iterator:
+def visiting(browser, site_url: str, path: str, *, figures: bool = True, **options) -> Iterator:
     """Open the page `path` of the site in a fresh context (:func:`new_context`, `options`).
 
-    Yields the settled page; after the block, asserts that the whole visit, the block's own
-    clicks included, logged no console error and asked no other host.
+    Yields the settled page (with ``figures=False``, its figures are not all drawn first: a
+    test of one figure draws it with :func:`figure_where`); after the block, asserts that the
+    whole visit, the block's own clicks included, logged no console error and asked no other
+    host.
     """
     ctx = new_context(browser, site_url, **options)
     try:
-        yield open_page(ctx, f"{site_url}/{path}")
+        yield open_page(ctx, f"{site_url}/{path}", figures=figures)
         assert not ctx.visit.errors, f"{path}: {ctx.visit.errors}"
         assert not ctx.visit.outside, f"{path} asked other hosts for {ctx.visit.outside}"
     finally:
@@ -345,19 +347,27 @@ def visiting(browser, site_url: str, path: str, **options) -> Iterator:
 
 
 def figure_where(page, test: str):
-    """The first figure of `page` whose ``layout.meta`` passes `test`, scrolled into view.
+    """The first figure of `page` whose ``layout.meta`` passes `test`, scrolled into view and
+    drawn (as a reader's scrolling draws it; the page's other figures need not be drawn).
 
     `test` is a JavaScript function of the meta object, e.g. ``"(meta) => meta.momenta"``.
     Returns the figure's locator and its element handle (the argument of a waited-for
     function that reads the graph div).
     """
-    figures = page.locator(".js-plotly-plot")
-    index = figures.evaluate_all(
-        f"(gds) => gds.findIndex((gd) => gd.layout.meta && ({test})(gd.layout.meta))"
+    boxes = page.locator(".calcbook-figure")
+    # Read from the figure's JSON in its box, drawn or not.
+    index = boxes.evaluate_all(
+        "(boxes) => boxes.findIndex((box) => { const meta = JSON.parse(box.querySelector("
+        "'script.calcbook-figure-data').textContent).layout.meta;"
+        f" return Boolean(meta) && ({test})(meta); }})"
     )
     assert index >= 0, f"no figure on {page.url} whose meta passes {test}"
-    figure = figures.nth(index)
-    figure.scroll_into_view_if_needed()
+    box = boxes.nth(index)
+    box.scroll_into_view_if_needed()
+    page.wait_for_function(FIGURE_SETTLED, arg=box.element_handle(), timeout=WAIT_MS)
+    state = box.evaluate("(box) => box.dataset.calcbookState")
+    assert state == "live", f"figure {index} on {page.url} ({test}) is {state}, not drawn"
+    figure = box.locator(".js-plotly-plot")
     return figure, figure.element_handle()
 
 

@@ -19,7 +19,7 @@ PAGE = "book/05-optimisation/lagrange-multipliers.html"
 
 
 def test_level_slider_draws_crossing_and_touching(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE) as page:
+    with visiting(browser, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.lagrange_tangency")
         meta = figure.evaluate("(gd) => gd.layout.meta.lagrange_tangency")
         states, touching = meta["steps"], meta["touching"]

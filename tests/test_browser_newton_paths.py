@@ -19,7 +19,7 @@ PAGE = "book/05-optimisation/newton-multivariate.html"
 
 
 def test_slider_draws_the_paths_up_to_each_iteration(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE) as page:
+    with visiting(browser, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(
             page, "(meta) => meta.calcbook_paths && meta.calcbook_paths[0].name === 'Newton'"
         )

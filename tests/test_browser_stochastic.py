@@ -19,7 +19,7 @@ PAGE = "book/05-optimisation/optimisation-in-ml.html"
 
 
 def test_momentum_slider_redraws_the_runs(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE) as page:
+    with visiting(browser, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.momenta")
         momenta = figure.evaluate("(gd) => gd.layout.meta.momenta")
         floors = figure.evaluate("(gd) => gd.layout.meta.floors")

@@ -18,7 +18,7 @@ PAGE = "book/03-chain-rule-and-networks/training.html"
 
 
 def test_replay_slider_draws_each_snapshot(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE) as page:
+    with visiting(browser, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.iterations")
         iterations = figure.evaluate("(gd) => gd.layout.meta.iterations")
         n = len(iterations)
