@@ -600,7 +600,10 @@ def _scalar_terms(lv: Level) -> tuple[tuple, ...]:
 
 
 def _value_xy(terms: tuple[tuple, ...], x: float, y: float) -> float:
-    """``f(x, y)`` summed term by term in order, in the game's JavaScript's arithmetic."""
+    """``f(x, y)`` summed term by term in order, in the game's JavaScript's arithmetic.
+
+    The reference for :func:`_value_function`, which descents use.
+    """
     f = 0.0
     for kind, *t in terms:
         if kind == "q":
@@ -615,6 +618,38 @@ def _value_xy(terms: tuple[tuple, ...], x: float, y: float) -> float:
             kx, ky, phase, amplitude = t
             f += amplitude * math.cos(x * kx + y * ky + phase)
     return f
+
+
+@functools.cache
+def _value_function(terms: tuple[tuple, ...]) -> Callable[[float, float], float]:
+    """Return ``f(x, y)`` of `terms` as one Python expression with their numbers written in.
+
+    The same operations in the same order as :func:`_value_xy`, so the same float to the last
+    bit (tests/test_sandpit.py checks it), about four times faster: a descent evaluates ``f``
+    thousands of times, and finding a level's minima a million.
+    """
+    parts = []
+    for kind, *t in terms:
+        if kind == "q":
+            cx, cy, a, b, c, d, offset = map(repr, t)
+            dx, dy = f"(x - {cx})", f"(y - {cy})"
+            parts.append(
+                f"(0.5 * ({dx} * ({a} * {dx} + {b} * {dy}) + {dy} * ({c} * {dx} + {d} * {dy}))"
+                f" + {offset})"
+            )
+        elif kind == "g":
+            cx, cy, width, amplitude = t
+            gx, gy = f"(x - {cx!r})", f"(y - {cy!r})"
+            parts.append(
+                f"({amplitude!r} * exp(-({gx} * {gx} + {gy} * {gy}) / {2 * width * width!r}))"
+            )
+        else:
+            kx, ky, phase, amplitude = map(repr, t)
+            parts.append(f"({amplitude} * cos(x * {kx} + y * {ky} + {phase}))")
+    body = "0.0"
+    for part in parts:  # f += part, in order
+        body = f"({body} + {part})"
+    return eval(f"lambda x, y: {body}", {"exp": math.exp, "cos": math.cos})
 
 
 def _gradient_xy(terms: tuple[tuple, ...], x: float, y: float) -> tuple[float, float]:
@@ -647,6 +682,7 @@ def _descend_one(lv: Level, x: float, y: float) -> tuple[float, float]:
     NumPy's cost per call would be most of the time (a hundred times slower).
     """
     terms = _scalar_terms(lv)
+    value = _value_function(terms)
 
     def clip1(v: float) -> float:
         return min(max(v, -DOMAIN), DOMAIN)
@@ -657,9 +693,11 @@ def _descend_one(lv: Level, x: float, y: float) -> tuple[float, float]:
         n = math.sqrt(g0 * g0 + g1 * g1)
         if n <= 1e-8:
             break
-        d0, d1, t, f0 = -g0 / n, -g1 / n, 0.25, _value_xy(terms, x, y)
+        d0, d1, t, f0 = -g0 / n, -g1 / n, 0.25, value(x, y)
         while t > 1e-10:
-            if _value_xy(terms, clip1(x + t * d0), clip1(y + t * d1)) > f0 - 1e-4 * t * n:
+            trial_x = min(max(x + t * d0, -DOMAIN), DOMAIN)  # clip1, written out: the
+            trial_y = min(max(y + t * d1, -DOMAIN), DOMAIN)  # hottest loop of the module
+            if value(trial_x, trial_y) > f0 - 1e-4 * t * n:
                 t /= 2
             else:
                 break
