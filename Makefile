@@ -129,16 +129,18 @@ test:
 	$(MAKE) --no-print-directory test-steps || rc=$$?; \
 	$(PYTHON) scripts/budget.py make-test $$start; exit $$rc
 
-# The Binder simulation (tests/test_binder.py) needs no built book: it runs beside the build,
-# which keeps only one core of two busy while Sphinx reads and writes the pages, and its
-# report is printed after the build's. Then every other test runs, on every core.
+# The Binder simulation (tests/test_binder.py) needs no built book: it runs beside the pages'
+# execution and the build (which keeps only one core of two busy while Sphinx reads and
+# writes the pages, and leaves cores idle at the end of the execution), and its report is
+# printed after the build's. Then every other test runs, on every core.
 BINDER_LOG := _build/test-binder.log
 
-test-steps: lint execute
-	@rc=0; binder_rc=0; \
+test-steps: lint
+	@rc=0; binder_rc=0; mkdir -p _build; \
 	$(BIN)/python -m pytest tests/test_binder.py -p no:cacheprovider --durations=5 \
 	  > $(BINDER_LOG) 2>&1 & binder=$$!; \
-	$(MAKE) --no-print-directory build-html || rc=$$?; \
+	$(MAKE) --no-print-directory execute || rc=$$?; \
+	[ $$rc -ne 0 ] || $(MAKE) --no-print-directory build-html || rc=$$?; \
 	wait $$binder || binder_rc=$$?; \
 	echo "::: the Binder simulation, run beside the build (exit $$binder_rc):"; \
 	cat $(BINDER_LOG); \

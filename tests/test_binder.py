@@ -21,8 +21,8 @@ executes every page in a new kernel.
 The environment is built once per test session (about half a minute with a warm uv cache on a
 quiet 2-core machine, most of it postBuild's editable install of calcbook); all tests of this
 module run on one pytest-xdist worker (``SHARED_MODULES`` in conftest.py). ``make test`` runs
-this module on its own, beside the book's build (which needs one core of two while Sphinx reads
-and writes), and the rest after.
+this module on its own, beside the pages' execution and the book's build (which needs one core
+of two while Sphinx reads and writes), and the rest after.
 """
 
 from __future__ import annotations
