@@ -180,26 +180,40 @@ def _browser_missing(reason: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Debian Chromium driven by Playwright (never a browser Playwright downloads)."""
+def _chromium() -> str:
+    """The path of Debian's Chromium (the test fails or skips, loudly, without one)."""
     executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
     if not executable:
         _browser_missing(f"no Chromium at {CHROMIUM}: `apt-get install chromium`")
+    return str(executable)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """Playwright's driver, started once per test session for the browsers below."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is in the test extra
         _browser_missing("playwright is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    """Headless Debian Chromium driven by Playwright (never a browser Playwright downloads),
+    for contexts of their own: a phone, a touch screen, no JavaScript, a cold cache."""
+    browser = playwright_driver.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 #: How long a condition may take before a wait fails (a busy machine is slow, not broken).
 WAIT_MS = 60_000
+#: A desktop browser's window, as every page opens unless a test says otherwise.
+VIEWPORT = {"width": 1280, "height": 900}
 
 #: Console messages that are not errors of ours: Chromium's own notes on its software GL.
 BENIGN = ("GL Driver Message", "GPU stall", "willReadFrequently")
@@ -213,41 +227,141 @@ class Visit:
     outside: list[str] = field(default_factory=list)
 
 
-def new_context(browser, site_url: str, **options):
-    """A new browser context whose every request to another host is aborted and recorded.
+def _outside(url: str, site_url: str) -> bool:
+    """Tell whether a request for `url` would leave the site served at `site_url`."""
+    parts = urlparse(url)
+    return parts.scheme not in ("data", "blob") and parts.netloc != urlparse(site_url).netloc
 
-    ``options`` go to ``browser.new_context`` (default viewport 1280 × 900). The context gets a
-    ``visit`` attribute, a :class:`Visit`, that collects what its pages did.
-    """
-    options.setdefault("viewport", {"width": 1280, "height": 900})
-    ctx = browser.new_context(**options)
-    ctx.set_default_timeout(WAIT_MS)
-    ctx.visit = Visit()
-    host = urlparse(site_url).netloc
 
-    def route(route) -> None:
-        url = urlparse(route.request.url)
-        if url.scheme in ("data", "blob") or url.netloc == host:
-            route.continue_()
-        else:
-            ctx.visit.outside.append(route.request.url)
-            route.abort()
+def _watch(visit: Visit, site_url: str):
+    """The handlers that record, in `visit`, requests to other hosts and failed responses."""
 
-    ctx.route("**/*", route)
+    def on_request(request) -> None:
+        if _outside(request.url, site_url):
+            visit.outside.append(request.url)
 
     def on_response(response) -> None:
         # The console only says "Failed to load resource": record which one.
         if response.status >= 400:
-            ctx.visit.errors.append(f"HTTP {response.status}: {response.url}")
+            visit.errors.append(f"HTTP {response.status}: {response.url}")
 
+    return on_request, on_response
+
+
+def new_context(browser, site_url: str, **options):
+    """A browser context for one test: its pages, and a ``visit`` (a :class:`Visit`) that
+    collects what they did. ``ctx.close()`` closes them.
+
+    `browser` is either the :class:`Reader` (fixture ``reader``): the test's pages open in the
+    worker's one desktop profile, with its warm caches (no `options`); or a browser (fixture
+    ``browser``): a new, empty context with ``options`` (``browser.new_context``'s; default
+    viewport 1280 × 900), whose every request to another host is aborted and recorded.
+    """
+    # Not isinstance(browser, Reader): pytest imports this module as `conftest` for the test
+    # modules and again under another name for itself.
+    if hasattr(browser, "profile"):
+        if options:
+            raise TypeError(f"the reader's pages open as on a desktop: {options} needs `browser`")
+        return browser.context()
+    options.setdefault("viewport", VIEWPORT)
+    ctx = browser.new_context(**options)
+    ctx.set_default_timeout(WAIT_MS)
+    ctx.visit = Visit()
+    on_request, on_response = _watch(ctx.visit, site_url)
+
+    def route(route) -> None:
+        on_request(route.request)
+        if _outside(route.request.url, site_url):
+            route.abort()
+        else:
+            route.continue_()
+
+    ctx.route("**/*", route)
     ctx.on("response", on_response)
     return ctx
 
 
+class Reader:
+    """One Chromium profile on disk per worker, shared by the tests that read pages as a reader
+    on a desktop does (fixture ``reader``; :func:`new_context` gives each test its share).
+
+    A reader's browser keeps what it fetched: the HTTP cache, and V8's cache of compiled
+    scripts, which a fresh context lacks: plotly.js (3.5 MB) is compiled once, not on every
+    page (a figure page opens in about 2.5 s instead of 5.5 s on a quiet 2-core machine). The
+    cache is all the tests share: the site's storage (its theme choice among others), cookies
+    included, is cleared whenever a test takes its share and when it gives it back.
+    Requests to other hosts fail at once (``--host-resolver-rules``; intercepting requests, as
+    :func:`new_context` does for a context of its own, would turn the cache off) and are
+    recorded all the same.
+    """
+
+    #: Every host name resolves to nothing: no request can leave the machine.
+    NO_OTHER_HOST = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+    #: What is cleared between tests: all the site keeps in the browser but the caches.
+    STORAGE = "cookies,local_storage,session_storage,indexeddb,cache_storage,service_workers"
+
+    def __init__(self, profile, site_url: str) -> None:
+        self.profile = profile
+        self.site_url = site_url
+        blank = profile.pages[0] if profile.pages else profile.new_page()
+        self._cdp = profile.new_cdp_session(blank)
+
+    def clear(self) -> None:
+        """Forget what the site stored (not what the browser cached)."""
+        self._cdp.send(
+            "Storage.clearDataForOrigin", {"origin": self.site_url, "storageTypes": self.STORAGE}
+        )
+
+    def context(self) -> ReaderContext:
+        """A test's share of the profile, with no storage left by an earlier test."""
+        self.clear()
+        return ReaderContext(self)
+
+
+class ReaderContext:
+    """The pages one test opened in the :class:`Reader`'s profile, and their ``visit``."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.visit = Visit()
+        self._pages: list = []
+        self._handlers = _watch(self.visit, reader.site_url)
+
+    def new_page(self):
+        page = self.reader.profile.new_page()
+        on_request, on_response = self._handlers
+        page.on("request", on_request)
+        page.on("response", on_response)
+        self._pages.append(page)
+        return page
+
+    def close(self) -> None:
+        """Close the test's pages and clear what they stored."""
+        for page in self._pages:
+            page.close()
+        self.reader.clear()
+
+
+@pytest.fixture(scope="session")
+def reader(playwright_driver, site_url: str, tmp_path_factory) -> Iterator[Reader]:
+    """The worker's :class:`Reader`: headless Chromium with a profile of its own on disk."""
+    profile = playwright_driver.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=_chromium(),
+        args=[*CHROMIUM_ARGS, Reader.NO_OTHER_HOST],
+        viewport=VIEWPORT,
+    )
+    profile.set_default_timeout(WAIT_MS)
+    try:
+        yield Reader(profile, site_url)
+    finally:
+        profile.close()
+
+
 @pytest.fixture
-def context(browser, site_url: str) -> Iterator:
-    """A fresh browser context (see :func:`new_context`), closed after the test."""
-    ctx = new_context(browser, site_url)
+def context(reader: Reader) -> Iterator[ReaderContext]:
+    """The test's share of the reader's profile (see :func:`new_context`), closed after it."""
+    ctx = reader.context()
     yield ctx
     ctx.close()
 
@@ -312,9 +426,11 @@ def open_page(context, url: str, *, color_scheme: str = "light", figures: bool =
     with ``figures=False`` for a test that uses none of the page's figures: they stay twins).
 
     Console errors and uncaught exceptions go to ``context.visit.errors`` for as long as the
-    page is open, so a test that checks them last also sees what its own actions caused.
+    page is open, so a test that checks them last also sees what its own actions caused; the
+    page's ``visit`` is that same record.
     """
     page = context.new_page()
+    page.visit = context.visit
     page.emulate_media(color_scheme=color_scheme)
 
     def on_console(message) -> None:
@@ -330,7 +446,8 @@ def open_page(context, url: str, *, color_scheme: str = "light", figures: bool =
 
 @contextmanager
 def visiting(browser, site_url: str, path: str, *, figures: bool = True, **options) -> Iterator:
-    """Open the page `path` of the site in a fresh context (:func:`new_context`, `options`).
+    """Open the page `path` of the site in a context of its own (:func:`new_context`: `browser`
+    is the ``reader`` or a ``browser``, with `options`).
 
     Yields the settled page (with ``figures=False``, its figures are not all drawn first: a
     test of one figure draws it with :func:`figure_where`); after the block, asserts that the

@@ -53,13 +53,13 @@ class PageVisit:
 
 
 @pytest.fixture(scope="module", params=PAGES)
-def visit(request, browser, site_url: str) -> Iterator[PageVisit]:
+def visit(request, reader, site_url: str) -> Iterator[PageVisit]:
     """Open the page `request.param` once for every check below.
 
     pytest runs the checks page by page; on several workers, conftest's scheduler keeps a
     page's checks on one worker (``work_unit``), so each page is still opened once.
     """
-    ctx = new_context(browser, site_url)
+    ctx = new_context(reader, site_url)
     try:
         page = open_page(ctx, f"{site_url}/{request.param}")
         yield PageVisit(request.param, page, ctx)
@@ -485,6 +485,26 @@ def test_one_search_box_on_a_wide_screen_and_a_search_button_on_a_phone(
     page.locator("#search-results p.search-summary").filter(has_text="Search finished").wait_for()
     assert page.locator("#search-results li").count() > 0
     assert not context.visit.errors, context.visit.errors
+
+
+def test_a_test_finds_nothing_that_an_earlier_test_stored(reader, site_url: str) -> None:
+    """The reader's profile keeps its caches from test to test, not what the site stored: a
+    theme that one test chose is not the next test's."""
+    url = f"{site_url}/book/05-optimisation/index.html"
+    first = new_context(reader, site_url)
+    page = open_page(first, url, figures=False)
+    page.evaluate("() => localStorage.setItem('mode', 'dark')")
+    page.reload()
+    page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
+    first.close()
+    second = new_context(reader, site_url)
+    try:
+        page = open_page(second, url, figures=False)
+        # The theme stores "auto" (follow the system's scheme, here light) when nothing is.
+        assert page.evaluate("() => localStorage.getItem('mode')") == "auto"
+        assert page.evaluate("() => document.documentElement.dataset.theme") == "light"
+    finally:
+        second.close()
 
 
 def test_dark_mode_toggles_and_recolours_figures(context, site_url: str) -> None:

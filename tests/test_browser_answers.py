@@ -23,9 +23,9 @@ MATRIX_PAGE = "book/02-multivariate-calculus/hessian.html"
 
 
 @pytest.fixture(scope="module")
-def formula_page(browser, site_url: str):
+def formula_page(reader, site_url: str):
     """The product-rule page, opened once for this module's tests on this worker."""
-    ctx = new_context(browser, site_url)
+    ctx = new_context(reader, site_url)
     page = open_page(ctx, f"{site_url}/{FORMULA_PAGE}", figures=False)
     yield page
     assert not ctx.visit.errors, ctx.visit.errors

@@ -40,10 +40,10 @@ def expected_nodes() -> tuple[list[str], list[str]]:
     return forward, backward
 
 
-def test_graph_buttons_switch_values_and_gradients(browser, site_url):
+def test_graph_buttons_switch_values_and_gradients(reader, site_url):
     forward, backward = expected_nodes()
     assert "x10.39" in backward and "y2" in backward  # ∂f/∂x = y + e^x, ∂f/∂y = x
-    context = new_context(browser, site_url)
+    context = new_context(reader, site_url)
     try:
         page = open_page(context, f"{site_url}/{PAGE}")
         figures = page.locator(".js-plotly-plot")

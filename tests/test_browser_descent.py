@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "book/05-optimisation/gradient-descent.html"
 
 
-def test_learning_rate_sliders_draw_each_run(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_learning_rate_sliders_draw_each_run(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.descent_paths")
         counts = figure.evaluate("(gd) => gd.layout.sliders.map((s) => s.steps.length)")
         assert len(counts) == 2 and min(counts) >= 5

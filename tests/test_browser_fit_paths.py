@@ -28,8 +28,8 @@ ARROW_LENGTH = """(gd) => {
 }"""
 
 
-def test_damping_slider_moves_the_step(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_damping_slider_moves_the_step(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.calcbook_fit_paths && meta.dampings")
         dampings = figure.evaluate("(gd) => gd.layout.meta.dampings.map((s) => s.damping)")
         n = len(dampings)

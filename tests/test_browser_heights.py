@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "book/06-regression/heights.html"
 
 
-def test_slider_replays_the_descent(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_slider_replays_the_descent(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.heights_replay")
         meta = figure.evaluate("(gd) => gd.layout.meta.heights_replay")
         n = len(meta["checkpoints"])

@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "book/05-optimisation/lagrange-multipliers.html"
 
 
-def test_level_slider_draws_crossing_and_touching(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_level_slider_draws_crossing_and_touching(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.lagrange_tangency")
         meta = figure.evaluate("(gd) => gd.layout.meta.lagrange_tangency")
         states, touching = meta["steps"], meta["touching"]

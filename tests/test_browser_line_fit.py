@@ -30,8 +30,8 @@ SHOWS_ACTIVE_STEP = """(gd) => {
 }"""
 
 
-def test_slider_moves_the_trial_point_around_the_ellipse(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_slider_moves_the_trial_point_around_the_ellipse(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.chi2_landscape")
         meta = figure.evaluate("(gd) => gd.layout.meta.chi2_landscape")
         states = meta["steps"]

@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "book/05-optimisation/newton-multivariate.html"
 
 
-def test_slider_draws_the_paths_up_to_each_iteration(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_slider_draws_the_paths_up_to_each_iteration(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(
             page, "(meta) => meta.calcbook_paths && meta.calcbook_paths[0].name === 'Newton'"
         )

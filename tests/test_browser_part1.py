@@ -49,9 +49,9 @@ MATCH_STATE = """(gd) => {
 
 
 @pytest.fixture(scope="module")
-def matching_page(browser, site_url: str):
+def matching_page(reader, site_url: str):
     """The matching game's page, opened once for this module's tests on this worker."""
-    ctx = new_context(browser, site_url)
+    ctx = new_context(reader, site_url)
     page = open_page(ctx, f"{site_url}/{MATCHING_PAGE}")
     figure, _ = matching_figure(page)
     page.fresh = figure.evaluate(MATCH_STATE)
@@ -71,14 +71,14 @@ def matching(matching_page):
         "([gd, fresh]) => JSON.stringify((" + MATCH_STATE + ")(gd)) === JSON.stringify(fresh)",
         arg=[figure.element_handle(), page.fresh],
     )
-    page.context.visit.errors.clear()
-    page.context.visit.outside.clear()
+    page.visit.errors.clear()
+    page.visit.outside.clear()
     return page
 
 
 def test_matching_game_says_which_pairs_are_right(matching) -> None:
     page = matching
-    context = page.context
+    visit = page.visit
     _, key = matching_figure(page)
     form = page.locator("form.calcbook-match")
     status = form.locator(".calcbook-match-status")
@@ -123,12 +123,12 @@ def test_matching_game_says_which_pairs_are_right(matching) -> None:
     assert "All 4 pairs are right" in status.inner_text()
     assert form.locator(".is-right").count() == 4 and form.locator(".is-wrong").count() == 0
     assert status.get_attribute("aria-live") == "polite"
-    assert not context.visit.errors, context.visit.errors
+    assert not visit.errors, visit.errors
 
 
 def test_matching_game_pairs_panels_by_clicking(matching) -> None:
     page = matching
-    context = page.context
+    visit = page.visit
     figure, key = matching_figure(page)
     figure.scroll_into_view_if_needed()
     subplot_of = panel_subplots(figure)
@@ -143,7 +143,7 @@ def test_matching_game_pairs_panels_by_clicking(matching) -> None:
     # The panel titles show the pairs made: "A → 3".
     titles = figure.evaluate("(gd) => gd.layout.annotations.map((a) => a.text)")
     assert f"A → {key['A']}" in titles and f"C → {key['C']}" in titles
-    assert not context.visit.errors, context.visit.errors
+    assert not visit.errors, visit.errors
 
 
 def test_matching_game_on_a_phone_by_tapping(browser, site_url: str) -> None:
@@ -177,7 +177,7 @@ def test_matching_game_on_a_phone_by_tapping(browser, site_url: str) -> None:
 def test_matching_form_is_readable(matching, scheme: str) -> None:
     """The form's text, marks and controls keep enough contrast in both themes."""
     page = matching
-    context = page.context
+    visit = page.visit
     set_scheme(page, scheme)
     _, key = matching_figure(page)
     form = page.locator("form.calcbook-match")
@@ -212,13 +212,13 @@ def test_matching_form_is_readable(matching, scheme: str) -> None:
     )
     low = {where: round(r, 2) for where, r in pairs.items() if r < 4.5}
     assert not low, f"{scheme}: contrast below WCAG AA 4.5:1 for {low}"
-    assert not context.visit.errors, context.visit.errors
+    assert not visit.errors, visit.errors
 
 
 def test_keyboard_can_play(matching) -> None:
     """The form is reachable and usable with the keyboard alone."""
     page = matching
-    context = page.context
+    visit = page.visit
     _, key = matching_figure(page)
     select = page.locator("form.calcbook-match select[name=A]")
     select.focus()
@@ -237,7 +237,7 @@ def test_keyboard_can_play(matching) -> None:
     page.keyboard.press("Enter")
     status = page.locator("form.calcbook-match .calcbook-match-status").inner_text()
     assert "1 of 4 right" in status and "Still to choose: B, C and D." in status
-    assert not context.visit.errors, context.visit.errors
+    assert not visit.errors, visit.errors
 
 
 def test_secant_slider_moves_the_secant(context, site_url: str) -> None:

@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "book/06-regression/linear-least-squares.html"
 
 
-def test_degree_slider_draws_each_fit(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_degree_slider_draws_each_fit(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.polynomial_degree")
         meta = figure.evaluate("(gd) => gd.layout.meta.polynomial_degree")
         degrees = meta["degrees"]

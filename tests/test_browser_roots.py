@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "book/05-optimisation/newton-raphson.html"
 
 
-def test_start_slider_draws_each_run(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_start_slider_draws_each_run(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.newton_raphson_tangents")
         runs = figure.evaluate("(gd) => gd.layout.meta.newton_raphson_tangents.runs")
         n = len(runs)

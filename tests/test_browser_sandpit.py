@@ -62,7 +62,7 @@ class Board:
         assert index >= 0, "no Sandpit on the page"
         self.figure = page.locator(".js-plotly-plot").nth(index)
         self.section = page.locator("section.calcbook-sandpit")
-        self.visit: Visit = page.context.visit
+        self.visit: Visit = page.visit
         self.figure.scroll_into_view_if_needed()
         # The board takes its square shape after the page has loaded (an asynchronous
         # relayout): aim no click before the plot area is square.
@@ -135,9 +135,9 @@ CONTROLS = """(section) => ({
 
 
 @pytest.fixture(scope="module")
-def sandpit_page(browser, site_url: str):
+def sandpit_page(reader, site_url: str):
     """The Sandpit page, opened once for this module's tests on this worker."""
-    ctx = new_context(browser, site_url)
+    ctx = new_context(reader, site_url)
     page = open_page(ctx, f"{site_url}/{PAGE}")
     board = Board(page)
     page.fresh = (board.state(), board.section.evaluate(CONTROLS))

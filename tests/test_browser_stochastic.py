@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "book/05-optimisation/optimisation-in-ml.html"
 
 
-def test_momentum_slider_redraws_the_runs(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_momentum_slider_redraws_the_runs(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.momenta")
         momenta = figure.evaluate("(gd) => gd.layout.meta.momenta")
         floors = figure.evaluate("(gd) => gd.layout.meta.floors")

@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 PAGE = "book/03-chain-rule-and-networks/training.html"
 
 
-def test_replay_slider_draws_each_snapshot(browser, site_url: str) -> None:
-    with visiting(browser, site_url, PAGE, figures=False) as page:
+def test_replay_slider_draws_each_snapshot(reader, site_url: str) -> None:
+    with visiting(reader, site_url, PAGE, figures=False) as page:
         figure, handle = figure_where(page, "(meta) => meta.iterations")
         iterations = figure.evaluate("(gd) => gd.layout.meta.iterations")
         n = len(iterations)
