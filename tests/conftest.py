@@ -338,7 +338,8 @@ class ReaderContext:
     def close(self) -> None:
         """Close the test's pages and clear what they stored."""
         for page in self._pages:
-            page.close()
+            if not page.is_closed():
+                page.close()
         self.reader.clear()
 
 
