@@ -295,7 +295,8 @@ class Reader:
     recorded all the same.
     """
 
-    #: Every host name resolves to nothing: no request can leave the machine.
+    #: Every host name resolves to nothing (the site is served at 127.0.0.1): a request for
+    #: another host fails before it leaves the machine.
     NO_OTHER_HOST = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
     #: What is cleared between tests: all the site keeps in the browser but the caches.
     STORAGE = "cookies,local_storage,session_storage,indexeddb,cache_storage,service_workers"
