@@ -18,7 +18,7 @@ from conftest import ROOT
 from fontTools.ttLib import TTFont
 
 from calcbook.lightpages import subset_font
-from calcbook.mathrender import ALWAYS_DRAWN, katex_glyphs, katex_options
+from calcbook.mathrender import ALWAYS_DRAWN, katex_glyphs, katex_options, mathml_text
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="KaTeX runs in Node.js")
 
@@ -74,6 +74,37 @@ def test_glyphs_are_those_the_formula_draws(tex: str, drawn: set[str]) -> None:
     assert drawn <= glyphs
     # Neither the prose nor the MathML's TeX annotation (\, {, ...) counts.
     assert not {"q", "Ω", "z", "\\", "{"} & glyphs
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"\chi^2", "χ²"),
+        (r"x^2 \sin x", "x² sin x"),  # a function's name keeps its space
+        (r"\ln x", "ln x"),
+        (r"\sin(x) + \exp(-x)", "sin(x) + exp(−x)"),
+        (r"e^{-x^2}", "e^(−x²)"),  # no superscript minus-x: the power is written out
+        (r"x_{k+1} = x_k - f(x_k)/f'(x_k)", "xₖ₊₁ = xₖ − f(xₖ)/f′(xₖ)"),
+        (r"\frac{\partial f}{\partial x}", "∂f/∂x"),
+        (r"\dfrac{a+b}{2}", "(a + b)/2"),
+        (r"\mathbf{J}^{\mathsf T}\mathbf{W}\mathbf{r}", "JᵀWr"),
+        (r"\hat{\boldsymbol\beta}", "β̂"),
+        (r"x \in \R^n", "x ∈ ℝⁿ"),
+        (r"(x, -y)", "(x, −y)"),
+        (r"\lim_{h \to 0}", "lim_(h→0)"),
+        (r"\sqrt{2}", "√2"),
+        (r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", "(1, 2; 3, 4)"),
+    ],
+)
+def test_a_formula_as_plain_text(tex: str, text: str) -> None:
+    """What a link preview shows of a formula (the page's description): KaTeX's MathML read
+    as text, not the TeX source."""
+    assert mathml_text(typeset(tex)) == text
+
+
+def test_unreadable_mathml_falls_back_to_the_tex_source() -> None:
+    broken = '<math><semantics><mi>x</mo><annotation encoding="x">x &lt; 1</annotation></math>'
+    assert mathml_text(broken) == "x < 1"
 
 
 def test_glyphs_of_several_formulas_and_displays() -> None:

@@ -455,6 +455,8 @@ class TestSearchEnginesAndLinkPreviews:
             assert tags["og:site_name"] == title and tags["og:type"] == "website", f
             description = tags["og:description"]
             assert len(description) > 60 and description == tags["description"], f
+            # A link preview shows formulas as text (χ²), not as TeX (\chi^2): mathrender.
+            assert not re.search(r"\\[A-Za-z]+|\$|\^\{", description), (f, description)
             # The book's card, served by the site itself.
             image = tags["og:image"]
             assert image == f"{base}_static/social-card.png" and tags["og:image:alt"], f

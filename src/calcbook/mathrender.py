@@ -25,7 +25,11 @@ This module is the glue around that extension:
    (:func:`katex_glyphs`; about 150 of them), which makes a page's fonts about 40% lighter.
    A page's first paint no longer waits as long for them on a slow connection. Subsets are
    cached in ``_build/.calcbook-katex-fonts`` under a hash of the font and the characters.
-5. **The two fonts of almost every formula, early.** A page with formulas preloads KaTeX's
+5. **Formulas as text where a page is summed up.** A link preview shows a page's first
+   sentences (``og:description``, from ``sphinxext-opengraph``), which would hold a formula's
+   TeX source (``\\chi^2``); there each formula is written out as plain text read from the
+   MathML that KaTeX made of it (``χ²``: :func:`mathml_text`).
+6. **The two fonts of almost every formula, early.** A page with formulas preloads KaTeX's
    upright and italic fonts (:data:`PRELOADED_FONTS`), so that they usually arrive before the
    first paint: laid out in a fallback font first, a table of formulas changed its column
    widths when they arrived, and the page moved (layout shift 0.11 on Notation, desktop).
@@ -43,6 +47,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import sphinxcontrib.katex as sphinx_katex
 from docutils import nodes
@@ -137,13 +142,191 @@ def _report(self: Any, node: nodes.Element, visit: Any) -> None:
 
 
 def html_visit_math(self: Any, node: nodes.Element) -> None:
-    """Write an inline formula typeset by KaTeX, or warn (naming the page) if KaTeX cannot."""
-    _report(self, node, sphinx_katex.html_visit_math)
+    """Write an inline formula typeset by KaTeX, or warn (naming the page) if KaTeX cannot.
+
+    The formula's plain text (:func:`mathml_text`) is kept on the node, as ``calcbook_text``,
+    for the page's description, which a link preview shows.
+    """
+    start = len(self.body)
+    try:
+        _report(self, node, sphinx_katex.html_visit_math)
+    finally:
+        written = "".join(self.body[start:])
+        if "<math" in written:
+            node["calcbook_text"] = mathml_text(written)
 
 
 def html_visit_displaymath(self: Any, node: nodes.Element) -> None:
     """Write a display formula typeset by KaTeX, or warn (naming the page) if KaTeX cannot."""
     _report(self, node, sphinx_katex.html_visit_displaymath)
+
+
+_MATHML = re.compile(r"<math\b.*?</math>", re.S)
+_NS = "{http://www.w3.org/1998/Math/MathML}"
+#: Characters written as superscripts and subscripts in plain text, where Unicode has them all.
+_SUPERSCRIPTS = str.maketrans("0123456789+−-=()niT′", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀ′")
+_SUBSCRIPTS = str.maketrans(
+    "0123456789+−-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
+)
+#: Operators written with a space on each side (unless they start their group: a sign).
+_SPACED = set("=<>≤≥≈≠≡+−×→↦∈∉⊂⊆⇒⇔±∓")
+#: Combining marks for the accents KaTeX writes as ``<mover accent="true">``.
+_ACCENTS = {
+    "^": "\u0302",
+    "ˆ": "\u0302",
+    "~": "\u0303",
+    "˜": "\u0303",
+    "¯": "\u0304",
+    "‾": "\u0304",
+    "˙": "\u0307",
+    "¨": "\u0308",
+    "→": "\u20d7",
+    "⃗": "\u20d7",
+}
+_DOUBLE_STRUCK = str.maketrans("RNZQC", "ℝℕℤℚℂ")
+
+
+def mathml_text(mathml: str) -> str:
+    r"""Write a formula's MathML (as KaTeX makes it) as plain text, for where no maths is drawn.
+
+    Letters and numbers stay as they are, powers and indices become superscripts and
+    subscripts where Unicode has every character (``χ²``, ``xₖ``) and ``^``/``_`` otherwise
+    (``e^(−x²)``), fractions ``a/b``, and ``\ln x`` keeps its space (``ln x``).
+
+    Parameters
+    ----------
+    mathml : str
+        HTML holding a ``<math>`` element (KaTeX's output for a formula): the first is read.
+
+    Returns
+    -------
+    str
+        The text; the TeX source (KaTeX's annotation) if the MathML cannot be read.
+
+    Examples
+    --------
+    >>> mathml_text('<math xmlns="http://www.w3.org/1998/Math/MathML"><semantics><mrow>'
+    ...             '<msup><mi>χ</mi><mn>2</mn></msup></mrow><annotation>\\chi^2</annotation>'
+    ...             '</semantics></math>')
+    'χ²'
+    """
+    found = _MATHML.search(mathml)
+    try:
+        root = ElementTree.fromstring(found.group() if found else mathml)
+    except ElementTree.ParseError:
+        found = re.search(r"<annotation[^>]*>(.*?)</annotation>", mathml, re.S)
+        return html_lib.unescape(found.group(1)) if found else ""
+    return re.sub(r"\s+", " ", _text(root)).strip()
+
+
+def _grouped(text: str) -> str:
+    """`text` in brackets if it has an operator or a space (a fraction's or a power's part)."""
+    text = text.strip()
+    return f"({text})" if any(c in _SPACED or c in " -/,·" for c in text) else text
+
+
+def _script(base: str, script: str, table: dict[int, str], mark: str) -> str:
+    base, script = base.rstrip(), script.replace(" ", "")
+    written = script.translate(table)
+    if all(c != o or c in "′" for c, o in zip(written, script, strict=True)):
+        return base + written
+    return f"{base}{mark}{_grouped(script)}"
+
+
+def _text(element: ElementTree.Element) -> str:
+    tag = element.tag.removeprefix(_NS)
+    children = list(element)
+    if tag == "annotation" or tag == "mphantom":
+        return ""
+    if tag in ("mi", "mn", "mtext", "ms"):
+        text = element.text or ""
+        if element.get("mathvariant") == "double-struck":
+            text = text.translate(_DOUBLE_STRUCK)
+        return text
+    if tag == "mo":
+        text = (element.text or "").replace("\u2061", " ").replace("\u2062", "")
+        return text.replace("\u2063", "")
+    if tag == "mspace":
+        return " "
+    parts = [_text(child) for child in children]
+    if tag == "msup" and len(parts) == 2:
+        return _script(parts[0], parts[1], _SUPERSCRIPTS, "^")
+    if tag == "msub" and len(parts) == 2:
+        return _script(parts[0], parts[1], _SUBSCRIPTS, "_")
+    if tag == "msubsup" and len(parts) == 3:
+        return _script(_script(parts[0], parts[1], _SUBSCRIPTS, "_"), parts[2], _SUPERSCRIPTS, "^")
+    if tag == "mfrac" and len(parts) == 2:
+        return f"{_grouped(parts[0])}/{_grouped(parts[1])}"
+    if tag == "msqrt":
+        return "√" + _grouped("".join(parts))
+    if tag == "mroot" and len(parts) == 2:
+        return f"{_grouped(parts[1])}√{_grouped(parts[0])}"
+    if tag in ("mover", "munder") and len(parts) == 2:
+        mark = _ACCENTS.get(parts[1].strip())
+        if mark and tag == "mover" and len(parts[0].strip()) == 1:
+            return parts[0].strip() + mark
+        return _script(parts[0], parts[1], {}, "^" if tag == "mover" else "_")
+    if tag == "mtd":
+        return "".join(parts)
+    if tag == "mtr":
+        return ", ".join(parts)
+    if tag == "mtable":
+        return "; ".join(parts)
+    # A row: operators spaced as in print (not a sign that starts the row).
+    out = ""
+    for i, (child, part) in enumerate(zip(children, parts, strict=True)):
+        following = parts[i + 1] if i + 1 < len(parts) else ""
+        before = out.rstrip()[-1:]
+        if (
+            child.tag.removeprefix(_NS) == "mo"
+            and part.strip() in _SPACED
+            and before
+            and (
+                before not in _SPACED and before not in "(,"  # not a sign: −x, (−x
+            )
+        ):
+            out = out.rstrip() + f" {part.strip()} "
+        elif part.strip() == ",":
+            out = out.rstrip() + ", "
+        elif part == " " and following.startswith("("):  # sin(x), not sin (x)
+            continue
+        elif len(part) > 1 and part[:2].isalpha() and out and out[-1] not in " (":  # sin, ln
+            out += " " + part
+        else:
+            out += part
+    return out
+
+
+def _describe_with_text(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Write the formulas of the page's description as text, not as TeX source.
+
+    The description is Open Graph's and the ``description`` meta tag's; each formula is
+    written as :func:`mathml_text` reads it. Runs just before ``sphinxext-opengraph``
+    (priority 500): the same description of the same length, made by that extension's own
+    parser from a copy of the page in which each inline formula is its text; a page's
+    ``og:description`` field, as the extension reads it, carries it, and the
+    ``description`` tag is written here (the extension then adds none).
+    """
+    if doctree is None or not any("calcbook_text" in n for n in doctree.findall(nodes.math)):
+        return
+    fields = context.get("meta") or {}
+    if "og:description" in fields or "ogp_disable" in fields:
+        return
+    from sphinxext.opengraph import get_description, get_title
+
+    readable = doctree.deepcopy()
+    for node in list(readable.findall(nodes.math)):
+        if "calcbook_text" in node:
+            node.replace_self(nodes.Text(node["calcbook_text"]))
+    length = int(fields.get("ogp_description_length", app.config.ogp_description_length))
+    description = get_description(readable, length, set(get_title(context["title"])))
+    if not description:
+        return
+    context["meta"] = {**fields, "og:description": description}  # a copy: not the env's
+    if app.config.ogp_enable_meta_description:
+        context["metatags"] += f'\n<meta name="description" content="{description}" />'
 
 
 def _configure(app: Sphinx, config: Config) -> None:
@@ -282,6 +465,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _check_node)
     app.connect("html-page-context", _preload_fonts)
+    if "sphinxext.opengraph" in app.config.extensions:
+        app.connect("html-page-context", _describe_with_text, priority=499)
     app.connect("build-finished", _subset_katex_fonts)
     app.connect("build-finished", _stop_katex_server, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
