@@ -93,6 +93,10 @@ def test_glyphs_are_those_the_formula_draws(tex: str, drawn: set[str]) -> None:
         (r"(x, -y)", "(x, −y)"),
         (r"\lim_{h \to 0}", "lim_(h→0)"),
         (r"\sqrt{2}", "√2"),
+        (r"\frac{1}{2x} + 2\frac{1}{x} + \frac{1}{2}x", "1/(2x) + 2(1/x) + (1/2)x"),
+        (r"\frac{dy}{dx} = \frac{f(x+h)}{h}", "dy/dx = f(x + h)/h"),
+        (r"A^{-1} + (x+1)^2 + x^{n+1}", "A⁻¹ + (x + 1)² + xⁿ⁺¹"),
+        (r"e^{2x}", "e^(2x)"),
         (r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", "(1, 2; 3, 4)"),
     ],
 )

@@ -219,10 +219,18 @@ def mathml_text(mathml: str) -> str:
     return re.sub(r"\s+", " ", _text(root)).strip()
 
 
+#: What stands alone as a fraction's part or a power without brackets: a number, one symbol
+#: (with its accents, primes, powers and indices), a differential (dx, ∂f), or a function of
+#: something in brackets (f(x + h)).
+_ONE_TERM = re.compile(
+    r"\d+(?:\.\d+)?|[∂d]?.[\u0300-\u036f\u20d7′⁰-⁹⁺⁻ᵀⁿⁱ₀-₉₊₋ₐ-ₜᵢⱼᵣᵤᵥ]*|\w′*\([^()]*\)"
+)
+
+
 def _grouped(text: str) -> str:
-    """`text` in brackets if it has an operator or a space (a fraction's or a power's part)."""
+    """`text` as a fraction's part or a power: in brackets unless it is one term."""
     text = text.strip()
-    return f"({text})" if any(c in _SPACED or c in " -/,·" for c in text) else text
+    return text if _ONE_TERM.fullmatch(text) else f"({text})"
 
 
 def _script(base: str, script: str, table: dict[int, str], mark: str) -> str:
@@ -292,6 +300,11 @@ def _text(element: ElementTree.Element) -> str:
             continue
         elif len(part) > 1 and part[:2].isalpha() and out and out[-1] not in " (":  # sin, ln
             out += " " + part
+        elif child.tag.removeprefix(_NS) == "mfrac" and (
+            (out.rstrip() and out.rstrip()[-1] not in _SPACED and out.rstrip()[-1] not in "(,")
+            or (following[:1].isalnum() or following[:1] in ("(", "√"))
+        ):  # a fraction in a product, in brackets: 2(1/x), (1/2)x, not 21/x
+            out += f"({part})"
         else:
             out += part
     return out
