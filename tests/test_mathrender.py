@@ -97,6 +97,7 @@ def test_glyphs_are_those_the_formula_draws(tex: str, drawn: set[str]) -> None:
         (r"\frac{dy}{dx} = \frac{f(x+h)}{h}", "dy/dx = f(x + h)/h"),
         (r"A^{-1} + (x+1)^2 + x^{n+1}", "A⁻¹ + (x + 1)² + xⁿ⁺¹"),
         (r"e^{2x}", "e^(2x)"),
+        (r"2/\lambda_{\max}", "2/λₘₐₓ"),  # KaTeX gives the index two children
         (r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", "(1, 2; 3, 4)"),
     ],
 )

@@ -257,10 +257,12 @@ def _text(element: ElementTree.Element) -> str:
     if tag == "mspace":
         return " "
     parts = [_text(child) for child in children]
-    if tag == "msup" and len(parts) == 2:
-        return _script(parts[0], parts[1], _SUPERSCRIPTS, "^")
-    if tag == "msub" and len(parts) == 2:
-        return _script(parts[0], parts[1], _SUBSCRIPTS, "_")
+    # KaTeX writes \lambda_{\max} as <msub><mi>λ</mi><mi>max</mi><mo>⁡</mo></msub>: the
+    # children after the base are all the index.
+    if tag == "msup" and len(parts) >= 2:
+        return _script(parts[0], "".join(parts[1:]), _SUPERSCRIPTS, "^")
+    if tag == "msub" and len(parts) >= 2:
+        return _script(parts[0], "".join(parts[1:]), _SUBSCRIPTS, "_")
     if tag == "msubsup" and len(parts) == 3:
         return _script(_script(parts[0], parts[1], _SUBSCRIPTS, "_"), parts[2], _SUPERSCRIPTS, "^")
     if tag == "mfrac" and len(parts) == 2:
@@ -298,7 +300,13 @@ def _text(element: ElementTree.Element) -> str:
             out = out.rstrip() + ", "
         elif part == " " and following.startswith("("):  # sin(x), not sin (x)
             continue
-        elif len(part) > 1 and part[:2].isalpha() and out and out[-1] not in " (":  # sin, ln
+        elif (
+            child.tag.removeprefix(_NS) == "mi"
+            and len(part) > 1
+            and part.isalpha()
+            and out
+            and out[-1] not in " ("
+        ):  # a function's name: x sin x, 2 ln x
             out += " " + part
         elif child.tag.removeprefix(_NS) == "mfrac" and (
             (out.rstrip() and out.rstrip()[-1] not in _SPACED and out.rstrip()[-1] not in "(,")
