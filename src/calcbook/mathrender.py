@@ -191,7 +191,9 @@ def mathml_text(mathml: str) -> str:
 
     Letters and numbers stay as they are, powers and indices become superscripts and
     subscripts where Unicode has every character (``χ²``, ``xₖ``) and ``^``/``_`` otherwise
-    (``e^(−x²)``), fractions ``a/b``, and ``\ln x`` keeps its space (``ln x``).
+    (``e^(−x²)``), fractions ``a/b`` with brackets around a part of more than one term
+    (``1/(2x)``) and around a fraction inside a product (``2(1/x)``), and ``\ln x`` keeps
+    its space (``ln x``).
 
     Parameters
     ----------
